@@ -1,0 +1,250 @@
+package dev.nmfstream.nmf;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Updates W (m × r, held as r component arrays {@code w[k][i]}, in place) from the sufficient
+ * statistics by minimising the surrogate ½ Tr(WᵀW A) − Tr(WᵀB) over W ≥ floor.
+ *
+ * <p>Both rules are written column by column, so every inner loop is a long vectorising
+ * {@link Kernels#axpy(double, double[], double[], int)} over m (measured 4–8× faster than the
+ * same arithmetic row by row, whose loops are only r long). The surrogate still separates by
+ * rows (row i of W sees only row i of B, and A), so a large model can later be sharded by row
+ * blocks without changing a formula.
+ *
+ * <p>Numerics, as measured on the prototype: ε is relative ({@link #EPSILON}·max(W A)) and W has
+ * a floor ({@link #FLOOR}·max W) so that no entry is ever exactly zero (a zero never recovers
+ * under MU); every update is followed by column normalisation with the statistics rescaled to
+ * match, and by re-seeding of dead components.
+ *
+ * <p>Owns its scratch; the update allocates nothing. Not thread-safe.
+ */
+public final class BasisUpdater {
+
+    /** ε of the multiplicative rule, relative to max(W A). */
+    public static final double EPSILON = 1e-12;
+    /** The floor on W's entries, relative to max W. */
+    public static final double FLOOR = 1e-8;
+    /**
+     * A component is dead when its A_kk falls below this fraction of the largest A_jj, or its
+     * column of W collapses to the floor.
+     */
+    public static final double DEAD = 1e-10;
+
+    private final int m;
+    private final int r;
+    /** Scratch: (W A)_k, or all of W A for MU. */
+    private final double[][] wa;
+    private final double[] norms;
+
+    /** An updater for W of m × r. */
+    public BasisUpdater(int m, int r) {
+        this.m = m;
+        this.r = r;
+        this.wa = new double[r][m];
+        this.norms = new double[r];
+    }
+
+    /** The floor for W: FLOOR·max W (or FLOOR if W is all zero). */
+    public double floorFor(double[][] w) {
+        double mx = 0;
+        for (double[] wk : w) {
+            mx = Math.max(mx, Kernels.max(wk, 0, m));
+        }
+        return FLOOR * (mx > 0 ? mx : 1.0);
+    }
+
+    /**
+     * Runs {@code steps} MU steps or HALS sweeps.
+     *
+     * @param w W as r component arrays of length m. Modified.
+     * @param s the statistics. Not modified.
+     * @param floor the lower bound for W's entries (W is first raised to it)
+     */
+    public void update(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor) {
+        checkShape(w, s);
+        for (double[] wk : w) {
+            for (int i = 0; i < m; i++) {
+                if (!(wk[i] > floor)) {
+                    wk[i] = floor;
+                }
+            }
+        }
+        if (rule == UpdateRule.MU) {
+            multiplicative(w, s, steps, floor);
+        } else {
+            hals(w, s, steps, floor);
+        }
+    }
+
+    /** W ← max(floor, W ∘ B ⊘ (W A + ε)), all columns at once, {@code steps} times. */
+    private void multiplicative(double[][] w, SufficientStatistics s, int steps, double floor) {
+        double[] a = s.a;
+        double[][] b = s.b;
+        // ε = EPSILON·max(W A), bounded by EPSILON·max W·max_k Σ_j A_kj
+        double rowSum = 0;
+        for (int k = 0; k < r; k++) {
+            double acc = 0;
+            for (int j = 0; j < r; j++) {
+                acc += a[k * r + j];
+            }
+            rowSum = Math.max(rowSum, acc);
+        }
+        double eps = EPSILON * (floor / FLOOR) * rowSum;
+        if (!(eps > 0)) {
+            eps = Double.MIN_NORMAL;
+        }
+        for (int step = 0; step < steps; step++) {
+            // (W A)_k = Σ_j A_jk w_j
+            for (int k = 0; k < r; k++) {
+                double[] out = wa[k];
+                Arrays.fill(out, 0.0);
+                for (int j = 0; j < r; j++) {
+                    double ajk = a[j * r + k];
+                    if (ajk != 0) {
+                        Kernels.axpy(ajk, w[j], out, m);
+                    }
+                }
+            }
+            for (int k = 0; k < r; k++) {
+                double[] wk = w[k];
+                double[] bk = b[k];
+                double[] out = wa[k];
+                for (int i = 0; i < m; i++) {
+                    double x = wk[i] * bk[i] / (out[i] + eps);
+                    wk[i] = x > floor ? x : floor;
+                }
+            }
+        }
+    }
+
+    /**
+     * HALS sweeps: w_k ← max(floor, w_k + (b_k − W a_k) / A_kk) for k = 0 … r − 1, each with the
+     * columns before it already updated (exact coordinate minimisation, row by row).
+     */
+    private void hals(double[][] w, SufficientStatistics s, int sweeps, double floor) {
+        double[] a = s.a;
+        double[][] b = s.b;
+        double[] u = wa[0];
+        for (int sweep = 0; sweep < sweeps; sweep++) {
+            for (int k = 0; k < r; k++) {
+                double akk = a[k * r + k];
+                if (!(akk > 0)) {
+                    continue;
+                }
+                // u = W a_k
+                Arrays.fill(u, 0.0);
+                for (int j = 0; j < r; j++) {
+                    double ajk = a[j * r + k];
+                    if (ajk != 0) {
+                        Kernels.axpy(ajk, w[j], u, m);
+                    }
+                }
+                double inv = 1.0 / akk;
+                double[] wk = w[k];
+                double[] bk = b[k];
+                for (int i = 0; i < m; i++) {
+                    double x = wk[i] + (bk[i] - u[i]) * inv;
+                    wk[i] = x > floor ? x : floor;
+                }
+            }
+        }
+    }
+
+    /**
+     * Scales every column of W to unit norm and rescales the statistics so that W·H and the
+     * surrogate are unchanged (A' = D A D, B' = B D for the norms D = diag(‖w_k‖)).
+     *
+     * @param w W as component arrays. Modified.
+     * @param s the statistics. Modified.
+     * @param normsOut the norms before scaling, length ≥ r. Modified.
+     */
+    public void normalize(double[][] w, SufficientStatistics s, double[] normsOut) {
+        checkShape(w, s);
+        for (int k = 0; k < r; k++) {
+            double n = Math.sqrt(Kernels.dot(w[k], 0, w[k], 0, m));
+            n = n > 0 && n < Double.POSITIVE_INFINITY ? n : 1.0;
+            norms[k] = n;
+            Kernels.scale(1.0 / n, w[k], 0, m);
+        }
+        // W' = W D⁻¹ with D = diag(norms): rescale takes the scale of W' relative to W.
+        double[] inverse = normsOut;
+        for (int k = 0; k < r; k++) {
+            inverse[k] = 1.0 / norms[k];
+        }
+        s.rescale(inverse);
+        System.arraycopy(norms, 0, normsOut, 0, r);
+    }
+
+    /**
+     * True when component k is dead: its A_kk is below {@link #DEAD} times the largest diagonal
+     * entry of A, or its column norm before normalisation was at most {@code collapsedNorm}.
+     */
+    public boolean isDead(SufficientStatistics s, int k, double normBefore, double collapsedNorm) {
+        double maxDiag = 0;
+        for (int j = 0; j < r; j++) {
+            maxDiag = Math.max(maxDiag, s.a[j * r + j]);
+        }
+        return s.a[k * r + k] <= DEAD * maxDiag || normBefore <= collapsedNorm;
+    }
+
+    /**
+     * Re-seeds component k of W from recent data: the chosen candidate column's positive
+     * residual max(0, v − Σ_{j≠k} w_j h_j) (h its projection on the current W), normalised;
+     * failing that the candidate itself, failing that a seeded random direction. Its statistics
+     * are reset to a small weight that makes the new column a fixed point of the surrogate
+     * (A_kk = τ, B_k = τ w_k, no cross terms), so data, not the reset, decides where it goes next.
+     *
+     * @param w W as component arrays, columns normalised. Modified (column k).
+     * @param s the statistics. Modified (component k).
+     * @param candidate which candidate of {@code s} to use, or −1 for none
+     * @param tau the weight given to the new component's statistics
+     */
+    public void reseed(double[][] w, SufficientStatistics s, int k, int candidate, double tau, SplittableRandom random) {
+        double[] col = new double[m];
+        boolean done = false;
+        if (candidate >= 0 && candidate < s.candidateCount()) {
+            double[] v = s.candidate(candidate);
+            Basis current = Basis.fromComponents(m, r, w, -1);
+            Projection p = new Projector(r).project(current, DenseColumn.of(v), new Projection(r));
+            System.arraycopy(v, 0, col, 0, m);
+            for (int j = 0; j < r; j++) {
+                if (j != k && p.h[j] != 0) {
+                    Kernels.axpy(-p.h[j], w[j], col, m);
+                }
+            }
+            double sq = 0;
+            for (int i = 0; i < m; i++) {
+                col[i] = col[i] > 0 ? col[i] : 0;
+                sq += col[i] * col[i];
+            }
+            if (!(sq > 0)) {
+                System.arraycopy(v, 0, col, 0, m);
+                sq = Kernels.dot(col, 0, col, 0, m);
+            }
+            done = sq > 0;
+        }
+        if (!done) {
+            for (int i = 0; i < m; i++) {
+                col[i] = random.nextDouble();
+            }
+        }
+        double inv = 1.0 / Math.sqrt(Kernels.dot(col, 0, col, 0, m));
+        double[] wk = w[k];
+        double[] bk = new double[m];
+        for (int i = 0; i < m; i++) {
+            double x = col[i] * inv;
+            wk[i] = x > FLOOR ? x : FLOOR;
+            bk[i] = tau * wk[i];
+        }
+        s.resetComponent(k, tau, bk);
+    }
+
+    private void checkShape(double[][] w, SufficientStatistics s) {
+        if (s.dim() != m || s.rank() != r || w.length != r || w[0].length != m) {
+            throw new IllegalArgumentException("W of " + w.length + " columns and statistics of " + s.dim() + " × "
+                    + s.rank() + " do not match an updater for " + m + " × " + r);
+        }
+    }
+}

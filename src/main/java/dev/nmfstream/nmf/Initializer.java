@@ -1,0 +1,276 @@
+package dev.nmfstream.nmf;
+
+import java.util.SplittableRandom;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.SingularOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.QRDecomposition;
+import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
+
+/**
+ * Makes a first basis (row-major W, columns normalised, no exact zeros) from a bootstrap
+ * sample. Seeded: the same sample and seed give bitwise the same W.
+ */
+public final class Initializer {
+
+    /** Oversampling of the randomised SVD. */
+    private static final int OVERSAMPLE = 10;
+    /** Power iterations of the randomised SVD. */
+    private static final int POWER_ITERATIONS = 3;
+
+    private Initializer() {}
+
+    /** W (m × r, row-major, unit columns) from the sample by the given method. */
+    public static double[] initialize(Initialization method, ColumnBuffer sample, int m, int r, long seed) {
+        if (sample.size() == 0) {
+            throw new IllegalArgumentException("no columns to initialise the basis from");
+        }
+        double[] w = switch (method) {
+            case NNDSVDA -> nndsvda(sample, m, r, seed);
+            case RANDOM_COLUMNS -> randomColumns(sample, m, r, seed);
+        };
+        finish(w, m, r, seed);
+        return w;
+    }
+
+    /**
+     * NNDSVDa: for the leading singular triplets (σ_j, u_j, v_j) of the sample X (m × n),
+     * w_0 = |u_0| and, for j ≥ 1, the larger (by ‖x₊‖‖y₊‖) of the positive and negative parts
+     * of (u_j, v_j); zeros are filled with mean(X). The SVD is randomised: Y = (X Xᵀ)^q X Ω,
+     * Q = qr(Y), then the small SVD of QᵀX (EJML).
+     */
+    static double[] nndsvda(ColumnBuffer sample, int m, int r, long seed) {
+        int n = sample.size();
+        int l = Math.min(r + OVERSAMPLE, Math.min(m, n));
+        SplittableRandom random = new SplittableRandom(seed);
+        DMatrixRMaj omega = new DMatrixRMaj(n, l);
+        for (int i = 0; i < omega.data.length; i++) {
+            omega.data[i] = gaussian(random);
+        }
+        DMatrixRMaj y = new DMatrixRMaj(m, l);
+        DMatrixRMaj z = new DMatrixRMaj(n, l);
+        // Y = X Ω
+        multX(sample, omega, y);
+        QRDecomposition<DMatrixRMaj> qr = DecompositionFactory_DDRM.qr(m, l);
+        for (int q = 0; q < POWER_ITERATIONS; q++) {
+            orthonormalize(qr, y);
+            // Z = Xᵀ Y, Y = X Z
+            multXt(sample, y, z);
+            multX(sample, z, y);
+        }
+        orthonormalize(qr, y);
+        // small = Qᵀ X (l × n), as its transpose Xᵀ Q (n × l)
+        DMatrixRMaj smallT = new DMatrixRMaj(n, l);
+        multXt(sample, y, smallT);
+        DMatrixRMaj small = new DMatrixRMaj(l, n);
+        CommonOps_DDRM.transpose(smallT, small);
+        SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(l, n, true, true, true);
+        if (!svd.decompose(small)) {
+            throw new IllegalStateException("SVD of the bootstrap sample did not converge");
+        }
+        DMatrixRMaj ub = svd.getU(null, false);
+        DMatrixRMaj sigma = svd.getW(null);
+        DMatrixRMaj vt = svd.getV(null, true);
+        SingularOps_DDRM.descendingOrder(ub, false, sigma, vt, true);
+        DMatrixRMaj u = new DMatrixRMaj(m, ub.numCols);
+        CommonOps_DDRM.mult(y, ub, u);
+
+        double mean = 0;
+        for (int q = 0; q < n; q++) {
+            Column c = sample.get(q);
+            mean += sumOf(c);
+        }
+        mean /= (double) m * n;
+
+        double[] w = new double[m * r];
+        int found = Math.min(r, Math.min(u.numCols, sigma.numRows));
+        for (int j = 0; j < found; j++) {
+            double s = sigma.get(j, j);
+            double upNorm = 0, unNorm = 0, vpNorm = 0, vnNorm = 0;
+            for (int i = 0; i < m; i++) {
+                double x = u.get(i, j);
+                if (x > 0) {
+                    upNorm += x * x;
+                } else {
+                    unNorm += x * x;
+                }
+            }
+            for (int q = 0; q < n; q++) {
+                double x = vt.get(j, q);
+                if (x > 0) {
+                    vpNorm += x * x;
+                } else {
+                    vnNorm += x * x;
+                }
+            }
+            upNorm = Math.sqrt(upNorm);
+            unNorm = Math.sqrt(unNorm);
+            vpNorm = Math.sqrt(vpNorm);
+            vnNorm = Math.sqrt(vnNorm);
+            double mp = upNorm * vpNorm;
+            double mn = unNorm * vnNorm;
+            boolean positive = j == 0 ? upNorm >= unNorm : mp >= mn;
+            double norm = positive ? upNorm : unNorm;
+            double scale = norm > 0 ? Math.sqrt(s * (j == 0 ? 1 : (positive ? mp : mn))) / norm : 0;
+            for (int i = 0; i < m; i++) {
+                double x = positive ? u.get(i, j) : -u.get(i, j);
+                w[i * r + j] = x > 0 ? scale * x : 0;
+            }
+        }
+        // NNDSVDa: zeros take the sample's mean (components beyond the sample's rank are all mean + noise).
+        for (int i = 0; i < w.length; i++) {
+            if (w[i] == 0) {
+                w[i] = mean > 0 ? mean : 1.0;
+            }
+        }
+        for (int j = found; j < r; j++) {
+            for (int i = 0; i < m; i++) {
+                w[i * r + j] *= 1 + random.nextDouble();
+            }
+        }
+        return w;
+    }
+
+    /** r distinct columns of the sample (as many as it has; the rest random), drawn with the seed. */
+    static double[] randomColumns(ColumnBuffer sample, int m, int r, long seed) {
+        int n = sample.size();
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] order = new int[n];
+        for (int q = 0; q < n; q++) {
+            order[q] = q;
+        }
+        for (int q = n - 1; q > 0; q--) {
+            int p = random.nextInt(q + 1);
+            int t = order[q];
+            order[q] = order[p];
+            order[p] = t;
+        }
+        double[] w = new double[m * r];
+        int k = 0;
+        for (int q = 0; q < n && k < r; q++) {
+            Column c = sample.get(order[q]);
+            if (c.squaredNorm() > 0) {
+                scatter(c, w, r, k++);
+            }
+        }
+        for (; k < r; k++) {
+            for (int i = 0; i < m; i++) {
+                w[i * r + k] = random.nextDouble();
+            }
+        }
+        return w;
+    }
+
+    /** Floors W at {@link BasisUpdater#FLOOR}·max W, adds a tiny seeded jitter, normalises columns. */
+    private static void finish(double[] w, int m, int r, long seed) {
+        double mx = Kernels.max(w, 0, w.length);
+        double floor = BasisUpdater.FLOOR * (mx > 0 ? mx : 1);
+        for (int i = 0; i < w.length; i++) {
+            if (!(w[i] > floor) || Double.isInfinite(w[i])) {
+                w[i] = Double.isInfinite(w[i]) ? mx : floor;
+            }
+        }
+        for (int k = 0; k < r; k++) {
+            double s = 0;
+            for (int i = 0; i < m; i++) {
+                s += w[i * r + k] * w[i * r + k];
+            }
+            double inv = 1.0 / Math.sqrt(s);
+            for (int i = 0; i < m; i++) {
+                w[i * r + k] *= inv;
+            }
+        }
+    }
+
+    private static void scatter(Column c, double[] w, int r, int k) {
+        if (c instanceof DenseColumn d) {
+            for (int i = 0; i < d.dim(); i++) {
+                w[i * r + k] = d.get(i);
+            }
+        } else {
+            SparseColumn s = (SparseColumn) c;
+            for (int j = 0; j < s.nnz(); j++) {
+                w[s.indices()[s.offset() + j] * r + k] = s.values()[s.offset() + j];
+            }
+        }
+    }
+
+    private static double sumOf(Column c) {
+        double s = 0;
+        if (c instanceof DenseColumn d) {
+            for (int i = 0; i < d.dim(); i++) {
+                s += d.get(i);
+            }
+        } else {
+            SparseColumn sp = (SparseColumn) c;
+            for (int j = 0; j < sp.nnz(); j++) {
+                s += sp.values()[sp.offset() + j];
+            }
+        }
+        return s;
+    }
+
+    /** out (m × l) = X z for z (n × l), X the sample's columns. */
+    private static void multX(ColumnBuffer sample, DMatrixRMaj z, DMatrixRMaj out) {
+        int l = z.numCols;
+        java.util.Arrays.fill(out.data, 0.0);
+        for (int q = 0; q < sample.size(); q++) {
+            Column c = sample.get(q);
+            int zr = q * l;
+            if (c instanceof DenseColumn d) {
+                for (int i = 0; i < d.dim(); i++) {
+                    double x = d.get(i);
+                    if (x != 0) {
+                        Kernels.axpy(x, z.data, zr, out.data, i * l, l);
+                    }
+                }
+            } else {
+                SparseColumn s = (SparseColumn) c;
+                for (int j = 0; j < s.nnz(); j++) {
+                    Kernels.axpy(s.values()[s.offset() + j], z.data, zr, out.data, s.indices()[s.offset() + j] * l, l);
+                }
+            }
+        }
+    }
+
+    /** out (n × l) = Xᵀ y for y (m × l). */
+    private static void multXt(ColumnBuffer sample, DMatrixRMaj y, DMatrixRMaj out) {
+        int l = y.numCols;
+        java.util.Arrays.fill(out.data, 0.0);
+        for (int q = 0; q < sample.size(); q++) {
+            Column c = sample.get(q);
+            int orow = q * l;
+            if (c instanceof DenseColumn d) {
+                for (int i = 0; i < d.dim(); i++) {
+                    double x = d.get(i);
+                    if (x != 0) {
+                        Kernels.axpy(x, y.data, i * l, out.data, orow, l);
+                    }
+                }
+            } else {
+                SparseColumn s = (SparseColumn) c;
+                for (int j = 0; j < s.nnz(); j++) {
+                    Kernels.axpy(s.values()[s.offset() + j], y.data, s.indices()[s.offset() + j] * l, out.data, orow, l);
+                }
+            }
+        }
+    }
+
+    /** Replaces Y's columns by an orthonormal basis of their span (thin QR). */
+    private static void orthonormalize(QRDecomposition<DMatrixRMaj> qr, DMatrixRMaj y) {
+        DMatrixRMaj copy = y.copy();
+        if (!qr.decompose(copy)) {
+            throw new IllegalStateException("QR of the bootstrap sketch failed");
+        }
+        DMatrixRMaj q = qr.getQ(null, true);
+        y.setTo(q);
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        // Box–Muller; deterministic for a seed
+        double u1 = random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1 > 0 ? u1 : Double.MIN_NORMAL)) * Math.cos(2 * Math.PI * u2);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.nmfstream.nmf;
+
+/**
+ * The settings of an {@link OnlineNmf}. Validated on construction; every message names the
+ * setting, the value and what is expected. Defaults ({@link #defaults(int)}) were chosen by
+ * measurement: see BENCHMARKS.md.
+ *
+ * @param rank r, the number of components
+ * @param batchSize items per mini-batch: W is updated once per batch
+ * @param steps MU steps or HALS sweeps per update
+ * @param forgetting how the statistics are forgotten, per mini-batch
+ * @param rule the update rule
+ * @param refineRounds after each update, re-project the batch with the new W and swap its
+ *     contribution to A and B this many times (still one pass over the data; each round costs
+ *     about one more projection of the batch and one more update)
+ * @param initialization how the first basis is made when none is given
+ * @param bootstrapSize columns collected before the first basis is made (≥ rank), or 0 for
+ *     the default max(batchSize, 2·rank)
+ * @param learning false for a fixed basis: columns are projected, W never changes
+ * @param seed seeds every random choice: same seed and stream, bitwise the same W
+ */
+public record NmfConfig(
+        int rank,
+        int batchSize,
+        int steps,
+        Forgetting forgetting,
+        UpdateRule rule,
+        int refineRounds,
+        Initialization initialization,
+        int bootstrapSize,
+        boolean learning,
+        long seed) {
+
+    /** Default mini-batch size. */
+    public static final int DEFAULT_BATCH = 256;
+    /** Default HALS sweeps per update. */
+    public static final int DEFAULT_STEPS = 5;
+    /** Default refinement rounds. */
+    public static final int DEFAULT_REFINE = 1;
+
+    public NmfConfig {
+        require(rank >= 1 && rank <= 10_000, "rank", rank, "an integer in [1, 10000]");
+        require(batchSize >= 1, "batchSize", batchSize, "a positive integer");
+        require(steps >= 1 && steps <= 10_000, "steps", steps, "an integer in [1, 10000]");
+        require(refineRounds >= 0 && refineRounds <= 100, "refineRounds", refineRounds, "an integer in [0, 100]");
+        require(bootstrapSize == 0 || bootstrapSize >= rank, "bootstrapSize", bootstrapSize,
+                "0 (automatic) or at least the rank (" + rank + ")");
+        if (forgetting == null || rule == null || initialization == null) {
+            throw new IllegalArgumentException("forgetting, rule and initialization must be given");
+        }
+    }
+
+    private static void require(boolean ok, String key, long value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(key + " = " + value + ", expected " + expected);
+        }
+    }
+
+    /** The measured defaults for rank r. */
+    public static NmfConfig defaults(int rank) {
+        return new NmfConfig(rank, DEFAULT_BATCH, DEFAULT_STEPS, Forgetting.DEFAULT, UpdateRule.HALS, DEFAULT_REFINE,
+                Initialization.NNDSVDA, 0, true, 0L);
+    }
+
+    /** The number of columns the first basis is made from. */
+    public int effectiveBootstrapSize() {
+        return bootstrapSize > 0 ? bootstrapSize : Math.max(batchSize, 2 * rank);
+    }
+
+    public NmfConfig withBatchSize(int b) {
+        return new NmfConfig(rank, b, steps, forgetting, rule, refineRounds, initialization, bootstrapSize, learning, seed);
+    }
+
+    public NmfConfig withSteps(int s) {
+        return new NmfConfig(rank, batchSize, s, forgetting, rule, refineRounds, initialization, bootstrapSize, learning, seed);
+    }
+
+    public NmfConfig withForgetting(Forgetting f) {
+        return new NmfConfig(rank, batchSize, steps, f, rule, refineRounds, initialization, bootstrapSize, learning, seed);
+    }
+
+    public NmfConfig withRule(UpdateRule u) {
+        return new NmfConfig(rank, batchSize, steps, forgetting, u, refineRounds, initialization, bootstrapSize, learning, seed);
+    }
+
+    public NmfConfig withRefineRounds(int n) {
+        return new NmfConfig(rank, batchSize, steps, forgetting, rule, n, initialization, bootstrapSize, learning, seed);
+    }
+
+    public NmfConfig withInitialization(Initialization i) {
+        return new NmfConfig(rank, batchSize, steps, forgetting, rule, refineRounds, i, bootstrapSize, learning, seed);
+    }
+
+    public NmfConfig withBootstrapSize(int n) {
+        return new NmfConfig(rank, batchSize, steps, forgetting, rule, refineRounds, initialization, n, learning, seed);
+    }
+
+    public NmfConfig withLearning(boolean on) {
+        return new NmfConfig(rank, batchSize, steps, forgetting, rule, refineRounds, initialization, bootstrapSize, on, seed);
+    }
+
+    public NmfConfig withSeed(long s) {
+        return new NmfConfig(rank, batchSize, steps, forgetting, rule, refineRounds, initialization, bootstrapSize, learning, s);
+    }
+}

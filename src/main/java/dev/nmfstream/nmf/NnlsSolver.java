@@ -1,0 +1,514 @@
+package dev.nmfstream.nmf;
+
+/**
+ * Exact nonnegative least squares on the normal equations:
+ *
+ * <pre>  min over h ≥ 0 of  ½ hᵀG h − cᵀh       (G = WᵀW, c = Wᵀv: ½‖v − W h‖² up to a constant)</pre>
+ *
+ * <p>Lawson–Hanson's active-set method with a Cholesky factor of G restricted to the passive
+ * (positive) set, grown by one row per added variable (O(p²)) and rebuilt only when a variable
+ * leaves the set. The problem is solved in the scaled variables y = D h / s with
+ * D = diag(G)^½ and s = max_k c_k / √G_kk, so that the scaled Gram matrix has a unit diagonal
+ * and the scaled c is at most 1: the tolerances below are then relative, and values of v
+ * from 1e-30 to 1e30 solve alike. A component with G_kk = 0 (a zero column of W) gets
+ * h_k = 0; a component that is linearly dependent on the passive set within
+ * {@link #DEPENDENCE} is not added (a repeated column of W), so a rank-deficient W never
+ * produces a singular solve, NaN or Inf.
+ *
+ * <p>On return the KKT conditions hold in the scaled problem: y ≥ 0, the scaled gradient
+ * g' = G'y − c' satisfies g'_k ≥ −{@link #TOLERANCE} where y_k = 0 and |g'_k| ≤ about
+ * 1e-12 where y_k &gt; 0 (the passive set is solved exactly). In the original variables the
+ * gradient tolerance is {@code TOLERANCE · s · √G_kk}.
+ *
+ * <p>One solver owns its scratch memory (allocated for rank r at construction); {@link #solve}
+ * allocates nothing. Not thread-safe.
+ */
+public final class NnlsSolver {
+
+    /** Gradient tolerance of the KKT test in the scaled problem. */
+    public static final double TOLERANCE = 1e-10;
+    /**
+     * A variable whose Cholesky pivot, relative to its (unit) diagonal, is below this is
+     * linearly dependent on the passive set and is not added.
+     */
+    public static final double DEPENDENCE = 1e-10;
+    /**
+     * The fast path needs every Cholesky pivot of the scaled G above this (condition number
+     * below about 1e8), so that its inverse is accurate.
+     */
+    public static final double CONDITIONED = 1e-8;
+
+    private final int r;
+    private final int maxIterations;
+    /** 1/√G_kk, or 0 for a zero column. */
+    private final double[] d;
+    /** The scaled c'. */
+    private final double[] cs;
+    /** The scaled solution y (dense). */
+    private final double[] y;
+    /** Candidate solution on the passive set, in passive order. */
+    private final double[] z;
+    /** Lower Cholesky factor of G'_PP, row-major with stride r, in passive order. */
+    private final double[] chol;
+    /** Scratch for triangular solves. */
+    private final double[] tmp;
+    private final int[] passive;
+    private final boolean[] inPassive;
+    private final boolean[] blocked;
+    private final double[] unconstrained;
+    private final double[] mu;
+    private final double[] schur;
+    private final int[] nIdx;
+    private final boolean[] inN;
+    private final boolean[] violating;
+    private int p;
+    private int iterations;
+
+    /** A solver for rank r, with an iteration cap of 10·r + 20 (never reached in practice). */
+    public NnlsSolver(int r) {
+        this(r, 10 * r + 20);
+    }
+
+    /** A solver for rank r that stops after at most {@code maxIterations} pivots. */
+    public NnlsSolver(int r, int maxIterations) {
+        if (r <= 0) {
+            throw new IllegalArgumentException("rank " + r + ", expected a positive rank");
+        }
+        this.r = r;
+        this.maxIterations = maxIterations;
+        this.d = new double[r];
+        this.cs = new double[r];
+        this.y = new double[r];
+        this.z = new double[r];
+        this.chol = new double[r * r];
+        this.tmp = new double[r];
+        this.passive = new int[r];
+        this.inPassive = new boolean[r];
+        this.blocked = new boolean[r];
+        this.unconstrained = new double[r];
+        this.mu = new double[r];
+        this.schur = new double[r * r];
+        this.nIdx = new int[r];
+        this.inN = new boolean[r];
+        this.violating = new boolean[r];
+    }
+
+    /** The rank this solver was built for. */
+    public int rank() {
+        return r;
+    }
+
+    /**
+     * Solves min over h ≥ 0 of ½ hᵀG h − cᵀh.
+     *
+     * @param g G, r × r row-major, symmetric positive semidefinite. Not modified.
+     * @param c c, length ≥ r. Not modified.
+     * @param h the solution, length ≥ r. Modified.
+     * @return the number of pivots (variables added or removed) used
+     */
+    public int solve(double[] g, double[] c, double[] h) {
+        return solve(g, null, c, h);
+    }
+
+    /**
+     * Solves min over h ≥ 0 of ½ hᵀG h − cᵀh. With the inverse of the scaled G
+     * ({@link #scaledInverse}) and an unconstrained solution that is at least half positive, by
+     * block principal pivoting on the few zero variables (a positive unconstrained solution is
+     * the answer in O(r²)); otherwise, or if that does not settle, by Lawson–Hanson's active set
+     * grown from empty (few positive weights: few pivots). Exact in every case.
+     *
+     * @param g G, r × r row-major, symmetric positive semidefinite. Not modified.
+     * @param inverse (D G D)⁻¹, or null. Not modified.
+     * @param c c, length ≥ r. Not modified.
+     * @param h the solution, length ≥ r. Modified.
+     * @return the number of pivots (variables added or removed) used
+     */
+    public int solve(double[] g, double[] inverse, double[] c, double[] h) {
+        // Scaling: d_k = 1/√G_kk, c'_k = d_k c_k / s with s = max_k d_k c_k.
+        double s = 0;
+        for (int k = 0; k < r; k++) {
+            double gkk = g[k * r + k];
+            double dk = gkk > 0 && gkk < Double.POSITIVE_INFINITY ? 1.0 / Math.sqrt(gkk) : 0.0;
+            d[k] = dk;
+            double ck = dk * c[k];
+            cs[k] = ck;
+            if (ck > s) {
+                s = ck;
+            }
+            y[k] = 0;
+            inPassive[k] = false;
+            blocked[k] = false;
+        }
+        p = 0;
+        iterations = 0;
+        if (!(s > 0) || s == Double.POSITIVE_INFINITY) {
+            // c ≤ 0 everywhere: h = 0 satisfies the KKT conditions (gradient −c ≥ 0).
+            for (int k = 0; k < r; k++) {
+                h[k] = 0;
+            }
+            return 0;
+        }
+        double inv = 1.0 / s;
+        for (int k = 0; k < r; k++) {
+            cs[k] *= inv;
+        }
+        if (inverse != null) {
+            if (pivotWithInverse(inverse)) {
+                return finish(s, h);
+            }
+            iterations = 0;
+            java.util.Arrays.fill(y, 0.0);
+        }
+        while (iterations < maxIterations) {
+            int j = mostViolating(g);
+            if (j < 0) {
+                break;
+            }
+            if (!append(g, j)) {
+                blocked[j] = true;
+                continue;
+            }
+            iterations++;
+            innerLoop(g);
+        }
+        return finish(s, h);
+    }
+
+    /** h = s · D y. */
+    private int finish(double s, double[] h) {
+        for (int k = 0; k < r; k++) {
+            h[k] = y[k] > 0 ? s * d[k] * y[k] : 0.0;
+        }
+        return iterations;
+    }
+
+    /**
+     * The inverse of the scaled Gram matrix, M = (D G D)⁻¹ with D = diag(G)^-½ (r × r
+     * row-major), or null when D G D is not comfortably positive definite (a Cholesky pivot
+     * below {@link #CONDITIONED}: a zero, repeated or nearly repeated column of W). Computed
+     * once per basis version; it is the NNLS solver's fast path. Allocates the result.
+     */
+    public static double[] scaledInverse(double[] g, int r) {
+        double[] d = new double[r];
+        for (int k = 0; k < r; k++) {
+            double gkk = g[k * r + k];
+            if (!(gkk > 0) || gkk == Double.POSITIVE_INFINITY) {
+                return null;
+            }
+            d[k] = 1.0 / Math.sqrt(gkk);
+        }
+        // L Lᵀ = D G D
+        double[] l = new double[r * r];
+        for (int j = 0; j < r; j++) {
+            for (int k = 0; k <= j; k++) {
+                double acc = d[j] * d[k] * g[j * r + k];
+                for (int t = 0; t < k; t++) {
+                    acc -= l[j * r + t] * l[k * r + t];
+                }
+                if (k < j) {
+                    l[j * r + k] = acc / l[k * r + k];
+                } else {
+                    if (!(acc > CONDITIONED)) {
+                        return null;
+                    }
+                    l[j * r + j] = Math.sqrt(acc);
+                }
+            }
+        }
+        // X = L⁻¹ (lower), then M = Xᵀ X
+        double[] x = new double[r * r];
+        for (int j = 0; j < r; j++) {
+            x[j * r + j] = 1.0 / l[j * r + j];
+            for (int i = j + 1; i < r; i++) {
+                double acc = 0;
+                for (int t = j; t < i; t++) {
+                    acc -= l[i * r + t] * x[t * r + j];
+                }
+                x[i * r + j] = acc / l[i * r + i];
+            }
+        }
+        double[] inv = new double[r * r];
+        for (int a = 0; a < r; a++) {
+            for (int b = a; b < r; b++) {
+                double acc = 0;
+                for (int t = b; t < r; t++) {
+                    acc += x[t * r + a] * x[t * r + b];
+                }
+                inv[a * r + b] = acc;
+                inv[b * r + a] = acc;
+            }
+        }
+        return inv;
+    }
+
+    /**
+     * Block principal pivoting on the set N of variables held at zero, with M = G'⁻¹ known:
+     * z = z₀ + M_{:,N} μ with μ = −(M_NN)⁻¹ z₀_N (z₀ = M c', the unconstrained solution) is
+     * the least-squares solution with z_N = 0, and μ is the gradient on N. Optimal when z ≥ 0
+     * and μ ≥ 0; otherwise the infeasible variables change sides (Kim and Park's full
+     * exchange, with Murty's single exchange as the backup that guarantees termination).
+     * Each round costs O(r·|N| + |N|³): cheap while few variables are zero.
+     *
+     * @return true if it solved the problem (y holds the solution), false to fall back
+     */
+    private boolean pivotWithInverse(double[] inv) {
+        // z₀ = M c'
+        int zero = 0;
+        for (int k = 0; k < r; k++) {
+            double z0 = Kernels.dot(inv, k * r, cs, 0, r);
+            unconstrained[k] = z0;
+            boolean out = !(z0 > 0);
+            inN[k] = out;
+            if (out) {
+                zero++;
+            }
+        }
+        if (2 * zero > r) {
+            return false;
+        }
+        int best = r + 1;
+        int backup = 3;
+        for (int round = 0; round < 5 * r + 10; round++) {
+            iterations++;
+            int n = 0;
+            for (int k = 0; k < r; k++) {
+                if (inN[k]) {
+                    nIdx[n++] = k;
+                }
+            }
+            if (2 * n > r + r / 2) {
+                return false;
+            }
+            // S = M_NN, Cholesky in place; μ = −S⁻¹ z₀_N
+            for (int a = 0; a < n; a++) {
+                for (int b = 0; b <= a; b++) {
+                    double acc = inv[nIdx[a] * r + nIdx[b]];
+                    for (int t = 0; t < b; t++) {
+                        acc -= schur[a * r + t] * schur[b * r + t];
+                    }
+                    if (a > b) {
+                        schur[a * r + b] = acc / schur[b * r + b];
+                    } else {
+                        if (!(acc > 0)) {
+                            return false;
+                        }
+                        schur[a * r + a] = Math.sqrt(acc);
+                    }
+                }
+            }
+            for (int a = 0; a < n; a++) {
+                double acc = -unconstrained[nIdx[a]];
+                for (int t = 0; t < a; t++) {
+                    acc -= schur[a * r + t] * tmp[t];
+                }
+                tmp[a] = acc / schur[a * r + a];
+            }
+            for (int a = n - 1; a >= 0; a--) {
+                double acc = tmp[a];
+                for (int t = a + 1; t < n; t++) {
+                    acc -= schur[t * r + a] * mu[t];
+                }
+                mu[a] = acc / schur[a * r + a];
+            }
+            // z = z₀ + M_{:,N} μ, z_N = 0
+            System.arraycopy(unconstrained, 0, y, 0, r);
+            for (int a = 0; a < n; a++) {
+                int col = nIdx[a];
+                double ma = mu[a];
+                for (int k = 0; k < r; k++) {
+                    y[k] += inv[k * r + col] * ma;
+                }
+            }
+            int infeasible = 0;
+            int largest = -1;
+            int a = 0;
+            for (int k = 0; k < r; k++) {
+                boolean bad;
+                if (inN[k]) {
+                    y[k] = 0;
+                    bad = mu[a++] < -TOLERANCE;
+                } else {
+                    bad = y[k] < 0;
+                }
+                violating[k] = bad;
+                if (bad) {
+                    infeasible++;
+                    largest = k;
+                }
+            }
+            if (infeasible == 0) {
+                for (int k = 0; k < r; k++) {
+                    if (y[k] < 0) {
+                        y[k] = 0;
+                    }
+                }
+                return true;
+            }
+            if (infeasible < best) {
+                best = infeasible;
+                backup = 3;
+                exchangeAll();
+            } else if (backup > 0) {
+                backup--;
+                exchangeAll();
+            } else {
+                inN[largest] = !inN[largest];
+            }
+        }
+        return false;
+    }
+
+    private void exchangeAll() {
+        for (int k = 0; k < r; k++) {
+            if (violating[k]) {
+                inN[k] = !inN[k];
+            }
+        }
+    }
+
+    /** Pivots used by the last {@link #solve}. */
+    public int lastIterations() {
+        return iterations;
+    }
+
+    /** The index outside the passive set with the largest negative gradient above tolerance, or −1. */
+    private int mostViolating(double[] g) {
+        int best = -1;
+        double bestValue = TOLERANCE;
+        for (int k = 0; k < r; k++) {
+            if (inPassive[k] || blocked[k] || d[k] == 0) {
+                continue;
+            }
+            // −g'_k = c'_k − Σ_p G'_kp y_p, with G'_kp = d_k d_p G_kp
+            double acc = 0;
+            int row = k * r;
+            for (int q = 0; q < p; q++) {
+                int pi = passive[q];
+                acc += g[row + pi] * d[pi] * y[pi];
+            }
+            double negGrad = cs[k] - d[k] * acc;
+            if (negGrad > bestValue) {
+                bestValue = negGrad;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /** G'_ab. */
+    private double scaledGram(double[] g, int a, int b) {
+        return d[a] * d[b] * g[a * r + b];
+    }
+
+    /**
+     * Appends variable j to the passive set, extending the Cholesky factor by one row:
+     * L l = G'_{P,j}, l_jj = √(G'_jj − ‖l‖²). Returns false (and changes nothing) when the pivot
+     * shows j to be dependent on the passive set.
+     */
+    private boolean append(double[] g, int j) {
+        int row = p * r;
+        double sq = 0;
+        for (int q = 0; q < p; q++) {
+            double acc = scaledGram(g, passive[q], j);
+            int rq = q * r;
+            for (int t = 0; t < q; t++) {
+                acc -= chol[rq + t] * chol[row + t];
+            }
+            double l = acc / chol[rq + q];
+            chol[row + q] = l;
+            sq += l * l;
+        }
+        double pivot = scaledGram(g, j, j) - sq;
+        if (!(pivot > DEPENDENCE)) {
+            return false;
+        }
+        chol[row + p] = Math.sqrt(pivot);
+        passive[p] = j;
+        inPassive[j] = true;
+        p++;
+        return true;
+    }
+
+    /** Rebuilds the Cholesky factor of G'_PP from scratch (after variables left P). */
+    private void refactor(double[] g) {
+        int n = p;
+        p = 0;
+        for (int q = 0; q < n; q++) {
+            int j = passive[q];
+            inPassive[j] = false;
+            // A subset of an independent set stays independent, so this succeeds; guard anyway.
+            if (!append(g, j)) {
+                y[j] = 0;
+                blocked[j] = true;
+            }
+        }
+    }
+
+    /** z = G'_PP⁻¹ c'_P by forward and back substitution with the factor. */
+    private void solvePassive() {
+        for (int q = 0; q < p; q++) {
+            double acc = cs[passive[q]];
+            int rq = q * r;
+            for (int t = 0; t < q; t++) {
+                acc -= chol[rq + t] * tmp[t];
+            }
+            tmp[q] = acc / chol[rq + q];
+        }
+        for (int q = p - 1; q >= 0; q--) {
+            double acc = tmp[q];
+            for (int t = q + 1; t < p; t++) {
+                acc -= chol[t * r + q] * z[t];
+            }
+            z[q] = acc / chol[q * r + q];
+        }
+    }
+
+    /**
+     * Lawson–Hanson's inner loop: move from y toward the unconstrained solution on P, dropping
+     * variables that reach zero, until that solution is positive.
+     */
+    private void innerLoop(double[] g) {
+        while (true) {
+            solvePassive();
+            double alpha = 1;
+            int binding = -1;
+            for (int q = 0; q < p; q++) {
+                if (z[q] <= 0) {
+                    double yq = y[passive[q]];
+                    double step = yq / (yq - z[q]);
+                    if (binding < 0 || step < alpha) {
+                        alpha = step;
+                        binding = q;
+                    }
+                }
+            }
+            if (binding < 0) {
+                for (int q = 0; q < p; q++) {
+                    y[passive[q]] = z[q];
+                }
+                return;
+            }
+            // y ← y + α(z − y): the binding variable reaches zero and leaves P, with any other
+            // that reaches zero too.
+            int kept = 0;
+            for (int q = 0; q < p; q++) {
+                int j = passive[q];
+                double next = y[j] + alpha * (z[q] - y[j]);
+                if (q == binding || next <= 0) {
+                    y[j] = 0;
+                    inPassive[j] = false;
+                } else {
+                    y[j] = next;
+                    passive[kept++] = j;
+                }
+            }
+            p = kept;
+            iterations++;
+            java.util.Arrays.fill(blocked, false);
+            refactor(g);
+            if (iterations >= maxIterations) {
+                return;
+            }
+        }
+    }
+}

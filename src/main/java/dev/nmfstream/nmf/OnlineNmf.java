@@ -1,0 +1,459 @@
+package dev.nmfstream.nmf;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.SplittableRandom;
+
+/**
+ * Online NMF of a stream of nonnegative columns, v ≈ W h, one pass, as scikit-learn's
+ * {@code partial_fit}/{@code transform} but exact in its projections.
+ *
+ * <p>Each column given to {@link #partialFit(Column)} is projected on the current basis
+ * (exact NNLS: {@link Projector}); its weights enter the mini-batch's statistics; every
+ * {@link NmfConfig#batchSize()} columns the model's statistics are decayed
+ * ({@link Forgetting}) and the batch's added, W is updated ({@link UpdateRule}), optionally
+ * refined (the batch re-projected with the new W and its contribution swapped), normalised,
+ * dead components re-seeded, and a new {@link Basis} version published. The mini-batch
+ * boundaries depend only on the count of columns, not on how they are split across calls.
+ *
+ * <p>The first basis is made from the first {@link NmfConfig#effectiveBootstrapSize()} columns
+ * ({@link Initializer}), which are then learned from like any others, or given
+ * ({@link #withBasis}). With {@code learning = false} W stays fixed.
+ *
+ * <p>The whole state serialises with {@link #toBytes()}; {@link #fromBytes} continues exactly
+ * where it stopped (bitwise the same W as an uninterrupted run).
+ *
+ * <p>Not thread-safe. The per-column path allocates nothing.
+ */
+public final class OnlineNmf {
+
+    private static final int MAGIC = 0x4E4D4653; // "NMFS"
+    private static final int FORMAT = 1;
+    /** Batches a re-seeded component is left alone before it can be declared dead again. */
+    static final int GRACE_BATCHES = 10;
+    /** Weight of a re-seeded component's statistics, relative to the mean diagonal of A. */
+    static final double RESEED_WEIGHT = 1e-2;
+
+    private final NmfConfig config;
+    private final int r;
+    private int m;
+    private Basis basis;
+    /** The working W, r component arrays of length m. */
+    private double[][] w;
+    private SufficientStatistics model;
+    private SufficientStatistics batch;
+    private SufficientStatistics base;
+    private BasisUpdater updater;
+    private Projector projector;
+    private Projection projection;
+    private ColumnBuffer bootstrap;
+    private ColumnBuffer batchColumns;
+    private long items;
+    private long batches;
+    private double prequentialResidualSq;
+    private double prequentialNormSq;
+    private long reseeds;
+    private int[] grace;
+    private double[] norms;
+
+    /** A model that makes its first basis from the stream's first columns. */
+    public OnlineNmf(NmfConfig config) {
+        this.config = config;
+        this.r = config.rank();
+    }
+
+    /** A model that starts from the given basis (warm start; with learning off, a fixed basis). */
+    public static OnlineNmf withBasis(NmfConfig config, Basis initial) {
+        if (initial.rank() != config.rank()) {
+            throw new IllegalArgumentException("basis of rank " + initial.rank() + ", the configuration says rank "
+                    + config.rank());
+        }
+        OnlineNmf nmf = new OnlineNmf(config);
+        nmf.allocate(initial.dim());
+        nmf.w = initial.toComponents();
+        nmf.basis = initial;
+        nmf.bootstrap = null;
+        return nmf;
+    }
+
+    private void allocate(int dim) {
+        if (dim <= 0) {
+            throw new IllegalArgumentException("column of dimension " + dim + ", expected a positive dimension");
+        }
+        m = dim;
+        model = new SufficientStatistics(m, r);
+        batch = new SufficientStatistics(m, r);
+        updater = new BasisUpdater(m, r);
+        projector = new Projector(r);
+        projection = new Projection(r);
+        grace = new int[r];
+        norms = new double[r];
+        bootstrap = new ColumnBuffer(m, config.effectiveBootstrapSize());
+        if (config.refineRounds() > 0 && config.learning()) {
+            batchColumns = new ColumnBuffer(m, config.batchSize());
+            base = new SufficientStatistics(m, r);
+        }
+    }
+
+    /** The settings. */
+    public NmfConfig config() {
+        return config;
+    }
+
+    /** The dimension m, or 0 before the first column. */
+    public int dim() {
+        return m;
+    }
+
+    /** The rank r. */
+    public int rank() {
+        return r;
+    }
+
+    /** The current basis, or null while the bootstrap sample is being collected. */
+    public Basis basis() {
+        return basis;
+    }
+
+    /** The model's statistics (A, B, counts), live: do not modify. */
+    public SufficientStatistics statistics() {
+        return model;
+    }
+
+    /** Columns learned from (projected on arrival), bootstrap columns included once processed. */
+    public long items() {
+        return items;
+    }
+
+    /** Mini-batch updates done. */
+    public long batches() {
+        return batches;
+    }
+
+    /** Components re-seeded so far. */
+    public long reseeds() {
+        return reseeds;
+    }
+
+    /**
+     * The prequential error: every column scored on arrival with the basis it was projected
+     * with, before learning from its batch: √(Σ‖v − W_before h‖² / Σ‖v‖²).
+     */
+    public double prequentialError() {
+        return prequentialNormSq > 0 ? Math.sqrt(prequentialResidualSq / prequentialNormSq) : 0.0;
+    }
+
+    /** Σ‖v − W_before h‖² over the columns seen (see {@link #prequentialError()}). */
+    public double prequentialResidualSq() {
+        return prequentialResidualSq;
+    }
+
+    /** Σ‖v‖² over the columns seen. */
+    public double seenNormSq() {
+        return prequentialNormSq;
+    }
+
+    /** Learns from columns, in order. */
+    public void partialFit(Iterable<? extends Column> columns) {
+        for (Column v : columns) {
+            partialFit(v);
+        }
+    }
+
+    /**
+     * Learns from one column: projects it on the current basis and adds it to the mini-batch;
+     * updates W when the batch is full. The column is not kept (it is copied if needed).
+     *
+     * @throws IllegalArgumentException if its dimension differs from the model's
+     */
+    public void partialFit(Column v) {
+        if (m == 0) {
+            allocate(v.dim());
+        } else if (v.dim() != m) {
+            throw new IllegalArgumentException("column of dimension " + v.dim() + ", the model's dimension is " + m);
+        }
+        if (basis == null) {
+            bootstrap.add(v);
+            if (bootstrap.isFull()) {
+                initializeFromBootstrap();
+            }
+            return;
+        }
+        learn(v);
+    }
+
+    /**
+     * Ends the stream for now: makes the first basis from the columns collected so far if there
+     * is none yet, and updates W with a partial mini-batch if one is pending.
+     */
+    public void flush() {
+        if (m == 0) {
+            return;
+        }
+        if (basis == null && bootstrap.size() > 0) {
+            initializeFromBootstrap();
+        }
+        if (config.learning() && batch.items() > 0) {
+            update();
+        }
+    }
+
+    /** Projects a column on the current basis, without learning from it. Allocates the result. */
+    public Projection project(Column v) {
+        return project(v, new Projection(r));
+    }
+
+    /** Projects a column on the current basis into {@code out}, without learning. No allocation. */
+    public Projection project(Column v, Projection out) {
+        if (basis == null) {
+            throw new IllegalStateException("no basis yet: the first " + config.effectiveBootstrapSize()
+                    + " columns make it (" + (bootstrap == null ? 0 : bootstrap.size()) + " so far), or call flush()");
+        }
+        return projector.project(basis, v, out);
+    }
+
+    private void initializeFromBootstrap() {
+        basis = new Basis(m, r, Initializer.initialize(config.initialization(), bootstrap, m, r, config.seed()), 0);
+        w = basis.toComponents();
+        ColumnBuffer sample = bootstrap;
+        bootstrap = null;
+        for (int q = 0; q < sample.size(); q++) {
+            learn(sample.get(q));
+        }
+    }
+
+    private void learn(Column v) {
+        projector.project(basis, v, projection);
+        items++;
+        prequentialResidualSq += projection.residualSq;
+        prequentialNormSq += projection.normSq;
+        if (!config.learning()) {
+            return;
+        }
+        batch.add(v, projection.h);
+        batch.offerCandidate(v, projection.residualSq);
+        if (batchColumns != null) {
+            batchColumns.add(v);
+        }
+        if (batch.items() >= config.batchSize()) {
+            update();
+        }
+    }
+
+    /** One mini-batch update: decay, add, update W (with refinement rounds), re-seed, publish. */
+    private void update() {
+        batches++;
+        double beta = config.forgetting().factor(batches);
+        long next = basis.version() + 1;
+        if (batchColumns == null) {
+            model.clearCandidates();
+            model.decay(beta);
+            model.merge(batch);
+            step(null);
+        } else {
+            base.copyFrom(model);
+            base.clearCandidates();
+            base.decay(beta);
+            for (int round = 0; round <= config.refineRounds(); round++) {
+                if (round > 0) {
+                    // re-project the batch with the refined W and swap its contribution
+                    basis = Basis.fromComponents(m, r, w, next);
+                    batch.clear();
+                    for (int q = 0; q < batchColumns.size(); q++) {
+                        Column v = batchColumns.get(q);
+                        projector.project(basis, v, projection);
+                        batch.add(v, projection.h);
+                        batch.offerCandidate(v, projection.residualSq);
+                    }
+                }
+                model.copyFrom(base);
+                model.merge(batch);
+                step(base);
+            }
+            batchColumns.clear();
+        }
+        reseedDead();
+        basis = Basis.fromComponents(m, r, w, next);
+        batch.clear();
+    }
+
+    /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */
+    private void step(SufficientStatistics alsoRescale) {
+        double floor = updater.floorFor(w);
+        updater.update(config.rule(), w, model, config.steps(), floor);
+        updater.normalize(w, model, norms);
+        if (alsoRescale != null) {
+            double[] inverse = new double[r];
+            for (int k = 0; k < r; k++) {
+                inverse[k] = 1.0 / norms[k];
+            }
+            alsoRescale.rescale(inverse);
+        }
+    }
+
+    private void reseedDead() {
+        double floor = BasisUpdater.FLOOR;
+        double collapsed = 2 * floor * Math.sqrt(m);
+        double meanDiag = 0;
+        for (int k = 0; k < r; k++) {
+            meanDiag += model.a(k, k);
+        }
+        meanDiag /= r;
+        boolean[] used = null;
+        for (int k = 0; k < r; k++) {
+            if (grace[k] > 0) {
+                grace[k]--;
+                continue;
+            }
+            if (!updater.isDead(model, k, norms[k], collapsed)) {
+                continue;
+            }
+            if (used == null) {
+                used = new boolean[SufficientStatistics.CANDIDATES];
+            }
+            int best = -1;
+            for (int q = 0; q < model.candidateCount(); q++) {
+                if (!used[q] && (best < 0 || model.candidateScore(q) > model.candidateScore(best))) {
+                    best = q;
+                }
+            }
+            if (best >= 0) {
+                used[best] = true;
+            }
+            SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * k)));
+            double tau = RESEED_WEIGHT * (meanDiag > 0 ? meanDiag : 1.0);
+            updater.reseed(w, model, k, best, tau, random);
+            grace[k] = GRACE_BATCHES;
+            reseeds++;
+        }
+    }
+
+    /** The whole state (settings, W, statistics, counters, pending columns) as versioned bytes. */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(FORMAT);
+            out.writeInt(config.rank());
+            out.writeInt(config.batchSize());
+            out.writeInt(config.steps());
+            out.writeDouble(config.forgetting().rho());
+            out.writeDouble(config.forgetting().power());
+            out.writeUTF(config.rule().name());
+            out.writeInt(config.refineRounds());
+            out.writeUTF(config.initialization().name());
+            out.writeInt(config.bootstrapSize());
+            out.writeBoolean(config.learning());
+            out.writeLong(config.seed());
+            out.writeInt(m);
+            if (m > 0) {
+                out.writeBoolean(basis != null);
+                if (basis != null) {
+                    out.writeLong(basis.version());
+                    for (double[] wk : w) {
+                        for (double x : wk) {
+                            out.writeDouble(x);
+                        }
+                    }
+                }
+                model.writeTo(out);
+                batch.writeTo(out);
+                out.writeLong(items);
+                out.writeLong(batches);
+                out.writeDouble(prequentialResidualSq);
+                out.writeDouble(prequentialNormSq);
+                out.writeLong(reseeds);
+                for (int k = 0; k < r; k++) {
+                    out.writeInt(grace[k]);
+                }
+                out.writeBoolean(bootstrap != null);
+                if (bootstrap != null) {
+                    bootstrap.writeTo(out);
+                }
+                out.writeBoolean(batchColumns != null);
+                if (batchColumns != null) {
+                    batchColumns.writeTo(out);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Restores a model from {@link #toBytes()}.
+     *
+     * @throws IllegalArgumentException if the bytes are not such a state, or of another format version
+     */
+    public static OnlineNmf fromBytes(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            int magic = in.readInt();
+            if (magic != MAGIC) {
+                throw new IllegalArgumentException("not an nmf-stream model state (magic " + Integer.toHexString(magic)
+                        + ", expected " + Integer.toHexString(MAGIC) + ")");
+            }
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("model state format " + format + ", this version reads format "
+                        + FORMAT);
+            }
+            int rank = in.readInt();
+            int batchSize = in.readInt();
+            int steps = in.readInt();
+            double rho = in.readDouble();
+            double power = in.readDouble();
+            UpdateRule rule = UpdateRule.valueOf(in.readUTF());
+            int refine = in.readInt();
+            Initialization init = Initialization.valueOf(in.readUTF());
+            int bootstrapSize = in.readInt();
+            boolean learning = in.readBoolean();
+            long seed = in.readLong();
+            NmfConfig config = new NmfConfig(rank, batchSize, steps, new Forgetting(rho, power), rule, refine, init,
+                    bootstrapSize, learning, seed);
+            OnlineNmf nmf = new OnlineNmf(config);
+            int m = in.readInt();
+            if (m == 0) {
+                return nmf;
+            }
+            nmf.allocate(m);
+            if (in.readBoolean()) {
+                long version = in.readLong();
+                nmf.w = new double[rank][m];
+                for (double[] wk : nmf.w) {
+                    for (int i = 0; i < m; i++) {
+                        wk[i] = in.readDouble();
+                    }
+                }
+                nmf.basis = Basis.fromComponents(m, rank, nmf.w, version);
+            }
+            nmf.model = SufficientStatistics.readFrom(in);
+            nmf.batch = SufficientStatistics.readFrom(in);
+            if (nmf.model.dim() != m || nmf.model.rank() != rank || nmf.batch.dim() != m || nmf.batch.rank() != rank) {
+                throw new IllegalArgumentException("model state: statistics do not match " + m + " × " + rank);
+            }
+            nmf.items = in.readLong();
+            nmf.batches = in.readLong();
+            nmf.prequentialResidualSq = in.readDouble();
+            nmf.prequentialNormSq = in.readDouble();
+            nmf.reseeds = in.readLong();
+            for (int k = 0; k < rank; k++) {
+                nmf.grace[k] = in.readInt();
+            }
+            nmf.bootstrap = in.readBoolean() ? ColumnBuffer.readFrom(in) : null;
+            if (in.readBoolean()) {
+                nmf.batchColumns = ColumnBuffer.readFrom(in);
+            }
+            if (in.read() != -1) {
+                throw new IllegalArgumentException("model state has trailing bytes");
+            }
+            return nmf;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model state is truncated or corrupt: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.nmfstream.nmf;
+
+/**
+ * The result of projecting one column v onto a basis W: the weights h ≥ 0 minimising
+ * ‖v − W h‖, the squared residual, ‖v‖² and the solver's pivot count. Mutable and reused:
+ * {@link Projector#project} overwrites it, so a caller that keeps results copies them.
+ */
+public final class Projection {
+
+    /** The weights h, length r. */
+    public final double[] h;
+    /** ‖v − W h‖², from ‖v‖² − 2cᵀh + hᵀG h, clamped to [0, ‖v‖²]. */
+    public double residualSq;
+    /** ‖v‖². */
+    public double normSq;
+    /** NNLS pivots used. */
+    public int iterations;
+    /** The version of the basis the weights were computed with. */
+    public long basisVersion;
+
+    /** An empty result for rank r. */
+    public Projection(int r) {
+        this.h = new double[r];
+    }
+
+    /** ‖v − W h‖ / ‖v‖, or 0 for v = 0. */
+    public double relativeResidual() {
+        return normSq > 0 ? Math.sqrt(residualSq / normSq) : 0.0;
+    }
+
+    /** ‖v − W h‖. */
+    public double residual() {
+        return Math.sqrt(residualSq);
+    }
+
+    /** Copies another result into this one (same rank). */
+    public void copyFrom(Projection other) {
+        System.arraycopy(other.h, 0, h, 0, h.length);
+        residualSq = other.residualSq;
+        normSq = other.normSq;
+        iterations = other.iterations;
+        basisVersion = other.basisVersion;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.nmfstream.nmf;
+
+/**
+ * Projects columns onto a basis: h = argmin over h ≥ 0 of ‖v − W h‖², exactly (see
+ * {@link NnlsSolver}). The cost is one product c = Wᵀv (O(m·r) dense, O(nnz·r) sparse) plus
+ * an r-dimensional problem on (G, c) that never looks at m again.
+ *
+ * <p>Each projector owns its scratch memory; {@link #project} allocates nothing. Not
+ * thread-safe: give every thread (every stream task) its own.
+ */
+public final class Projector {
+
+    private final int r;
+    private final NnlsSolver solver;
+    /** c = Wᵀv. */
+    private final double[] c;
+    /** G h. */
+    private final double[] gh;
+
+    /** A projector for bases of rank r. */
+    public Projector(int r) {
+        this.r = r;
+        this.solver = new NnlsSolver(r);
+        this.c = new double[r];
+        this.gh = new double[r];
+    }
+
+    /**
+     * Projects v onto the basis.
+     *
+     * @param basis W and G. Not modified.
+     * @param v the column; its dimension must be the basis's. Not modified.
+     * @param out h, residual, ‖v‖², pivots and basis version. Modified.
+     * @return {@code out}
+     */
+    public Projection project(Basis basis, Column v, Projection out) {
+        if (basis.rank() != r) {
+            throw new IllegalArgumentException("basis of rank " + basis.rank() + ", this projector is for rank " + r);
+        }
+        if (v.dim() != basis.dim()) {
+            throw new IllegalArgumentException("column of dimension " + v.dim() + ", expected the basis dimension "
+                    + basis.dim());
+        }
+        // c = Wᵀv
+        if (v instanceof DenseColumn dense) {
+            Kernels.multTransDense(basis.wt, basis.dim(), r, dense.data(), dense.offset(), c);
+        } else {
+            SparseColumn sparse = (SparseColumn) v;
+            Kernels.multTransSparse(basis.w, r, sparse.indices(), sparse.values(), sparse.offset(), sparse.nnz(), c);
+        }
+        out.normSq = v.squaredNorm();
+        solveFromProducts(basis, out);
+        return out;
+    }
+
+    /**
+     * Solves the projection from c = Wᵀv already known (left in this projector by the caller
+     * through {@link #products()}), with ‖v‖² in {@code out.normSq}.
+     */
+    void solveFromProducts(Basis basis, Projection out) {
+        double[] h = out.h;
+        out.iterations = solver.solve(basis.g, basis.scaledInverse, c, h);
+        out.basisVersion = basis.version();
+        // ‖v − W h‖² = ‖v‖² − 2cᵀh + hᵀG h, O(r²), clamped against round-off
+        Kernels.multSymmetric(basis.g, r, h, gh);
+        double res = out.normSq - 2 * Kernels.dot(c, 0, h, 0, r) + Kernels.dot(h, 0, gh, 0, r);
+        out.residualSq = res > 0 ? Math.min(res, out.normSq) : 0.0;
+    }
+
+    /** The scratch vector c = Wᵀv of the last projection. */
+    double[] products() {
+        return c;
+    }
+}

@@ -1,0 +1,397 @@
+package dev.nmfstream.nmf;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * The sufficient statistics of the online model (Mairal et al. 2010):
+ *
+ * <pre>
+ *   A = Σ h hᵀ   (r × r)
+ *   B = Σ v hᵀ   (m × r; a sparse v touches only its nonzero rows)
+ * </pre>
+ *
+ * over the items seen, each weighted by the forgetting applied since it was added. They are
+ * additive: the statistics of two partitions {@link #merge} to those of the union, which is
+ * what lets projectors on many partitions and instances feed one updater.
+ *
+ * <p>Forgetting is applied per mini-batch by the caller: {@link #decay}(ρ) multiplies A and B
+ * by ρ, so after t batches an item added in batch s carries the weight Π_{u=s+1..t} ρ_u. A
+ * per-item factor ρ_item with batches of b items is the per-batch factor ρ_item^b.
+ *
+ * <p>Besides A and B the statistics carry the count of items, their decayed weight and up to
+ * {@link #CANDIDATES} <em>re-seeding candidates</em>: copies of the recent columns that the
+ * basis explained worst (largest ‖v − W h‖²), from which a dead component is re-seeded.
+ *
+ * <p>Storage: A row-major, B one array per component ({@code b[k][i]}: the form of
+ * {@link Kernels#axpy(double, double[], double[], int)} that vectorises). {@link #add}
+ * allocates nothing.
+ */
+public final class SufficientStatistics {
+
+    /** How many re-seeding candidates are kept. */
+    public static final int CANDIDATES = 4;
+
+    private final int m;
+    private final int r;
+    final double[] a;
+    final double[][] b;
+    private long items;
+    private double weight;
+    /** Candidate columns, dense, each of length m; valid for indices &lt; candidateCount. */
+    private final double[][] candidates;
+    private final double[] candidateScore;
+    private int candidateCount;
+    /** Scratch: the support of h. */
+    private final int[] support;
+    /** Scratch: a dense column copied to offset 0. */
+    private final double[] column;
+
+    /** Empty statistics for dimension m and rank r. */
+    public SufficientStatistics(int m, int r) {
+        if (m <= 0 || r <= 0) {
+            throw new IllegalArgumentException("statistics of dimension " + m + " × rank " + r
+                    + ", expected both positive");
+        }
+        this.m = m;
+        this.r = r;
+        this.a = new double[r * r];
+        this.b = new double[r][m];
+        this.column = new double[m];
+        this.candidates = new double[CANDIDATES][];
+        this.candidateScore = new double[CANDIDATES];
+        this.support = new int[r];
+    }
+
+    /** The dimension m. */
+    public int dim() {
+        return m;
+    }
+
+    /** The rank r. */
+    public int rank() {
+        return r;
+    }
+
+    /** Items added (merged counts included; not decayed). */
+    public long items() {
+        return items;
+    }
+
+    /** Σ of the items' current weights (each 1 when added, then decayed with A and B). */
+    public double weight() {
+        return weight;
+    }
+
+    /** A[j][k]. */
+    public double a(int j, int k) {
+        return a[j * r + k];
+    }
+
+    /** B[i][k]. */
+    public double b(int i, int k) {
+        return b[k][i];
+    }
+
+    /** A copy of A, row-major (r × r). */
+    public double[] aMatrix() {
+        return a.clone();
+    }
+
+    /** A copy of B, row-major (m × r). */
+    public double[] bMatrix() {
+        double[] out = new double[m * r];
+        for (int k = 0; k < r; k++) {
+            for (int i = 0; i < m; i++) {
+                out[i * r + k] = b[k][i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds one item: A += h hᵀ, B += v hᵀ, over the support of h only.
+     *
+     * @param v the column. Not modified.
+     * @param h its weights, length ≥ r. Not modified.
+     */
+    public void add(Column v, double[] h) {
+        if (v.dim() != m) {
+            throw new IllegalArgumentException("column of dimension " + v.dim() + ", expected " + m);
+        }
+        int s = 0;
+        for (int k = 0; k < r; k++) {
+            if (h[k] != 0) {
+                support[s++] = k;
+            }
+        }
+        // A += h hᵀ on the support
+        for (int x = 0; x < s; x++) {
+            int j = support[x];
+            double hj = h[j];
+            int row = j * r;
+            for (int y = 0; y < s; y++) {
+                int k = support[y];
+                a[row + k] += hj * h[k];
+            }
+        }
+        // B[:, k] += h_k v
+        if (v instanceof DenseColumn dense) {
+            System.arraycopy(dense.data(), dense.offset(), column, 0, m);
+            for (int x = 0; x < s; x++) {
+                int k = support[x];
+                Kernels.axpy(h[k], column, b[k], m);
+            }
+        } else {
+            SparseColumn sparse = (SparseColumn) v;
+            int[] idx = sparse.indices();
+            double[] val = sparse.values();
+            int off = sparse.offset();
+            int nnz = sparse.nnz();
+            for (int x = 0; x < s; x++) {
+                int k = support[x];
+                double hk = h[k];
+                double[] bk = b[k];
+                for (int j = 0; j < nnz; j++) {
+                    bk[idx[off + j]] += hk * val[off + j];
+                }
+            }
+        }
+        items++;
+        weight += 1;
+    }
+
+    /**
+     * Offers a column as a re-seeding candidate: it is copied in if its residual is among the
+     * {@link #CANDIDATES} largest offered since the last {@link #clear}. The copy allocates only
+     * the first time a slot is filled.
+     *
+     * @param residualSq ‖v − W h‖² of the column under the basis it was projected with
+     */
+    public void offerCandidate(Column v, double residualSq) {
+        if (!(residualSq > 0)) {
+            return;
+        }
+        int slot;
+        if (candidateCount < CANDIDATES) {
+            slot = candidateCount++;
+        } else {
+            slot = 0;
+            for (int q = 1; q < CANDIDATES; q++) {
+                if (candidateScore[q] < candidateScore[slot]) {
+                    slot = q;
+                }
+            }
+            if (candidateScore[slot] >= residualSq) {
+                return;
+            }
+        }
+        if (candidates[slot] == null) {
+            candidates[slot] = new double[m];
+        }
+        double[] dst = candidates[slot];
+        if (v instanceof DenseColumn dense) {
+            System.arraycopy(dense.data(), dense.offset(), dst, 0, m);
+        } else {
+            SparseColumn sparse = (SparseColumn) v;
+            Arrays.fill(dst, 0.0);
+            int off = sparse.offset();
+            for (int j = 0; j < sparse.nnz(); j++) {
+                dst[sparse.indices()[off + j]] = sparse.values()[off + j];
+            }
+        }
+        candidateScore[slot] = residualSq;
+    }
+
+    /** Number of re-seeding candidates held. */
+    public int candidateCount() {
+        return candidateCount;
+    }
+
+    /** The q-th candidate (dense, length m; not a copy) and its residual. */
+    public double[] candidate(int q) {
+        if (q >= candidateCount) {
+            throw new IndexOutOfBoundsException("candidate " + q + " of " + candidateCount);
+        }
+        return candidates[q];
+    }
+
+    /** ‖v − W h‖² of the q-th candidate. */
+    public double candidateScore(int q) {
+        return candidateScore[q];
+    }
+
+    /**
+     * Adds another partition's statistics to these: A += A', B += B', counts add up, and the
+     * candidates become the worst-explained of both sets.
+     */
+    public void merge(SufficientStatistics other) {
+        if (other.m != m || other.r != r) {
+            throw new IllegalArgumentException("statistics of " + other.m + " × " + other.r + " cannot merge into "
+                    + m + " × " + r);
+        }
+        for (int i = 0; i < a.length; i++) {
+            a[i] += other.a[i];
+        }
+        for (int k = 0; k < r; k++) {
+            Kernels.axpy(1.0, other.b[k], b[k], m);
+        }
+        items += other.items;
+        weight += other.weight;
+        for (int q = 0; q < other.candidateCount; q++) {
+            offerCandidate(DenseColumn.of(other.candidates[q]), other.candidateScore[q]);
+        }
+    }
+
+    /** A ← ρ·A, B ← ρ·B, weight ← ρ·weight (forgetting, once per mini-batch). */
+    public void decay(double rho) {
+        if (!(rho >= 0 && rho <= 1)) {
+            throw new IllegalArgumentException("forgetting factor " + rho + ", expected a number in [0, 1]");
+        }
+        if (rho == 1) {
+            return;
+        }
+        Kernels.scale(rho, a, 0, a.length);
+        for (int k = 0; k < r; k++) {
+            Kernels.scale(rho, b[k], 0, m);
+        }
+        weight *= rho;
+    }
+
+    /**
+     * Keeps the statistics consistent with a rescaled basis: for W' = W D with D = diag(d),
+     * A' = D⁻¹ A D⁻¹ and B' = B D⁻¹ (so that the weights become h' = D⁻¹ h and W'h' = W h).
+     *
+     * @param d the positive scale of each component. Not modified.
+     */
+    public void rescale(double[] d) {
+        for (int j = 0; j < r; j++) {
+            double dj = 1.0 / d[j];
+            for (int k = 0; k < r; k++) {
+                a[j * r + k] *= dj / d[k];
+            }
+            Kernels.scale(dj, b[j], 0, m);
+        }
+    }
+
+    /**
+     * The surrogate objective of W on these statistics,
+     * ½ Tr(WᵀW A) − Tr(WᵀB) (= Σ ½‖v − W h‖² − ½‖v‖² over the items, weighted).
+     *
+     * @param w W row-major (m × r). Not modified.
+     */
+    public double surrogate(double[] w) {
+        double[] gram = new double[r * r];
+        for (int i = 0; i < m; i++) {
+            int row = i * r;
+            for (int j = 0; j < r; j++) {
+                double wij = w[row + j];
+                if (wij != 0) {
+                    Kernels.axpy(wij, w, row, gram, j * r, r);
+                }
+            }
+        }
+        double quad = 0;
+        for (int i = 0; i < r * r; i++) {
+            quad += gram[i] * a[i];
+        }
+        double lin = 0;
+        for (int k = 0; k < r; k++) {
+            double[] bk = b[k];
+            for (int i = 0; i < m; i++) {
+                lin += w[i * r + k] * bk[i];
+            }
+        }
+        return 0.5 * quad - lin;
+    }
+
+    /** Zeroes A, B, the counts and the candidates. */
+    public void clear() {
+        Arrays.fill(a, 0.0);
+        for (double[] bk : b) {
+            Arrays.fill(bk, 0.0);
+        }
+        items = 0;
+        weight = 0;
+        candidateCount = 0;
+    }
+
+    /** Sets component k's statistics: A's row and column k to zero but A_kk = akk, and B's column k. */
+    void resetComponent(int k, double akk, double[] bk) {
+        for (int j = 0; j < r; j++) {
+            a[j * r + k] = 0;
+            a[k * r + j] = 0;
+        }
+        a[k * r + k] = akk;
+        System.arraycopy(bk, 0, b[k], 0, m);
+    }
+
+    /** Drops the re-seeding candidates (the model keeps only the latest batch's). */
+    void clearCandidates() {
+        candidateCount = 0;
+    }
+
+    /** Copies everything from another instance of the same shape. */
+    public void copyFrom(SufficientStatistics other) {
+        clear();
+        merge(other);
+    }
+
+    /** Writes the statistics (shape, counts, A, B, candidates). */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeInt(m);
+        out.writeInt(r);
+        out.writeLong(items);
+        out.writeDouble(weight);
+        for (double x : a) {
+            out.writeDouble(x);
+        }
+        for (double[] bk : b) {
+            for (double x : bk) {
+                out.writeDouble(x);
+            }
+        }
+        out.writeInt(candidateCount);
+        for (int q = 0; q < candidateCount; q++) {
+            out.writeDouble(candidateScore[q]);
+            for (double x : candidates[q]) {
+                out.writeDouble(x);
+            }
+        }
+    }
+
+    /** Reads statistics written by {@link #writeTo}. */
+    public static SufficientStatistics readFrom(DataInput in) throws IOException {
+        int m = in.readInt();
+        int r = in.readInt();
+        if (m <= 0 || r <= 0 || (long) m * r > Integer.MAX_VALUE) {
+            throw new IOException("statistics of shape " + m + " × " + r + ", expected positive dimensions");
+        }
+        SufficientStatistics s = new SufficientStatistics(m, r);
+        s.items = in.readLong();
+        s.weight = in.readDouble();
+        for (int i = 0; i < s.a.length; i++) {
+            s.a[i] = in.readDouble();
+        }
+        for (double[] bk : s.b) {
+            for (int i = 0; i < m; i++) {
+                bk[i] = in.readDouble();
+            }
+        }
+        int count = in.readInt();
+        if (count < 0 || count > CANDIDATES) {
+            throw new IOException("statistics with " + count + " candidates, expected 0.." + CANDIDATES);
+        }
+        for (int q = 0; q < count; q++) {
+            s.candidateScore[q] = in.readDouble();
+            s.candidates[q] = new double[m];
+            for (int i = 0; i < m; i++) {
+                s.candidates[q][i] = in.readDouble();
+            }
+        }
+        s.candidateCount = count;
+        return s;
+    }
+}
