@@ -27,11 +27,26 @@ public final class Initializer {
             throw new IllegalArgumentException("no columns to initialise the basis from");
         }
         double[] w = switch (method) {
-            case NNDSVDA -> nndsvda(sample, m, r, seed);
+            case NNDSVDA -> nndsvdaOrRandom(sample, m, r, seed);
             case RANDOM_COLUMNS -> randomColumns(sample, m, r, seed);
         };
         finish(w, m, r, seed);
         return w;
+    }
+
+    /** NNDSVDa, or random columns when the sample is too degenerate for the SVD (e.g. all alike). */
+    private static double[] nndsvdaOrRandom(ColumnBuffer sample, int m, int r, long seed) {
+        try {
+            double[] w = nndsvda(sample, m, r, seed);
+            for (double x : w) {
+                if (!Double.isFinite(x)) {
+                    return randomColumns(sample, m, r, seed);
+                }
+            }
+            return w;
+        } catch (IllegalStateException e) {
+            return randomColumns(sample, m, r, seed);
+        }
     }
 
     /**
