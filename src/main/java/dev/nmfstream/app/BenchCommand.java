@@ -13,6 +13,7 @@ import dev.nmfstream.nmf.PlantedTopics;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SparseColumn;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bench}: the engine's single-thread figures on synthetic data of the three reference
@@ -50,14 +53,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the table to FILE.")
     Path markdown;
 
+    @Spec
+    CommandSpec spec;
+
     /** A data set of n columns held in memory, with the basis it was planted with. */
     private record Data(String name, int m, int r, int batch, Column[] columns, double[] truth, String note) {}
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (repeats < 1 || columns < 1000) {
-            System.err.println("bench: expected --repeats ≥ 1 and --columns ≥ 1000");
+            err.println("bench: expected --repeats ≥ 1 and --columns ≥ 1000");
             return 2;
+        }
+        for (String name : cases) {
+            if (!List.of("dense1025", "dense500", "sparse12000").contains(name)) {
+                err.println("bench: unknown case '" + name + "', expected dense1025, dense500 or sparse12000");
+                return 2;
+            }
         }
         ObjectMapper json = new ObjectMapper();
         List<ObjectNode> rows = new ArrayList<>();
@@ -66,19 +80,17 @@ final class BenchCommand implements Callable<Integer> {
                 case "dense1025" -> dense(name, 1025, 20);
                 case "dense500" -> dense(name, 500, 20);
                 case "sparse12000" -> sparse(name);
-                default -> null;
+                default -> throw new IllegalStateException(name);
             };
-            if (data == null) {
-                System.err.println("bench: unknown case '" + name + "', expected dense1025, dense500 or sparse12000");
-                return 2;
-            }
             ObjectNode row = measure(data, json);
-            System.out.println(json.writeValueAsString(row));
+            out.println(json.writeValueAsString(row));
+            out.flush();
             rows.add(row);
         }
         String table = table(rows);
-        System.out.println();
-        System.out.print(table);
+        out.println();
+        out.print(table);
+        out.flush();
         if (markdown != null) {
             Files.writeString(markdown, table, StandardCharsets.UTF_8);
         }

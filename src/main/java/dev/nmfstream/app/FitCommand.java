@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "fit", mixinStandardHelpOptions = true,
         description = {
             "Learns a basis W (m × r) from a data file in one pass and writes it as .npy.",
-            "Input: a numpy .npy (2-D float32/float64, m × n with one item per column; --items-are-rows for n × m) "
+            "Input: a numpy .npy (2-D float32/float64, or integers, m × n with one item per column; "
+                    + "--items-are-rows for n × m) "
                     + "or a scipy .npz sparse matrix (CSC or CSR, as scipy.sparse.save_npz writes it).",
             "Prints one JSON line: rank, columns, seconds and columnsPerSecond (the learning pass alone), "
                     + "relativeError (‖V − W H‖/‖V‖ with the final W and exact weights), prequentialError "
@@ -68,6 +69,11 @@ final class FitCommand implements Callable<Integer> {
             err.println("fit: " + e.getMessage());
             return 2;
         }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent == null || !java.nio.file.Files.isDirectory(parent) || !java.nio.file.Files.isWritable(parent)) {
+            err.println("fit: " + output + ": cannot write the output there (no such directory, or not writable)");
+            return 1;
+        }
         DataMatrix data;
         try {
             data = DataFiles.read(input, itemsAreRows);
@@ -84,8 +90,18 @@ final class FitCommand implements Callable<Integer> {
                     + " matrix, expected at least one item and one feature");
             return 1;
         }
+        if (config.rank() > data.rows()) {
+            err.println("fit: --rank = " + config.rank() + ", expected at most the dimension m = " + data.rows()
+                    + " of " + input);
+            return 2;
+        }
         Result result = fit(data, config);
-        Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());
+        try {
+            Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());
+        } catch (java.io.IOException e) {
+            err.println("fit: " + output + ": cannot write: " + e.getMessage());
+            return 1;
+        }
         ObjectNode json = new ObjectMapper().createObjectNode();
         json.put("rank", config.rank());
         json.put("rows", data.rows());

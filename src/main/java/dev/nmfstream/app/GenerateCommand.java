@@ -1,11 +1,17 @@
 package dev.nmfstream.app;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nmfstream.io.Npy;
 import dev.nmfstream.nmf.PlantedModel;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code generate}: writes a planted-model data set (and its true basis) as .npy files. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -37,15 +43,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         if (rows < 1 || columns < 1 || rank < 1 || (long) rows * columns > Integer.MAX_VALUE - 8) {
-            System.err.println("generate: --rows " + rows + " × --columns " + columns + " with --rank " + rank
+            err.println("generate: --rows " + rows + " × --columns " + columns + " with --rank " + rank
                     + ": expected positive sizes with rows·columns < 2^31");
             return 2;
         }
-        if (!(density > 0 && density <= 1) || !(alpha > 0) || !(noise >= 0)) {
-            System.err.println("generate: expected 0 < --density ≤ 1, --alpha > 0, --noise ≥ 0");
+        if (!(density > 0 && density <= 1) || !(alpha > 0 && Double.isFinite(alpha))
+                || !(noise >= 0 && Double.isFinite(noise))) {
+            err.println("generate: --density " + density + ", --alpha " + alpha + ", --noise " + noise
+                    + ": expected 0 < density ≤ 1, a finite alpha > 0 and a finite noise ≥ 0");
             return 2;
         }
         PlantedModel planted = new PlantedModel(rows, rank, density, alpha, noise, seed);
@@ -60,12 +72,24 @@ final class GenerateCommand implements Callable<Integer> {
                 rowMajor[i * columns + j] = byColumn[j * rows + i];
             }
         }
-        Npy.writeMatrix(output, rows, columns, rowMajor);
         String name = output.getFileName().toString();
         Path truth = output.resolveSibling(name.replaceFirst("\\.npy$", "") + ".truth.npy");
-        Npy.writeMatrix(truth, rows, rank, planted.trueBasis());
-        System.out.println("{\"output\":\"" + output + "\",\"truth\":\"" + truth + "\",\"rows\":" + rows
-                + ",\"columns\":" + columns + ",\"rank\":" + rank + "}");
+        try {
+            Npy.writeMatrix(output, rows, columns, rowMajor);
+            Npy.writeMatrix(truth, rows, rank, planted.trueBasis());
+        } catch (IOException e) {
+            err.println("generate: cannot write " + e.getMessage());
+            return 1;
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode line = json.createObjectNode();
+        line.put("output", output.toString());
+        line.put("truth", truth.toString());
+        line.put("rows", rows);
+        line.put("columns", columns);
+        line.put("rank", rank);
+        spec.commandLine().getOut().println(json.writeValueAsString(line));
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }

@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>W_true (m × r): each entry nonzero with probability {@code density}, values uniform on
- *       (0, 1], columns normalised to unit length (every column has at least two nonzeros);
+ *       (0, 1], columns normalised to unit length (every column has at least two nonzeros
+ *       when m ≥ 2);
  *   <li>h ~ Dirichlet(α) per column (α = 0.1: most columns use one to three components);
  *   <li>noise: half-normal |N(0, σ²)| per entry with σ = {@code noise}·‖W_true h‖/√m, so that the
  *       noise is about {@code noise} of the signal.
@@ -52,7 +53,7 @@ public final class PlantedModel {
                     nonzero++;
                 }
             }
-            while (nonzero < 2) {
+            while (nonzero < Math.min(2, m)) {
                 int i = init.nextInt(m);
                 if (wTrue[i * r + k] == 0) {
                     wTrue[i * r + k] = 1.0 - init.nextDouble();
