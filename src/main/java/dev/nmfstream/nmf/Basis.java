@@ -25,6 +25,9 @@ public final class Basis {
      * NNLS solver's fast path (see {@link NnlsSolver#scaledInverse}).
      */
     final double[] scaledInverse;
+    /** G's rows, and those of the scaled inverse (or null): the vectorising form the solver uses. */
+    final double[][] gramRows;
+    final double[][] scaledInverseRows;
 
     /**
      * A basis from W given row-major (m × r).
@@ -33,31 +36,7 @@ public final class Basis {
      * @throws IllegalArgumentException if a value is negative, NaN or infinite, or the sizes disagree
      */
     public Basis(int m, int r, double[] rowMajorW, long version) {
-        if (m <= 0 || r <= 0) {
-            throw new IllegalArgumentException("basis dimension " + m + " × rank " + r + ", expected both positive");
-        }
-        if (rowMajorW.length != (long) m * r) {
-            throw new IllegalArgumentException("basis has " + rowMajorW.length + " values, expected m·r = " + m + "·" + r);
-        }
-        for (int i = 0; i < rowMajorW.length; i++) {
-            double x = rowMajorW[i];
-            if (!(x >= 0) || x == Double.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException("W[" + (i / r) + "][" + (i % r) + "] = " + x
-                        + ", expected a finite nonnegative number");
-            }
-        }
-        this.m = m;
-        this.r = r;
-        this.version = version;
-        this.w = rowMajorW.clone();
-        this.wt = new double[m * r];
-        for (int i = 0; i < m; i++) {
-            for (int k = 0; k < r; k++) {
-                wt[k * m + i] = w[i * r + k];
-            }
-        }
-        this.g = gram(components(), m, r);
-        this.scaledInverse = NnlsSolver.scaledInverse(g, r);
+        this(m, r, transpose(checkShape(m, r, rowMajorW), m, r), version, true);
     }
 
     /**
@@ -68,17 +47,68 @@ public final class Basis {
         if (components.length != r) {
             throw new IllegalArgumentException("basis has " + components.length + " components, expected rank " + r);
         }
-        double[] rowMajor = new double[m * r];
+        if (m <= 0 || r <= 0) {
+            throw new IllegalArgumentException("basis dimension " + m + " × rank " + r + ", expected both positive");
+        }
+        double[] wt = new double[m * r];
         for (int k = 0; k < r; k++) {
-            double[] wk = components[k];
-            if (wk.length != m) {
-                throw new IllegalArgumentException("component " + k + " has " + wk.length + " values, expected " + m);
+            if (components[k].length != m) {
+                throw new IllegalArgumentException("component " + k + " has " + components[k].length
+                        + " values, expected " + m);
             }
-            for (int i = 0; i < m; i++) {
-                rowMajor[i * r + k] = wk[i];
+            System.arraycopy(components[k], 0, wt, k * m, m);
+        }
+        return new Basis(m, r, wt, version, true);
+    }
+
+    /** From W component-major ({@code wt[k*m + i]}), which becomes this basis's own array. */
+    private Basis(int m, int r, double[] componentMajor, long version, boolean owned) {
+        for (int j = 0; j < componentMajor.length; j++) {
+            double x = componentMajor[j];
+            if (!(x >= 0) || x == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("W[" + (j % m) + "][" + (j / m) + "] = " + x
+                        + ", expected a finite nonnegative number");
             }
         }
-        return new Basis(m, r, rowMajor, version);
+        this.m = m;
+        this.r = r;
+        this.version = version;
+        this.wt = componentMajor;
+        this.w = new double[m * r];
+        // transpose in blocks of rows, so that the rows written stay in L1
+        for (int from = 0; from < m; from += 64) {
+            int to = Math.min(m, from + 64);
+            for (int k = 0; k < r; k++) {
+                int base = k * m;
+                for (int i = from; i < to; i++) {
+                    w[i * r + k] = wt[base + i];
+                }
+            }
+        }
+        this.g = gram(wt, m, r);
+        this.scaledInverse = NnlsSolver.scaledInverse(g, r);
+        this.gramRows = rows(g, r);
+        this.scaledInverseRows = scaledInverse == null ? null : rows(scaledInverse, r);
+    }
+
+    private static double[] checkShape(int m, int r, double[] rowMajorW) {
+        if (m <= 0 || r <= 0) {
+            throw new IllegalArgumentException("basis dimension " + m + " × rank " + r + ", expected both positive");
+        }
+        if (rowMajorW.length != (long) m * r) {
+            throw new IllegalArgumentException("basis has " + rowMajorW.length + " values, expected m·r = " + m + "·" + r);
+        }
+        return rowMajorW;
+    }
+
+    private static double[] transpose(double[] rowMajor, int m, int r) {
+        double[] wt = new double[m * r];
+        for (int i = 0; i < m; i++) {
+            for (int k = 0; k < r; k++) {
+                wt[k * m + i] = rowMajor[i * r + k];
+            }
+        }
+        return wt;
     }
 
     /** W as r new component arrays of length m. */
@@ -90,35 +120,84 @@ public final class Basis {
         return out;
     }
 
-    /** W's columns as arrays (copies of the component-major rows). */
-    private double[][] components() {
+    private static double[][] rows(double[] square, int r) {
         double[][] out = new double[r][];
         for (int k = 0; k < r; k++) {
-            out[k] = Arrays.copyOfRange(wt, k * m, (k + 1) * m);
+            out[k] = Arrays.copyOfRange(square, k * r, (k + 1) * r);
         }
         return out;
     }
 
-    /** G = WᵀW (r × r row-major), four dot products per pass over a column. */
-    static double[] gram(double[][] w, int m, int r) {
+    /**
+     * G = WᵀW (r × r row-major) from W component-major: over blocks of rows that stay in the L2
+     * cache, four dot products per pass over a column block.
+     */
+    static double[] gram(double[] wt, int m, int r) {
         double[] g = new double[r * r];
         double[] four = new double[4];
-        for (int j = 0; j < r; j++) {
-            int k = j;
-            for (; k + 3 < r; k += 4) {
-                Kernels.dot4(w[j], w[k], w[k + 1], w[k + 2], w[k + 3], m, four, 0);
-                for (int q = 0; q < 4; q++) {
-                    g[j * r + k + q] = four[q];
-                    g[(k + q) * r + j] = four[q];
+        int block = Math.max(256, (256 * 1024) / (8 * r));
+        for (int from = 0; from < m; from += block) {
+            int to = Math.min(m, from + block);
+            for (int j = 0; j < r; j++) {
+                int jo = j * m;
+                int k = j;
+                for (; k + 3 < r; k += 4) {
+                    if (Kernels.VECTOR) {
+                        VectorKernels.dot4(wt, jo, wt, k * m, m, from, to, four, 0);
+                    } else {
+                        dot4(wt, m, jo, k * m, from, to, four);
+                    }
+                    for (int q = 0; q < 4; q++) {
+                        g[j * r + k + q] += four[q];
+                    }
+                }
+                for (; k < r; k++) {
+                    g[j * r + k] += Kernels.dot(wt, jo + from, wt, k * m + from, to - from);
                 }
             }
-            for (; k < r; k++) {
-                double s = Kernels.dot(w[j], 0, w[k], 0, m);
-                g[j * r + k] = s;
-                g[k * r + j] = s;
+        }
+        for (int j = 0; j < r; j++) {
+            for (int k = 0; k < j; k++) {
+                g[j * r + k] = g[k * r + j];
             }
         }
         return g;
+    }
+
+    /**
+     * four[q] = Σ_{i ∈ [from, to)} wt[jo + i]·wt[ko + q·m + i] for q &lt; 4: one pass over column j's
+     * block for four dot products, eight accumulator chains.
+     */
+    private static void dot4(double[] wt, int m, int jo, int ko, int from, int to, double[] four) {
+        int o0 = ko;
+        int o1 = ko + m;
+        int o2 = ko + 2 * m;
+        int o3 = ko + 3 * m;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        int i = from;
+        for (; i + 1 < to; i += 2) {
+            double xa = wt[jo + i];
+            double xb = wt[jo + i + 1];
+            s0 += xa * wt[o0 + i];
+            s1 += xa * wt[o1 + i];
+            s2 += xa * wt[o2 + i];
+            s3 += xa * wt[o3 + i];
+            t0 += xb * wt[o0 + i + 1];
+            t1 += xb * wt[o1 + i + 1];
+            t2 += xb * wt[o2 + i + 1];
+            t3 += xb * wt[o3 + i + 1];
+        }
+        if (i < to) {
+            double xa = wt[jo + i];
+            s0 += xa * wt[o0 + i];
+            s1 += xa * wt[o1 + i];
+            s2 += xa * wt[o2 + i];
+            s3 += xa * wt[o3 + i];
+        }
+        four[0] = s0 + t0;
+        four[1] = s1 + t1;
+        four[2] = s2 + t2;
+        four[3] = s3 + t3;
     }
 
     /** The dimension m of the data columns. */

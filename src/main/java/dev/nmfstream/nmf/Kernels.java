@@ -12,10 +12,29 @@ package dev.nmfstream.nmf;
  */
 public final class Kernels {
 
+    /**
+     * Whether the SIMD kernels ({@link VectorKernels}) are in use: when the JVM runs with
+     * {@code --add-modules jdk.incubator.vector} and the system property {@code nmf.kernels} is not
+     * {@code scalar}. Otherwise plain Java loops (the same results up to summation order).
+     */
+    public static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"scalar".equals(System.getProperty("nmf.kernels"));
+
+    /** Below this length the scalar dot product is as fast. */
+    private static final int VECTOR_MIN = 64;
+
     private Kernels() {}
 
     /** Σ a[aOff + i]·b[bOff + i] for i &lt; n, with four partial sums. */
     public static double dot(double[] a, int aOff, double[] b, int bOff, int n) {
+        if (VECTOR && n >= VECTOR_MIN) {
+            return VectorKernels.dot(a, aOff, b, bOff, n);
+        }
+        return dotScalar(a, aOff, b, bOff, n);
+    }
+
+    /** The scalar {@link #dot}. */
+    static double dotScalar(double[] a, int aOff, double[] b, int bOff, int n) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         for (; i + 3 < n; i += 4) {
@@ -81,46 +100,21 @@ public final class Kernels {
     }
 
     /**
-     * out[q] = x · y_q for the four arrays y_q (length n): one pass over x for four dot products.
-     *
-     * @param out output, length ≥ off + 4. Modified.
-     */
-    public static void dot4(double[] x, double[] y0, double[] y1, double[] y2, double[] y3, int n, double[] out, int off) {
-        // two partial sums per product: eight independent chains keep both FMA units busy
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-        int i = 0;
-        for (; i + 1 < n; i += 2) {
-            double xa = x[i];
-            double xb = x[i + 1];
-            s0 += xa * y0[i];
-            s1 += xa * y1[i];
-            s2 += xa * y2[i];
-            s3 += xa * y3[i];
-            t0 += xb * y0[i + 1];
-            t1 += xb * y1[i + 1];
-            t2 += xb * y2[i + 1];
-            t3 += xb * y3[i + 1];
-        }
-        if (i < n) {
-            double xa = x[i];
-            s0 += xa * y0[i];
-            s1 += xa * y1[i];
-            s2 += xa * y2[i];
-            s3 += xa * y3[i];
-        }
-        out[off] = s0 + t0;
-        out[off + 1] = s1 + t1;
-        out[off + 2] = s2 + t2;
-        out[off + 3] = s3 + t3;
-    }
-
-    /**
      * c = Wᵀv for a dense v, with W component-major (r × m, {@code wt[k*m + i]}): four
      * components at a time so that each v[i] load serves four products.
      *
      * @param c output, length ≥ r. Modified.
      */
     public static void multTransDense(double[] wt, int m, int r, double[] v, int vOff, double[] c) {
+        if (VECTOR) {
+            VectorKernels.multTransDense(wt, m, r, v, vOff, c);
+        } else {
+            multTransDenseScalar(wt, m, r, v, vOff, c);
+        }
+    }
+
+    /** The scalar {@link #multTransDense}. */
+    static void multTransDenseScalar(double[] wt, int m, int r, double[] v, int vOff, double[] c) {
         int k = 0;
         for (; k + 3 < r; k += 4) {
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -138,7 +132,7 @@ public final class Kernels {
             c[k + 3] = s3;
         }
         for (; k < r; k++) {
-            c[k] = dot(wt, k * m, v, vOff, m);
+            c[k] = dotScalar(wt, k * m, v, vOff, m);
         }
     }
 
@@ -152,17 +146,6 @@ public final class Kernels {
         java.util.Arrays.fill(c, 0, r, 0.0);
         for (int j = 0; j < nnz; j++) {
             axpy(val[off + j], w, idx[off + j] * r, c, 0, r);
-        }
-    }
-
-    /**
-     * y = M x for a symmetric r × r row-major M, restricted to nothing: the full product.
-     *
-     * @param y output, length ≥ r. Modified.
-     */
-    public static void multSymmetric(double[] mat, int r, double[] x, double[] y) {
-        for (int k = 0; k < r; k++) {
-            y[k] = dot(mat, k * r, x, 0, r);
         }
     }
 

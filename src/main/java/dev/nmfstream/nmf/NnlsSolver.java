@@ -61,6 +61,10 @@ public final class NnlsSolver {
     private final int[] nIdx;
     private final boolean[] inN;
     private final boolean[] violating;
+    /** Σ_p G_{:,p} d_p y_p. */
+    private final double[] t;
+    private final double[][] gScratch;
+    private final double[][] invScratch;
     private int p;
     private int iterations;
 
@@ -91,6 +95,9 @@ public final class NnlsSolver {
         this.nIdx = new int[r];
         this.inN = new boolean[r];
         this.violating = new boolean[r];
+        this.t = new double[r];
+        this.gScratch = new double[r][r];
+        this.invScratch = new double[r][r];
     }
 
     /** The rank this solver was built for. */
@@ -111,23 +118,37 @@ public final class NnlsSolver {
     }
 
     /**
+     * As {@link #solve(double[][], double[][], double[], double[])} with G (and the inverse)
+     * given row-major in one array; copies them into this solver's scratch (O(r²)).
+     */
+    public int solve(double[] g, double[] inverse, double[] c, double[] h) {
+        for (int k = 0; k < r; k++) {
+            System.arraycopy(g, k * r, gScratch[k], 0, r);
+            if (inverse != null) {
+                System.arraycopy(inverse, k * r, invScratch[k], 0, r);
+            }
+        }
+        return solve(gScratch, inverse == null ? null : invScratch, c, h);
+    }
+
+    /**
      * Solves min over h ≥ 0 of ½ hᵀG h − cᵀh. With the inverse of the scaled G
      * ({@link #scaledInverse}) and an unconstrained solution that is at least half positive, by
      * block principal pivoting on the few zero variables (a positive unconstrained solution is
      * the answer in O(r²)); otherwise, or if that does not settle, by Lawson–Hanson's active set
      * grown from empty (few positive weights: few pivots). Exact in every case.
      *
-     * @param g G, r × r row-major, symmetric positive semidefinite. Not modified.
-     * @param inverse (D G D)⁻¹, or null. Not modified.
+     * @param g G's rows (r arrays of r), symmetric positive semidefinite. Not modified.
+     * @param inverse the rows of (D G D)⁻¹, or null. Not modified.
      * @param c c, length ≥ r. Not modified.
      * @param h the solution, length ≥ r. Modified.
      * @return the number of pivots (variables added or removed) used
      */
-    public int solve(double[] g, double[] inverse, double[] c, double[] h) {
+    public int solve(double[][] g, double[][] inverse, double[] c, double[] h) {
         // Scaling: d_k = 1/√G_kk, c'_k = d_k c_k / s with s = max_k d_k c_k.
         double s = 0;
         for (int k = 0; k < r; k++) {
-            double gkk = g[k * r + k];
+            double gkk = g[k][k];
             double dk = gkk > 0 && gkk < Double.POSITIVE_INFINITY ? 1.0 / Math.sqrt(gkk) : 0.0;
             d[k] = dk;
             double ck = dk * c[k];
@@ -251,13 +272,17 @@ public final class NnlsSolver {
      *
      * @return true if it solved the problem (y holds the solution), false to fall back
      */
-    private boolean pivotWithInverse(double[] inv) {
-        // z₀ = M c'
+    private boolean pivotWithInverse(double[][] inv) {
+        // z₀ = M c' = Σ_j M_{:,j} c'_j (M symmetric: its rows are its columns)
+        java.util.Arrays.fill(unconstrained, 0.0);
+        for (int j = 0; j < r; j++) {
+            if (cs[j] != 0) {
+                Kernels.axpy(cs[j], inv[j], unconstrained, r);
+            }
+        }
         int zero = 0;
         for (int k = 0; k < r; k++) {
-            double z0 = Kernels.dot(inv, k * r, cs, 0, r);
-            unconstrained[k] = z0;
-            boolean out = !(z0 > 0);
+            boolean out = !(unconstrained[k] > 0);
             inN[k] = out;
             if (out) {
                 zero++;
@@ -282,7 +307,7 @@ public final class NnlsSolver {
             // S = M_NN, Cholesky in place; μ = −S⁻¹ z₀_N
             for (int a = 0; a < n; a++) {
                 for (int b = 0; b <= a; b++) {
-                    double acc = inv[nIdx[a] * r + nIdx[b]];
+                    double acc = inv[nIdx[a]][nIdx[b]];
                     for (int t = 0; t < b; t++) {
                         acc -= schur[a * r + t] * schur[b * r + t];
                     }
@@ -313,11 +338,7 @@ public final class NnlsSolver {
             // z = z₀ + M_{:,N} μ, z_N = 0
             System.arraycopy(unconstrained, 0, y, 0, r);
             for (int a = 0; a < n; a++) {
-                int col = nIdx[a];
-                double ma = mu[a];
-                for (int k = 0; k < r; k++) {
-                    y[k] += inv[k * r + col] * ma;
-                }
+                Kernels.axpy(mu[a], inv[nIdx[a]], y, r);
             }
             int infeasible = 0;
             int largest = -1;
@@ -386,25 +407,24 @@ public final class NnlsSolver {
         return iterations;
     }
 
-    /** The index outside the passive set with the largest negative gradient above tolerance, or −1. */
-    private int mostViolating(double[] g) {
-        int best = -1;
-        double bestValue = TOLERANCE;
-        // u_q = d_p y_p for the passive p, so that −g'_k = c'_k − d_k Σ_q G_k,p_q u_q
+    /**
+     * The index outside the passive set with the largest negative gradient above tolerance, or
+     * −1. With t = Σ_p G_{:,p} d_p y_p (one vectorising axpy per passive variable), the scaled
+     * negative gradient is −g'_k = c'_k − d_k t_k.
+     */
+    private int mostViolating(double[][] g) {
+        java.util.Arrays.fill(t, 0.0);
         for (int q = 0; q < p; q++) {
             int pi = passive[q];
-            tmp[q] = d[pi] * y[pi];
+            Kernels.axpy(d[pi] * y[pi], g[pi], t, r);
         }
+        int best = -1;
+        double bestValue = TOLERANCE;
         for (int k = 0; k < r; k++) {
             if (inPassive[k] || blocked[k] || d[k] == 0) {
                 continue;
             }
-            double acc = 0;
-            int row = k * r;
-            for (int q = 0; q < p; q++) {
-                acc += g[row + passive[q]] * tmp[q];
-            }
-            double negGrad = cs[k] - d[k] * acc;
+            double negGrad = cs[k] - d[k] * t[k];
             if (negGrad > bestValue) {
                 bestValue = negGrad;
                 best = k;
@@ -414,8 +434,8 @@ public final class NnlsSolver {
     }
 
     /** G'_ab. */
-    private double scaledGram(double[] g, int a, int b) {
-        return d[a] * d[b] * g[a * r + b];
+    private double scaledGram(double[][] g, int a, int b) {
+        return d[a] * d[b] * g[a][b];
     }
 
     /**
@@ -423,7 +443,7 @@ public final class NnlsSolver {
      * L l = G'_{P,j}, l_jj = √(G'_jj − ‖l‖²). Returns false (and changes nothing) when the pivot
      * shows j to be dependent on the passive set.
      */
-    private boolean append(double[] g, int j) {
+    private boolean append(double[][] g, int j) {
         int row = p * r;
         double sq = 0;
         for (int q = 0; q < p; q++) {
@@ -448,7 +468,7 @@ public final class NnlsSolver {
     }
 
     /** Rebuilds the Cholesky factor of G'_PP from scratch (after variables left P). */
-    private void refactor(double[] g) {
+    private void refactor(double[][] g) {
         int n = p;
         p = 0;
         for (int q = 0; q < n; q++) {
@@ -485,7 +505,7 @@ public final class NnlsSolver {
      * Lawson–Hanson's inner loop: move from y toward the unconstrained solution on P, dropping
      * variables that reach zero, until that solution is positive.
      */
-    private void innerLoop(double[] g) {
+    private void innerLoop(double[][] g) {
         while (true) {
             solvePassive();
             double alpha = 1;

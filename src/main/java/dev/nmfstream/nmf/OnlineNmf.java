@@ -59,6 +59,10 @@ public final class OnlineNmf {
     private long reseeds;
     private int[] grace;
     private double[] norms;
+    /** Up to three dense columns (copies) and weights waiting to enter the batch four at a time. */
+    private double[][] pendingColumns;
+    private double[][] pendingWeights;
+    private int pending;
 
     /** A model that makes its first basis from the stream's first columns. */
     public OnlineNmf(NmfConfig config) {
@@ -92,6 +96,8 @@ public final class OnlineNmf {
         projection = new Projection(r);
         grace = new int[r];
         norms = new double[r];
+        pendingColumns = new double[4][m];
+        pendingWeights = new double[4][r];
         bootstrap = new ColumnBuffer(m, config.effectiveBootstrapSize());
         if (config.refineRounds() > 0 && config.learning()) {
             batchColumns = new ColumnBuffer(m, config.batchSize());
@@ -197,7 +203,7 @@ public final class OnlineNmf {
         if (basis == null && bootstrap.size() > 0) {
             initializeFromBootstrap();
         }
-        if (config.learning() && batch.items() > 0) {
+        if (config.learning() && batch.items() + pending > 0) {
             update();
         }
     }
@@ -234,18 +240,37 @@ public final class OnlineNmf {
         if (!config.learning()) {
             return;
         }
-        batch.add(v, projection.h);
+        if (v instanceof DenseColumn dense) {
+            // dense columns enter B four at a time (the grouping depends only on the stream)
+            System.arraycopy(dense.data(), dense.offset(), pendingColumns[pending], 0, m);
+            System.arraycopy(projection.h, 0, pendingWeights[pending], 0, r);
+            if (++pending == 4) {
+                batch.addDense4(pendingColumns, pendingWeights);
+                pending = 0;
+            }
+        } else {
+            batch.add(v, projection.h);
+        }
         batch.offerCandidate(v, projection.residualSq);
         if (batchColumns != null) {
             batchColumns.add(v);
         }
-        if (batch.items() >= config.batchSize()) {
+        if (batch.items() + pending >= config.batchSize()) {
             update();
         }
     }
 
+    /** Adds the dense columns still waiting to the batch statistics, one by one. */
+    private void flushPending() {
+        for (int q = 0; q < pending; q++) {
+            batch.add(DenseColumn.of(pendingColumns[q]), pendingWeights[q]);
+        }
+        pending = 0;
+    }
+
     /** One mini-batch update: decay, add, update W (with refinement rounds), re-seed, publish. */
     private void update() {
+        flushPending();
         batches++;
         double beta = config.forgetting().factor(batches);
         long next = basis.version() + 1;
@@ -378,6 +403,15 @@ public final class OnlineNmf {
                 if (batchColumns != null) {
                     batchColumns.writeTo(out);
                 }
+                out.writeInt(pending);
+                for (int q = 0; q < pending; q++) {
+                    for (double x : pendingColumns[q]) {
+                        out.writeDouble(x);
+                    }
+                    for (double x : pendingWeights[q]) {
+                        out.writeDouble(x);
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -448,6 +482,19 @@ public final class OnlineNmf {
             if (in.readBoolean()) {
                 nmf.batchColumns = ColumnBuffer.readFrom(in);
             }
+            int pending = in.readInt();
+            if (pending < 0 || pending > 3) {
+                throw new IllegalArgumentException("model state: " + pending + " pending columns, expected 0..3");
+            }
+            for (int q = 0; q < pending; q++) {
+                for (int i = 0; i < m; i++) {
+                    nmf.pendingColumns[q][i] = in.readDouble();
+                }
+                for (int k = 0; k < rank; k++) {
+                    nmf.pendingWeights[q][k] = in.readDouble();
+                }
+            }
+            nmf.pending = pending;
             if (in.read() != -1) {
                 throw new IllegalArgumentException("model state has trailing bytes");
             }

@@ -59,10 +59,15 @@ public final class Projector {
      */
     void solveFromProducts(Basis basis, Projection out) {
         double[] h = out.h;
-        out.iterations = solver.solve(basis.g, basis.scaledInverse, c, h);
+        out.iterations = solver.solve(basis.gramRows, basis.scaledInverseRows, c, h);
         out.basisVersion = basis.version();
-        // ‖v − W h‖² = ‖v‖² − 2cᵀh + hᵀG h, O(r²), clamped against round-off
-        Kernels.multSymmetric(basis.g, r, h, gh);
+        // ‖v − W h‖² = ‖v‖² − 2cᵀh + hᵀG h, O(r²) (G h over the support of h), clamped against round-off
+        java.util.Arrays.fill(gh, 0.0);
+        for (int k = 0; k < r; k++) {
+            if (h[k] != 0) {
+                Kernels.axpy(h[k], basis.gramRows[k], gh, r);
+            }
+        }
         double res = out.normSq - 2 * Kernels.dot(c, 0, h, 0, r) + Kernels.dot(h, 0, gh, 0, r);
         out.residualSq = res > 0 ? Math.min(res, out.normSq) : 0.0;
     }
