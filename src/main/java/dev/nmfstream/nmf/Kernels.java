@@ -113,6 +113,22 @@ public final class Kernels {
         }
     }
 
+    /**
+     * c_q = Wᵀv_q for four dense columns at once (each of length m from index 0), W
+     * component-major.
+     *
+     * @param c four outputs, length ≥ r each. Modified.
+     */
+    public static void multTransDense4(double[] wt, int m, int r, double[][] v, double[][] c) {
+        if (VECTOR) {
+            VectorKernels.multTransDense4(wt, m, r, v, c);
+        } else {
+            for (int q = 0; q < 4; q++) {
+                multTransDenseScalar(wt, m, r, v[q], 0, c[q]);
+            }
+        }
+    }
+
     /** The scalar {@link #multTransDense}. */
     static void multTransDenseScalar(double[] wt, int m, int r, double[] v, int vOff, double[] c) {
         int k = 0;

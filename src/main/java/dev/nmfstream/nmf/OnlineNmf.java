@@ -59,10 +59,12 @@ public final class OnlineNmf {
     private long reseeds;
     private int[] grace;
     private double[] norms;
-    /** Up to three dense columns (copies) and weights waiting to enter the batch four at a time. */
+    /** Up to three dense columns (copies) waiting to be projected and added four at a time; weights scratch. */
     private double[][] pendingColumns;
     private double[][] pendingWeights;
     private int pending;
+    private Projection[] projections4;
+    private DenseColumn pendingView;
 
     /** A model that makes its first basis from the stream's first columns. */
     public OnlineNmf(NmfConfig config) {
@@ -98,6 +100,8 @@ public final class OnlineNmf {
         norms = new double[r];
         pendingColumns = new double[4][m];
         pendingWeights = new double[4][r];
+        projections4 = new Projection[] {new Projection(r), new Projection(r), new Projection(r), new Projection(r)};
+        pendingView = new DenseColumn(new double[0], 0, 0);
         bootstrap = new ColumnBuffer(m, config.effectiveBootstrapSize());
         if (config.refineRounds() > 0 && config.learning()) {
             batchColumns = new ColumnBuffer(m, config.batchSize());
@@ -232,40 +236,79 @@ public final class OnlineNmf {
         }
     }
 
+    /**
+     * Learns from one column. Dense columns are gathered four at a time (copies) and projected
+     * together ({@link Projector#project4}: one pass over W for four products) and added to B
+     * together; a group starts only where four columns fit in the current mini-batch, and is
+     * flushed before any other column, so mini-batches and the order of columns are exactly those
+     * of the stream. The grouping changes nothing but speed (and the last bits of c).
+     */
     private void learn(Column v) {
-        projector.project(basis, v, projection);
-        items++;
-        prequentialResidualSq += projection.residualSq;
-        prequentialNormSq += projection.normSq;
-        if (!config.learning()) {
+        boolean group = config.learning() && v instanceof DenseColumn
+                && (pending > 0 || config.batchSize() - batch.items() >= 4);
+        if (!group) {
+            flushPending();
+            projector.project(basis, v, projection);
+            record(projection);
+            if (config.learning()) {
+                batch.add(v, projection.h);
+                batch.offerCandidate(v, projection.residualSq);
+                if (batchColumns != null) {
+                    batchColumns.add(v);
+                }
+                updateIfFull();
+            }
             return;
         }
-        if (v instanceof DenseColumn dense) {
-            // dense columns enter B four at a time (the grouping depends only on the stream)
-            System.arraycopy(dense.data(), dense.offset(), pendingColumns[pending], 0, m);
-            System.arraycopy(projection.h, 0, pendingWeights[pending], 0, r);
-            if (++pending == 4) {
-                batch.addDense4(pendingColumns, pendingWeights);
-                pending = 0;
+        DenseColumn dense = (DenseColumn) v;
+        System.arraycopy(dense.data(), dense.offset(), pendingColumns[pending], 0, m);
+        if (++pending < 4) {
+            return;
+        }
+        pending = 0;
+        projector.project4(basis, pendingColumns, projections4);
+        for (int q = 0; q < 4; q++) {
+            record(projections4[q]);
+            System.arraycopy(projections4[q].h, 0, pendingWeights[q], 0, r);
+        }
+        batch.addDense4(pendingColumns, pendingWeights);
+        for (int q = 0; q < 4; q++) {
+            Column c = pendingView.set(pendingColumns[q], 0, m);
+            batch.offerCandidate(c, projections4[q].residualSq);
+            if (batchColumns != null) {
+                batchColumns.add(c);
             }
-        } else {
-            batch.add(v, projection.h);
         }
-        batch.offerCandidate(v, projection.residualSq);
-        if (batchColumns != null) {
-            batchColumns.add(v);
-        }
-        if (batch.items() + pending >= config.batchSize()) {
+        updateIfFull();
+    }
+
+    private void updateIfFull() {
+        if (batch.items() >= config.batchSize()) {
             update();
         }
     }
 
-    /** Adds the dense columns still waiting to the batch statistics, one by one. */
+    /** Counts an item and its prequential error. */
+    private void record(Projection p) {
+        items++;
+        prequentialResidualSq += p.residualSq;
+        prequentialNormSq += p.normSq;
+    }
+
+    /** Projects and adds the dense columns still gathered (fewer than four), one by one. */
     private void flushPending() {
-        for (int q = 0; q < pending; q++) {
-            batch.add(DenseColumn.of(pendingColumns[q]), pendingWeights[q]);
-        }
+        int n = pending;
         pending = 0;
+        for (int q = 0; q < n; q++) {
+            Column v = pendingView.set(pendingColumns[q], 0, m);
+            projector.project(basis, v, projection);
+            record(projection);
+            batch.add(v, projection.h);
+            batch.offerCandidate(v, projection.residualSq);
+            if (batchColumns != null) {
+                batchColumns.add(v);
+            }
+        }
     }
 
     /** One mini-batch update: decay, add, update W (with refinement rounds), re-seed, publish. */
@@ -408,9 +451,6 @@ public final class OnlineNmf {
                     for (double x : pendingColumns[q]) {
                         out.writeDouble(x);
                     }
-                    for (double x : pendingWeights[q]) {
-                        out.writeDouble(x);
-                    }
                 }
             }
         } catch (IOException e) {
@@ -489,9 +529,6 @@ public final class OnlineNmf {
             for (int q = 0; q < pending; q++) {
                 for (int i = 0; i < m; i++) {
                     nmf.pendingColumns[q][i] = in.readDouble();
-                }
-                for (int k = 0; k < rank; k++) {
-                    nmf.pendingWeights[q][k] = in.readDouble();
                 }
             }
             nmf.pending = pending;

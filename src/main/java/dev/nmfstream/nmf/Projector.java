@@ -16,6 +16,8 @@ public final class Projector {
     private final double[] c;
     /** G h. */
     private final double[] gh;
+    /** c for four columns. */
+    private final double[][] c4;
 
     /** A projector for bases of rank r. */
     public Projector(int r) {
@@ -23,6 +25,7 @@ public final class Projector {
         this.solver = new NnlsSolver(r);
         this.c = new double[r];
         this.gh = new double[r];
+        this.c4 = new double[4][r];
     }
 
     /**
@@ -70,6 +73,27 @@ public final class Projector {
         }
         double res = out.normSq - 2 * Kernels.dot(c, 0, h, 0, r) + Kernels.dot(h, 0, gh, 0, r);
         out.residualSq = res > 0 ? Math.min(res, out.normSq) : 0.0;
+    }
+
+    /**
+     * Projects four dense columns (each of length m from index 0) at once: one pass over W for
+     * the four products c_q = Wᵀv_q, then four exact solves. The same results as four
+     * {@link #project} calls up to the summation order of the products.
+     *
+     * @param v four columns. Not modified.
+     * @param out four results. Modified.
+     */
+    public void project4(Basis basis, double[][] v, Projection[] out) {
+        if (basis.rank() != r) {
+            throw new IllegalArgumentException("basis of rank " + basis.rank() + ", this projector is for rank " + r);
+        }
+        int m = basis.dim();
+        Kernels.multTransDense4(basis.wt, m, r, v, c4);
+        for (int q = 0; q < 4; q++) {
+            System.arraycopy(c4[q], 0, c, 0, r);
+            out[q].normSq = Kernels.dot(v[q], 0, v[q], 0, m);
+            solveFromProducts(basis, out[q]);
+        }
     }
 
     /** The scratch vector c = Wᵀv of the last projection. */

@@ -196,7 +196,14 @@ public final class SufficientStatistics {
         double[] h1 = h[1];
         double[] h2 = h[2];
         double[] h3 = h[3];
-        for (int k = 0; k < r; k++) {
+        int k = 0;
+        if (Kernels.VECTOR) {
+            // four components of B per pass over the four columns
+            for (; k + 3 < r; k += 4) {
+                VectorKernels.addOuter4(b, k, v, h, m);
+            }
+        }
+        for (; k < r; k++) {
             if (h0[k] != 0 || h1[k] != 0 || h2[k] != 0 || h3[k] != 0) {
                 Kernels.axpy4(h0[k], v[0], h1[k], v[1], h2[k], v[2], h3[k], v[3], b[k], m);
             }
