@@ -61,9 +61,24 @@ public final class Basis {
         return new Basis(m, r, wt, version, true);
     }
 
-    /** From W component-major ({@code wt[k*m + i]}), which becomes this basis's own array. */
-    private Basis(int m, int r, double[] componentMajor, long version, boolean owned) {
-        for (int j = 0; j < componentMajor.length; j++) {
+    /**
+     * A basis from components the engine made itself (floored, finite, nonnegative by
+     * construction): copied but not validated.
+     */
+    static Basis trusted(int m, int r, double[][] components, long version) {
+        double[] wt = new double[m * r];
+        for (int k = 0; k < r; k++) {
+            System.arraycopy(components[k], 0, wt, k * m, m);
+        }
+        return new Basis(m, r, wt, version, false);
+    }
+
+    /**
+     * From W component-major ({@code wt[k*m + i]}), which becomes this basis's own array;
+     * validated unless it comes from the engine itself.
+     */
+    private Basis(int m, int r, double[] componentMajor, long version, boolean validate) {
+        for (int j = 0; validate && j < componentMajor.length; j++) {
             double x = componentMajor[j];
             if (!(x >= 0) || x == Double.POSITIVE_INFINITY) {
                 throw new IllegalArgumentException("W[" + (j % m) + "][" + (j / m) + "] = " + x

@@ -5,7 +5,6 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.SingularOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
-import org.ejml.interfaces.decomposition.QRDecomposition;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 
 /**
@@ -53,7 +52,7 @@ public final class Initializer {
      * NNDSVDa: for the leading singular triplets (σ_j, u_j, v_j) of the sample X (m × n),
      * w_0 = |u_0| and, for j ≥ 1, the larger (by ‖x₊‖‖y₊‖) of the positive and negative parts
      * of (u_j, v_j); zeros are filled with mean(X). The SVD is randomised: Y = (X Xᵀ)^q X Ω,
-     * Q = qr(Y), then the small SVD of QᵀX (EJML).
+     * Q an orthonormal basis of Y's columns, then the small SVD of QᵀX (EJML).
      */
     static double[] nndsvda(ColumnBuffer sample, int m, int r, long seed) {
         int n = sample.size();
@@ -67,14 +66,13 @@ public final class Initializer {
         DMatrixRMaj z = new DMatrixRMaj(n, l);
         // Y = X Ω
         multX(sample, omega, y);
-        QRDecomposition<DMatrixRMaj> qr = DecompositionFactory_DDRM.qr(m, l);
         for (int q = 0; q < POWER_ITERATIONS; q++) {
-            orthonormalize(qr, y);
+            orthonormalize(y);
             // Z = Xᵀ Y, Y = X Z
             multXt(sample, y, z);
             multX(sample, z, y);
         }
-        orthonormalize(qr, y);
+        orthonormalize(y);
         // small = Qᵀ X (l × n), as its transpose Xᵀ Q (n × l)
         DMatrixRMaj smallT = new DMatrixRMaj(n, l);
         multXt(sample, y, smallT);
@@ -272,14 +270,44 @@ public final class Initializer {
         }
     }
 
-    /** Replaces Y's columns by an orthonormal basis of their span (thin QR). */
-    private static void orthonormalize(QRDecomposition<DMatrixRMaj> qr, DMatrixRMaj y) {
-        DMatrixRMaj copy = y.copy();
-        if (!qr.decompose(copy)) {
-            throw new IllegalStateException("QR of the bootstrap sketch failed");
+    /**
+     * Replaces Y's columns by an orthonormal basis of their span: modified Gram–Schmidt, twice
+     * (enough for orthogonality to round-off), on Y's columns as separate arrays so that the
+     * loops over m vectorise (measured several times faster than a Householder QR of the m × l
+     * row-major matrix at m = 12,000). A column that vanishes (Y of lower rank) is left zero.
+     */
+    private static void orthonormalize(DMatrixRMaj y) {
+        int m = y.numRows;
+        int l = y.numCols;
+        double[][] q = new double[l][m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < l; j++) {
+                q[j][i] = y.data[i * l + j];
+            }
         }
-        DMatrixRMaj q = qr.getQ(null, true);
-        y.setTo(q);
+        for (int j = 0; j < l; j++) {
+            double[] qj = q[j];
+            double before = Math.sqrt(Kernels.dot(qj, 0, qj, 0, m));
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < j; i++) {
+                    double proj = Kernels.dot(q[i], 0, qj, 0, m);
+                    if (proj != 0) {
+                        Kernels.axpy(-proj, q[i], qj, m);
+                    }
+                }
+            }
+            double norm = Math.sqrt(Kernels.dot(qj, 0, qj, 0, m));
+            if (norm > 1e-12 * before && norm > 0) {
+                Kernels.scale(1.0 / norm, qj, 0, m);
+            } else {
+                java.util.Arrays.fill(qj, 0.0);
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < l; j++) {
+                y.data[i * l + j] = q[j][i];
+            }
+        }
     }
 
     private static double gaussian(SplittableRandom random) {

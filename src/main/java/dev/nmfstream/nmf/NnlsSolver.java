@@ -268,7 +268,8 @@ public final class NnlsSolver {
      * the least-squares solution with z_N = 0, and μ is the gradient on N. Optimal when z ≥ 0
      * and μ ≥ 0; otherwise the infeasible variables change sides (Kim and Park's full
      * exchange, with Murty's single exchange as the backup that guarantees termination).
-     * Each round costs O(r·|N| + |N|³): cheap while few variables are zero.
+     * Each round costs O(r·|N| + |N|³): used while at most a quarter of the variables start at
+     * zero (a third along the way), else the caller falls back to the active set.
      *
      * @return true if it solved the problem (y holds the solution), false to fall back
      */
@@ -288,7 +289,8 @@ public final class NnlsSolver {
                 zero++;
             }
         }
-        if (2 * zero > r) {
+        // The Schur system costs O(|N|³): worth it only while few variables are zero.
+        if (4 * zero > r) {
             return false;
         }
         int best = r + 1;
@@ -301,7 +303,7 @@ public final class NnlsSolver {
                     nIdx[n++] = k;
                 }
             }
-            if (2 * n > r + r / 2) {
+            if (3 * n > r) {
                 return false;
             }
             // S = M_NN, Cholesky in place; μ = −S⁻¹ z₀_N

@@ -318,9 +318,7 @@ public final class OnlineNmf {
         double beta = config.forgetting().factor(batches);
         long next = basis.version() + 1;
         if (batchColumns == null) {
-            model.clearCandidates();
-            model.decay(beta);
-            model.merge(batch);
+            model.absorb(beta, batch);
             step(null);
         } else {
             base.copyFrom(model);
@@ -343,10 +341,10 @@ public final class OnlineNmf {
                 step(base);
             }
             batchColumns.clear();
+            batch.clear();
         }
         reseedDead();
-        basis = Basis.fromComponents(m, r, w, next);
-        batch.clear();
+        basis = Basis.trusted(m, r, w, next);
     }
 
     /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */

@@ -294,6 +294,43 @@ public final class SufficientStatistics {
         }
     }
 
+    /**
+     * The model's step at the end of a mini-batch, in one pass over A and B: this ← ρ·this +
+     * batch, the candidates become the batch's, and the batch is cleared. The same numbers as
+     * {@link #decay}(ρ), {@link #merge}(batch) and {@code batch.clear()} in turn (each entry is
+     * ρ·x + y either way), with a third of the memory traffic.
+     */
+    public void absorb(double rho, SufficientStatistics batch) {
+        if (batch.m != m || batch.r != r) {
+            throw new IllegalArgumentException("statistics of " + batch.m + " × " + batch.r + " cannot merge into "
+                    + m + " × " + r);
+        }
+        if (!(rho >= 0 && rho <= 1)) {
+            throw new IllegalArgumentException("forgetting factor " + rho + ", expected a number in [0, 1]");
+        }
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rho * a[i] + batch.a[i];
+            batch.a[i] = 0;
+        }
+        for (int k = 0; k < r; k++) {
+            double[] bk = b[k];
+            double[] ok = batch.b[k];
+            for (int i = 0; i < m; i++) {
+                bk[i] = rho * bk[i] + ok[i];
+                ok[i] = 0;
+            }
+        }
+        items += batch.items;
+        weight = rho * weight + batch.weight;
+        candidateCount = 0;
+        for (int q = 0; q < batch.candidateCount; q++) {
+            offerCandidate(DenseColumn.of(batch.candidates[q]), batch.candidateScore[q]);
+        }
+        batch.items = 0;
+        batch.weight = 0;
+        batch.candidateCount = 0;
+    }
+
     /** A ← ρ·A, B ← ρ·B, weight ← ρ·weight (forgetting, once per mini-batch). */
     public void decay(double rho) {
         if (!(rho >= 0 && rho <= 1)) {
