@@ -60,7 +60,7 @@ public final class Initializer {
         SplittableRandom random = new SplittableRandom(seed);
         DMatrixRMaj omega = new DMatrixRMaj(n, l);
         for (int i = 0; i < omega.data.length; i++) {
-            omega.data[i] = gaussian(random);
+            omega.data[i] = Sampling.gaussian(random);
         }
         DMatrixRMaj y = new DMatrixRMaj(m, l);
         DMatrixRMaj z = new DMatrixRMaj(n, l);
@@ -308,12 +308,5 @@ public final class Initializer {
                 y.data[i * l + j] = q[j][i];
             }
         }
-    }
-
-    private static double gaussian(SplittableRandom random) {
-        // Box–Muller; deterministic for a seed
-        double u1 = random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1 > 0 ? u1 : Double.MIN_NORMAL)) * Math.cos(2 * Math.PI * u2);
     }
 }

@@ -109,7 +109,7 @@ public final class PlantedModel {
         // h ~ Dirichlet(α): normalised Gamma(α) draws
         double sum = 0;
         for (int k = 0; k < r; k++) {
-            double g = gamma(alpha);
+            double g = Sampling.gamma(random, alpha);
             h[k] = g;
             sum += g;
         }
@@ -128,35 +128,7 @@ public final class PlantedModel {
         }
         double sigma = noise * Math.sqrt(sq / m);
         for (int i = 0; i < m; i++) {
-            out[off + i] += sigma * Math.abs(gaussian());
+            out[off + i] += sigma * Math.abs(Sampling.gaussian(random));
         }
-    }
-
-    /** Gamma(a, 1) by Marsaglia–Tsang; for a &lt; 1 through Gamma(a + 1)·U^(1/a). */
-    private double gamma(double a) {
-        if (a < 1) {
-            double u = random.nextDouble();
-            return gamma(a + 1) * Math.pow(u > 0 ? u : Double.MIN_NORMAL, 1 / a);
-        }
-        double d = a - 1.0 / 3;
-        double c = 1 / Math.sqrt(9 * d);
-        while (true) {
-            double x = gaussian();
-            double v = 1 + c * x;
-            if (v <= 0) {
-                continue;
-            }
-            v = v * v * v;
-            double u = random.nextDouble();
-            if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
-                return d * v;
-            }
-        }
-    }
-
-    private double gaussian() {
-        double u1 = random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1 > 0 ? u1 : Double.MIN_NORMAL)) * Math.cos(2 * Math.PI * u2);
     }
 }

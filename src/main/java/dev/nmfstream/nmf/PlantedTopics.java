@@ -88,7 +88,7 @@ public final class PlantedTopics {
     public int next(int[] idx, double[] val) {
         double sum = 0;
         for (int k = 0; k < r; k++) {
-            h[k] = gamma(alpha);
+            h[k] = Sampling.gamma(random, alpha);
             sum += h[k];
         }
         if (!(sum > 0)) {
@@ -118,28 +118,5 @@ public final class PlantedTopics {
             counts[touched[j]] = 0;
         }
         return n;
-    }
-
-    private double gamma(double a) {
-        if (a < 1) {
-            double u = random.nextDouble();
-            return gamma(a + 1) * Math.pow(u > 0 ? u : Double.MIN_NORMAL, 1 / a);
-        }
-        double d = a - 1.0 / 3;
-        double c = 1 / Math.sqrt(9 * d);
-        while (true) {
-            double u1 = random.nextDouble();
-            double u2 = random.nextDouble();
-            double x = Math.sqrt(-2 * Math.log(u1 > 0 ? u1 : Double.MIN_NORMAL)) * Math.cos(2 * Math.PI * u2);
-            double v = 1 + c * x;
-            if (v <= 0) {
-                continue;
-            }
-            v = v * v * v;
-            double u = random.nextDouble();
-            if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
-                return d * v;
-            }
-        }
     }
 }
