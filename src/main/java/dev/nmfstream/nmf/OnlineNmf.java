@@ -212,6 +212,66 @@ public final class OnlineNmf {
         }
     }
 
+    /**
+     * Makes the first basis from a sample of columns without learning from them (they are
+     * expected to be projected and learned from later, as every other column): the streaming
+     * updater's bootstrap, whose sample items wait in the projectors' warm-up buffers.
+     *
+     * @throws IllegalStateException if a basis exists already
+     * @throws IllegalArgumentException if the sample is empty or of another dimension
+     */
+    public Basis initialize(java.util.List<? extends Column> sample) {
+        if (basis != null) {
+            throw new IllegalStateException("the model has a basis already (version " + basis.version() + ")");
+        }
+        if (sample.isEmpty()) {
+            throw new IllegalArgumentException("no columns to make the first basis from");
+        }
+        if (m == 0) {
+            allocate(sample.get(0).dim());
+        }
+        ColumnBuffer buffer = new ColumnBuffer(m, sample.size());
+        for (Column v : sample) {
+            if (v.dim() != m) {
+                throw new IllegalArgumentException("sample column of dimension " + v.dim() + ", expected " + m);
+            }
+            buffer.add(v);
+        }
+        basis = new Basis(m, r, Initializer.initialize(config.initialization(), buffer, m, r, config.seed()), 0);
+        w = basis.toComponents();
+        bootstrap = null;
+        return basis;
+    }
+
+    /**
+     * One mini-batch update from statistics gathered elsewhere (projectors on other partitions
+     * and instances, merged): decay, absorb them, update W, re-seed, publish the next version.
+     * The statistics must have been computed with this model's basis (or a recent one); they are
+     * cleared. Counts as one mini-batch of the forgetting schedule.
+     *
+     * @return the new basis
+     * @throws IllegalStateException if there is no basis yet or learning is off
+     */
+    public Basis learnFromStatistics(SufficientStatistics statistics) {
+        if (basis == null) {
+            throw new IllegalStateException("no basis yet: initialise the model first");
+        }
+        if (!config.learning()) {
+            throw new IllegalStateException("learning is off (fixed basis)");
+        }
+        if (statistics.dim() != m || statistics.rank() != r) {
+            throw new IllegalArgumentException("statistics of " + statistics.dim() + " × " + statistics.rank()
+                    + ", the model is " + m + " × " + r);
+        }
+        items += statistics.items();
+        batches++;
+        model.absorb(config.forgetting().factor(batches), statistics);
+        step(null);
+        reseedDead();
+        basis = Basis.trusted(m, r, w, basis.version() + 1);
+        return basis;
+    }
+
     /** Projects a column on the current basis, without learning from it. Allocates the result. */
     public Projection project(Column v) {
         return project(v, new Projection(r));

@@ -284,4 +284,49 @@ class OnlineNmfTest {
                 () -> NmfConfig.defaults(0));
         assertTrue(config.getMessage().startsWith("rank = 0"), config.getMessage());
     }
+
+    /**
+     * The streaming split: projectors on two "partitions" gather statistics with the current
+     * basis, the updater merges them and learns; the planted basis is recovered as by one model.
+     */
+    @Test
+    void learnsFromStatisticsMergedAcrossPartitions() {
+        PlantedModel planted = new PlantedModel(80, 6, 0.3, 0.1, 0.05, 31);
+        NmfConfig config = NmfConfig.defaults(6).withBatchSize(200).withSeed(2);
+        OnlineNmf updater = new OnlineNmf(config);
+        java.util.List<Column> sample = new java.util.ArrayList<>();
+        for (int j = 0; j < 200; j++) {
+            double[] v = new double[80];
+            planted.next(v, 0);
+            sample.add(DenseColumn.of(v));
+        }
+        Basis basis = updater.initialize(sample);
+        assertEquals(0, basis.version());
+        assertEquals(0, updater.items());
+        Projector projector = new Projector(6);
+        Projection p = new Projection(6);
+        SufficientStatistics left = new SufficientStatistics(80, 6);
+        SufficientStatistics right = new SufficientStatistics(80, 6);
+        double[] v = new double[80];
+        for (int batch = 0; batch < 150; batch++) {
+            for (int j = 0; j < 200; j++) {
+                planted.next(v, 0);
+                projector.project(basis, DenseColumn.of(v), p);
+                SufficientStatistics target = j % 2 == 0 ? left : right;
+                target.add(DenseColumn.of(v), p.h);
+                target.offerCandidate(DenseColumn.of(v), p.residualSq);
+            }
+            left.merge(right);
+            right.clear();
+            basis = updater.learnFromStatistics(left);
+            assertEquals(0, left.items(), "the statistics are absorbed and cleared");
+        }
+        assertEquals(150, basis.version());
+        assertEquals(30_000, updater.items());
+        Recovery recovery = Recovery.match(planted.trueBasis(), basis.toRowMajor(), 80, 6);
+        assertTrue(recovery.mean() > 0.99, "mean cosine " + recovery.mean());
+        assertThrows(IllegalStateException.class, () -> updater.initialize(java.util.List.of(DenseColumn.of(v))));
+        assertThrows(IllegalStateException.class,
+                () -> new OnlineNmf(config).learnFromStatistics(new SufficientStatistics(80, 6)));
+    }
 }
