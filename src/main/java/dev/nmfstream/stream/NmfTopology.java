@@ -1,0 +1,96 @@
+package dev.nmfstream.stream;
+
+import dev.nmfstream.nmf.Basis;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The streaming service as a pure function of its configuration (DESIGN.md, "The topology"):
+ *
+ * <pre>
+ *   columns ─► project ─► weights
+ *                 ├─► dead-letters
+ *                 └─► stats (internal, 1 partition) ─► update ─► basis (internal, compacted) ─► global store
+ *                                                         └─► factors (compacted)
+ * </pre>
+ */
+public final class NmfTopology {
+
+    static final String COLUMNS_SOURCE = "columns-source";
+    static final String PROJECT = "project";
+    static final String WEIGHTS_SINK = "weights-sink";
+    static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    static final String STATS_SINK = "stats-sink";
+    static final String STATS_SOURCE = "stats-source";
+    static final String UPDATE = "update";
+    static final String BASIS_SINK = "basis-sink";
+    static final String FACTORS_SINK = "factors-sink";
+    /** The held items of a projector task before the first basis. */
+    public static final String WARMUP_STORE = "nmf-warmup";
+    /** The updater's model (W, A, B, counters), changelogged. */
+    public static final String MODEL_STORE = "nmf-model";
+    /** Every instance's copy of the basis topic. */
+    public static final String BASIS_STORE = "nmf-basis-store";
+
+    private NmfTopology() {}
+
+    /**
+     * The topology for a configuration.
+     *
+     * @param initialBasis the first basis (from {@code nmf.basis.file}), or null to learn it from
+     *     a bootstrap sample of the stream
+     */
+    public static Topology build(NmfStreamConfig config, Basis initialBasis) {
+        NmfStreamConfig.TopicNames topics = config.topics();
+        Topology topology = new Topology();
+        topology.addSource(COLUMNS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.columns());
+        topology.addProcessor(PROJECT, () -> new ProjectorProcessor(config), COLUMNS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WARMUP_STORE),
+                Serdes.Long(), Serdes.ByteArray()), PROJECT);
+        topology.addSink(WEIGHTS_SINK, topics.weights(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
+        topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new StringSerializer(), new ByteArraySerializer(),
+                PROJECT);
+        topology.addSink(STATS_SINK, topics.stats(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
+
+        topology.addSource(STATS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stats());
+        topology.addProcessor(UPDATE, () -> new UpdaterProcessor(config, initialBasis), STATS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MODEL_STORE),
+                Serdes.String(), Serdes.ByteArray()), UPDATE);
+        topology.addSink(BASIS_SINK, topics.basis(), new StringSerializer(), new ByteArraySerializer(), UPDATE);
+        topology.addSink(FACTORS_SINK, topics.factors(), new StringSerializer(), new ByteArraySerializer(), UPDATE);
+
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BASIS_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
+                "basis-source", new StringDeserializer(), new ByteArrayDeserializer(), topics.basis(),
+                "basis-global", BasisStoreUpdater::new);
+        return topology;
+    }
+
+    /** Copies the basis topic into every instance's global store. */
+    static final class BasisStoreUpdater implements Processor<String, byte[], Void, Void> {
+        private KeyValueStore<String, byte[]> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(BASIS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.nmfstream.stream;
+
+import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.nmf.Column;
+import dev.nmfstream.nmf.OnlineNmf;
+import dev.nmfstream.nmf.SufficientStatistics;
+import dev.nmfstream.wire.ComponentMessage;
+import dev.nmfstream.wire.SummaryMessage;
+import dev.nmfstream.wire.TopFeature;
+import dev.nmfstream.wire.WireSerdes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The updater: owns the model (W, A, B, version, counters) in a changelogged store, merges the
+ * statistics the projectors send, updates W every mini-batch and publishes each version to the
+ * basis topic; publishes the public factors at most every snapshot interval. Runs on the stats
+ * topic's single partition, so exactly one instance owns the model at a time.
+ *
+ * <p>Before the first basis it collects the bootstrap sample the projectors send (kept in the
+ * store too), or starts from the configured basis file.
+ */
+final class UpdaterProcessor implements Processor<String, byte[], String, byte[]> {
+
+    private final NmfStreamConfig config;
+    private final Basis initialBasis;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> store;
+    private OnlineNmf model;
+    private SufficientStatistics pending;
+    private double pendingResidualSq;
+    private double pendingNormSq;
+    private final Map<String, List<byte[]>> partial = new HashMap<>();
+    private final List<Column> samples = new ArrayList<>();
+    private double windowResidualSq;
+    private double windowNormSq;
+    private long lastSnapshotVersion = -1;
+    private boolean basisUnpublished;
+    private Serializer<ComponentMessage> components;
+    private Serializer<SummaryMessage> summaries;
+
+    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis) {
+        this.config = config;
+        this.initialBasis = initialBasis;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.store = context.getStateStore(NmfTopology.MODEL_STORE);
+        this.components = WireSerdes.component().serializer();
+        this.summaries = WireSerdes.summary().serializer();
+        byte[] state = readChunks("state");
+        if (state != null) {
+            model = OnlineNmf.fromBytes(state);
+        } else if (initialBasis != null) {
+            model = OnlineNmf.withBasis(config.engine(), initialBasis);
+            basisUnpublished = true;
+        } else {
+            model = new OnlineNmf(config.engine());
+            byte[] stored = readChunks("samples");
+            if (stored != null) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stored);
+                while (b.hasRemaining()) {
+                    byte[] one = new byte[b.getInt()];
+                    b.get(one);
+                    samples.add(Internal.sample(one));
+                }
+            }
+        }
+        pending = new SufficientStatistics(config.dimension(), config.rank());
+        context.schedule(Duration.ofMillis(Math.min(200, config.snapshotIntervalMs())), PunctuationType.WALL_CLOCK_TIME,
+                now -> {
+                    if (basisUnpublished) {
+                        saveState();
+                        publishBasis(model.basis());
+                        basisUnpublished = false;
+                    }
+                    if (model.basis() != null && model.basis().version() != lastSnapshotVersion
+                            && now - lastSnapshotAt >= config.snapshotIntervalMs()) {
+                        publishFactors(now);
+                    }
+                });
+    }
+
+    private long lastSnapshotAt = Long.MIN_VALUE / 2;
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        byte[] value = record.value();
+        if (value == null || value.length == 0) {
+            return;
+        }
+        if (value[0] == Internal.SAMPLE) {
+            if (model.basis() == null) {
+                samples.add(Internal.sample(value));
+                if (samples.size() >= config.engine().effectiveBootstrapSize()) {
+                    Basis first = model.initialize(samples);
+                    samples.clear();
+                    store.delete("samples");
+                    saveState();
+                    publishBasis(first);
+                } else {
+                    saveSamples();
+                }
+            }
+            return;
+        }
+        Internal.StatsChunk chunk = Internal.statsChunk(value);
+        byte[] payload;
+        if (chunk.count() == 1) {
+            payload = chunk.data();
+        } else {
+            String id = chunk.sender() + "/" + chunk.seq();
+            List<byte[]> parts = partial.computeIfAbsent(id, k -> new ArrayList<>());
+            if (chunk.index() != parts.size()) {
+                // a chunk is missing (a projector crashed mid-message): drop this message
+                partial.remove(id);
+                return;
+            }
+            parts.add(chunk.data());
+            if (parts.size() < chunk.count()) {
+                return;
+            }
+            partial.remove(id);
+            payload = Internal.join(parts);
+        }
+        Internal.Stats stats = Internal.stats(payload);
+        if (model.basis() == null || !config.learning()) {
+            return;
+        }
+        pending.merge(stats.statistics());
+        pendingResidualSq += stats.residualSq();
+        pendingNormSq += stats.normSq();
+        if (pending.items() >= config.batchSize()) {
+            windowResidualSq += pendingResidualSq;
+            windowNormSq += pendingNormSq;
+            pendingResidualSq = 0;
+            pendingNormSq = 0;
+            Basis next = model.learnFromStatistics(pending);
+            saveState();
+            publishBasis(next);
+        }
+    }
+
+    private void publishBasis(Basis basis) {
+        List<byte[]> chunks = Internal.basisRecords(basis);
+        for (int i = 0; i < chunks.size(); i++) {
+            context.forward(new Record<>(Internal.basisKey(config.model(), i), chunks.get(i), context.currentSystemTimeMs()),
+                    NmfTopology.BASIS_SINK);
+        }
+    }
+
+    private void publishFactors(long now) {
+        Basis basis = model.basis();
+        double[] norms = basis.columnNorms();
+        String topic = config.topics().factors();
+        for (int k = 0; k < basis.rank(); k++) {
+            double[] vector = basis.component(k);
+            ComponentMessage message = new ComponentMessage(config.model(), k, basis.version(), norms[k], vector,
+                    top(vector, config.topFeatures()));
+            context.forward(new Record<>(config.model() + "/" + k, components.serialize(topic, message), now),
+                    NmfTopology.FACTORS_SINK);
+        }
+        Double error = windowNormSq > 0 ? Math.sqrt(windowResidualSq / windowNormSq) : null;
+        SummaryMessage summary = new SummaryMessage(config.model(), basis.version(), basis.rank(), basis.dim(),
+                model.items(), error, now);
+        context.forward(new Record<>(config.model(), summaries.serialize(topic, summary), now), NmfTopology.FACTORS_SINK);
+        windowResidualSq = 0;
+        windowNormSq = 0;
+        lastSnapshotVersion = basis.version();
+        lastSnapshotAt = now;
+    }
+
+    /** The n largest entries of a component, by weight. */
+    static List<TopFeature> top(double[] vector, int n) {
+        int count = Math.min(n, vector.length);
+        int[] best = new int[count];
+        int size = 0;
+        for (int i = 0; i < vector.length; i++) {
+            if (size < count) {
+                best[size++] = i;
+            } else {
+                int worst = 0;
+                for (int q = 1; q < count; q++) {
+                    if (vector[best[q]] < vector[best[worst]]) {
+                        worst = q;
+                    }
+                }
+                if (vector[i] > vector[best[worst]]) {
+                    best[worst] = i;
+                }
+            }
+        }
+        List<TopFeature> out = new ArrayList<>(size);
+        for (int q = 0; q < size; q++) {
+            out.add(new TopFeature(best[q], null, vector[best[q]]));
+        }
+        out.sort((a, b) -> Double.compare(b.weight(), a.weight()));
+        return out;
+    }
+
+    private void saveState() {
+        writeChunks("state", model.toBytes());
+    }
+
+    private void saveSamples() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (Column c : samples) {
+            byte[] one = Internal.sampleRecord(c);
+            bytes.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(one.length).array());
+            bytes.writeBytes(one);
+        }
+        writeChunks("samples", bytes.toByteArray());
+    }
+
+    /** Stores bytes as chunks "name/i" under a header "name" holding the count. */
+    private void writeChunks(String name, byte[] all) {
+        List<byte[]> chunks = Internal.cut(all);
+        byte[] old = store.get(name);
+        int oldCount = old == null ? 0 : java.nio.ByteBuffer.wrap(old).getInt();
+        for (int i = 0; i < chunks.size(); i++) {
+            store.put(name + "/" + i, chunks.get(i));
+        }
+        for (int i = chunks.size(); i < oldCount; i++) {
+            store.delete(name + "/" + i);
+        }
+        store.put(name, java.nio.ByteBuffer.allocate(4).putInt(chunks.size()).array());
+    }
+
+    private byte[] readChunks(String name) {
+        byte[] header = store.get(name);
+        if (header == null) {
+            return null;
+        }
+        int count = java.nio.ByteBuffer.wrap(header).getInt();
+        List<byte[]> parts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] part = store.get(name + "/" + i);
+            if (part == null) {
+                throw new IllegalStateException("model store: chunk " + name + "/" + i + " of " + count + " is missing");
+            }
+            parts.add(part);
+        }
+        return Internal.join(parts);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.nmfstream.wire;
+
+/**
+ * One of a component's largest entries.
+ *
+ * @param index the feature's index (frequency bin, term id, pixel)
+ * @param label its name where known (a word, a frequency), else null
+ * @param weight its value in the unit-norm component
+ */
+public record TopFeature(int index, String label, double weight) {}
