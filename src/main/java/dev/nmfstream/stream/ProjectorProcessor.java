@@ -114,6 +114,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             hold(record, valid);
             return;
         }
+        if (held > 0) {
+            drain(); // the held items come first: arrival order
+        }
         project(valid, record.timestamp());
     }
 
