@@ -481,13 +481,15 @@ public final class OnlineNmf {
                 if (basis != null) {
                     out.writeLong(basis.version());
                     for (double[] wk : w) {
-                        for (double x : wk) {
-                            out.writeDouble(x);
-                        }
+                        SufficientStatistics.writeDoubles(out, wk);
                     }
                 }
                 model.writeTo(out);
-                batch.writeTo(out);
+                // the pending batch is often empty (always, in the streaming updater): no zeros then
+                out.writeBoolean(batch.items() > 0);
+                if (batch.items() > 0) {
+                    batch.writeTo(out);
+                }
                 out.writeLong(items);
                 out.writeLong(batches);
                 out.writeDouble(prequentialResidualSq);
@@ -557,14 +559,12 @@ public final class OnlineNmf {
                 long version = in.readLong();
                 nmf.w = new double[rank][m];
                 for (double[] wk : nmf.w) {
-                    for (int i = 0; i < m; i++) {
-                        wk[i] = in.readDouble();
-                    }
+                    SufficientStatistics.readDoubles(in, wk);
                 }
                 nmf.basis = Basis.fromComponents(m, rank, nmf.w, version);
             }
             nmf.model = SufficientStatistics.readFrom(in);
-            nmf.batch = SufficientStatistics.readFrom(in);
+            nmf.batch = in.readBoolean() ? SufficientStatistics.readFrom(in) : new SufficientStatistics(m, rank);
             if (nmf.model.dim() != m || nmf.model.rank() != rank || nmf.batch.dim() != m || nmf.batch.rank() != rank) {
                 throw new IllegalArgumentException("model state: statistics do not match " + m + " × " + rank);
             }

@@ -421,13 +421,9 @@ public final class SufficientStatistics {
         out.writeInt(r);
         out.writeLong(items);
         out.writeDouble(weight);
-        for (double x : a) {
-            out.writeDouble(x);
-        }
+        writeDoubles(out, a);
         for (double[] bk : b) {
-            for (double x : bk) {
-                out.writeDouble(x);
-            }
+            writeDoubles(out, bk);
         }
         out.writeInt(candidateCount);
         for (int q = 0; q < candidateCount; q++) {
@@ -436,6 +432,20 @@ public final class SufficientStatistics {
                 out.writeDouble(x);
             }
         }
+    }
+
+    /** Writes doubles in bulk (big-endian, as {@link DataOutput#writeDouble} would). */
+    static void writeDoubles(DataOutput out, double[] values) throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8 * values.length);
+        buffer.asDoubleBuffer().put(values);
+        out.write(buffer.array());
+    }
+
+    /** Reads doubles written by {@link #writeDoubles}. */
+    static void readDoubles(DataInput in, double[] values) throws IOException {
+        byte[] bytes = new byte[8 * values.length];
+        in.readFully(bytes);
+        java.nio.ByteBuffer.wrap(bytes).asDoubleBuffer().get(values);
     }
 
     /** Reads statistics written by {@link #writeTo}. */
@@ -448,13 +458,9 @@ public final class SufficientStatistics {
         SufficientStatistics s = new SufficientStatistics(m, r);
         s.items = in.readLong();
         s.weight = in.readDouble();
-        for (int i = 0; i < s.a.length; i++) {
-            s.a[i] = in.readDouble();
-        }
+        readDoubles(in, s.a);
         for (double[] bk : s.b) {
-            for (int i = 0; i < m; i++) {
-                bk[i] = in.readDouble();
-            }
+            readDoubles(in, bk);
         }
         int count = in.readInt();
         if (count < 0 || count > CANDIDATES) {
