@@ -115,6 +115,10 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.println(new ObjectMapper().writeValueAsString(json));
             out.flush();
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         }
         return 0;
     }

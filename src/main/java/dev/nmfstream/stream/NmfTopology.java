@@ -44,6 +44,17 @@ public final class NmfTopology {
     private NmfTopology() {}
 
     /**
+     * The topology for a configuration that learns its first basis from the stream (no
+     * {@code nmf.basis.file}); with a basis file, read it and call {@link #build(NmfStreamConfig, Basis)}.
+     */
+    public static Topology build(NmfStreamConfig config) {
+        if (config.basisFile() != null && !config.basisFile().isEmpty()) {
+            throw new IllegalArgumentException("nmf.basis.file is set: read the basis and pass it to build(config, basis)");
+        }
+        return build(config, null);
+    }
+
+    /**
      * The topology for a configuration.
      *
      * @param initialBasis the first basis (from {@code nmf.basis.file}), or null to learn it from
