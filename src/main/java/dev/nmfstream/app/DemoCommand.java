@@ -21,16 +21,10 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -125,14 +119,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private void feed(EmbeddedBroker broker, NmfStreamConfig config, PlantedModel planted, AtomicBoolean feeding,
             AtomicLong fed) {
-        Properties p = new Properties();
-        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "20");
-        p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 20)) {
             double[] v = new double[config.dimension()];
             long j = 0;
             while (System.nanoTime() < end) {
@@ -167,17 +156,12 @@ final class DemoCommand implements Callable<Integer> {
 
     private Progress watch(EmbeddedBroker broker, NmfStreamConfig config, PlantedModel planted, PrintWriter out,
             AtomicBoolean feeding, AtomicLong fed) {
-        Properties p = new Properties();
-        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "nmf-demo-watch");
-        p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Progress progress = new Progress();
         Map<Integer, double[]> components = new HashMap<>();
         int m = config.dimension();
         int r = config.rank();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(broker.bootstrapServers(),
+                "nmf-demo-watch", true)) {
             consumer.subscribe(List.of(config.topics().weights(), config.topics().factors()));
             long last = System.nanoTime();
             long lastWeights = 0;
