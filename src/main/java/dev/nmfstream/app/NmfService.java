@@ -73,8 +73,13 @@ public final class NmfService implements AutoCloseable {
         return streams.state();
     }
 
+    /**
+     * Stops the service and leaves the consumer group, so that an instance started again (or the
+     * remaining ones) gets the partitions at once instead of after the session timeout.
+     */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
 }

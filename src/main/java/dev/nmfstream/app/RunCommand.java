@@ -63,9 +63,19 @@ final class RunCommand implements Callable<Integer> {
             bootstrap = broker.bootstrapServers();
         }
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // on Ctrl-C / SIGTERM: let the main thread close the service (leaving the group) and the broker
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "nmf-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         try (NmfService service = NmfService.start(settings, bootstrap)) {
             printConnection(out, settings, bootstrap, broker != null);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "nmf-stop"));
             if (duration > 0) {
                 stop.await(duration, java.util.concurrent.TimeUnit.SECONDS);
             } else {
@@ -75,6 +85,7 @@ final class RunCommand implements Callable<Integer> {
             if (broker != null) {
                 broker.close();
             }
+            stopped.countDown();
         }
         return 0;
     }
