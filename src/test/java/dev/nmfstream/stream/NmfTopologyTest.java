@@ -252,4 +252,44 @@ class NmfTopologyTest {
             assertTrue(h.weights.isEmpty());
         }
     }
+
+    @Test
+    void realOutputsMatchThePublishedSchemas() throws Exception {
+        PlantedModel truth = new PlantedModel(M, R, 0.4, 0.1, 0.02, 3);
+        NmfStreamConfig config = config();
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                NmfTopology.build(config, new Basis(M, R, truth.trueBasis(), 0)), driverProperties())) {
+            TestInputTopic<String, byte[]> in = driver.createInputTopic(config.topics().columns(),
+                    new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer());
+            driver.advanceWallClockTime(Duration.ofMillis(300));
+            double[] v = new double[M];
+            for (int j = 0; j < 120; j++) {
+                truth.next(v, 0);
+                in.pipeInput("a" + j, ColumnEncoder.json("a" + j, DenseColumn.of(v.clone()), 1000 + j));
+            }
+            in.pipeInput("bad", "{\"values\":[1]}".getBytes(StandardCharsets.UTF_8));
+            driver.advanceWallClockTime(Duration.ofMillis(1500));
+            Map<String, List<byte[]>> outputs = Map.of(
+                    "nmf-weights", raw(driver, config.topics().weights()),
+                    "nmf-factors", raw(driver, config.topics().factors()),
+                    "nmf-dead-letters", raw(driver, config.topics().deadLetters()));
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (Map.Entry<String, List<byte[]>> e : outputs.entrySet()) {
+                com.networknt.schema.JsonSchema schema = com.networknt.schema.JsonSchemaFactory
+                        .getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
+                        .getSchema(json.readTree(java.nio.file.Files.readString(
+                                java.nio.file.Path.of("schemas", e.getKey() + ".schema.json"))));
+                assertFalse(e.getValue().isEmpty(), "no output on " + e.getKey());
+                for (byte[] record : e.getValue()) {
+                    assertEquals(Set.of(), schema.validate(json.readTree(record)), e.getKey() + ": " + new String(record,
+                            StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
+    private static List<byte[]> raw(TopologyTestDriver driver, String topic) {
+        return driver.createOutputTopic(topic, new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer()).readValuesToList();
+    }
 }
