@@ -106,7 +106,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
                 if (samples.size() >= config.engine().effectiveBootstrapSize()) {
                     Basis first = model.initialize(samples);
                     samples.clear();
-                    store.delete("samples");
+                    deleteChunks("samples");
                     saveState();
                     publishBasis(first);
                 } else {
@@ -235,6 +235,18 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             store.delete(name + "/" + i);
         }
         store.put(name, java.nio.ByteBuffer.allocate(4).putInt(chunks.size()).array());
+    }
+
+    private void deleteChunks(String name) {
+        byte[] header = store.get(name);
+        if (header == null) {
+            return;
+        }
+        int count = java.nio.ByteBuffer.wrap(header).getInt();
+        for (int i = 0; i < count; i++) {
+            store.delete(name + "/" + i);
+        }
+        store.delete(name);
     }
 
     private byte[] readChunks(String name) {
