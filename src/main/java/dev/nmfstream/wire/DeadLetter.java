@@ -8,30 +8,70 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * A rejected input record, on the dead-letters topic (key: the original key when it is text).
+ * A rejected input record, on the dead-letters topic (key: the original key when it is UTF-8 text);
+ * {@code schemas/nmf-dead-letters.schema.json}. Every field is always written; absent ones are null.
  *
  * @param key the original key as text, or null (absent or not UTF-8)
  * @param keyBase64 the original key's bytes, base64, or null when absent
- * @param valueBase64 the first bytes of the original value (at most the configured prefix), base64, or null
+ * @param valueBase64 the original value's first bytes (at most the configured prefix,
+ *     {@value #DEFAULT_VALUE_PREFIX_BYTES} by default), base64, or null when the value was null
  * @param valueLength the original value's length in bytes (−1: null)
- * @param valueTruncated whether valueBase64 holds only a prefix
- * @param topic where it came from
- * @param partition its partition
- * @param offset its offset
+ * @param valueTruncated whether valueBase64 holds only a prefix of the value
+ * @param topic where it came from (null if unknown)
+ * @param partition its partition (−1 if unknown)
+ * @param offset its offset (−1 if unknown)
  * @param reason what is wrong: the field, the value and what was expected
  * @param timestamp the original record's timestamp (epoch ms)
  */
 public record DeadLetter(String key, String keyBase64, String valueBase64, int valueLength, boolean valueTruncated,
         String topic, int partition, long offset, String reason, long timestamp) {
 
-    /** A dead letter for raw key and value bytes, keeping at most {@code prefixBytes} of the value. */
+    /** How many bytes of a rejected value a dead letter keeps by default ({@code nmf.dead.letter.prefix.bytes}). */
+    public static final int DEFAULT_VALUE_PREFIX_BYTES = 4096;
+
+    /**
+     * A dead letter for raw key and value bytes, keeping at most {@value #DEFAULT_VALUE_PREFIX_BYTES}
+     * bytes of the value.
+     *
+     * @param key the record key, or null
+     * @param value the record value, or null
+     * @param topic its topic
+     * @param partition its partition
+     * @param offset its offset
+     * @param reason why it is rejected
+     * @param timestamp its timestamp (epoch ms)
+     * @return the dead letter
+     */
+    public static DeadLetter of(byte[] key, byte[] value, String topic, int partition, long offset, String reason,
+            long timestamp) {
+        return of(key, value, topic, partition, offset, reason, timestamp, DEFAULT_VALUE_PREFIX_BYTES);
+    }
+
+    /**
+     * A dead letter for raw key and value bytes, keeping at most {@code prefixBytes} of the value.
+     *
+     * @param key the record key, or null
+     * @param value the record value, or null
+     * @param topic its topic
+     * @param partition its partition
+     * @param offset its offset
+     * @param reason why it is rejected
+     * @param timestamp its timestamp (epoch ms)
+     * @param prefixBytes how many bytes of the value to keep, ≥ 0
+     * @return the dead letter
+     * @throws IllegalArgumentException if prefixBytes is negative
+     */
     public static DeadLetter of(byte[] key, byte[] value, String topic, int partition, long offset, String reason,
             long timestamp, int prefixBytes) {
+        if (prefixBytes < 0) {
+            throw new IllegalArgumentException("prefixBytes = " + prefixBytes
+                    + ", expected ≥ 0 (nmf.dead.letter.prefix.bytes)");
+        }
         String text = null;
         if (key != null) {
             try {
                 text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(key)).toString();
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key)).toString();
             } catch (CharacterCodingException e) {
                 text = null;
             }
