@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Starting an embedded Kafka broker and the service (m = " + config.dimension() + ", r = "
                 + config.rank() + ")...");
         out.flush();
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), true, new Properties());
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties());
                 NmfService service = NmfService.start(config, broker.bootstrapServers())) {
             RunCommand.printConnection(out, config, broker.bootstrapServers(), true);
             AtomicBoolean feeding = new AtomicBoolean(true);
@@ -117,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void feed(EmbeddedBroker broker, NmfStreamConfig config, PlantedModel planted, AtomicBoolean feeding,
+    private void feed(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, AtomicBoolean feeding,
             AtomicLong fed) {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         long start = System.nanoTime();
@@ -154,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
         double worstCosine = Double.NaN;
     }
 
-    private Progress watch(EmbeddedBroker broker, NmfStreamConfig config, PlantedModel planted, PrintWriter out,
+    private Progress watch(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, PrintWriter out,
             AtomicBoolean feeding, AtomicLong fed) {
         Progress progress = new Progress();
         Map<Integer, double[]> components = new HashMap<>();

@@ -56,10 +56,10 @@ final class RunCommand implements Callable<Integer> {
             err.println("run: " + e.getMessage());
             return 2;
         }
-        EmbeddedBroker broker = null;
+        EmbeddedKafka broker = null;
         String bootstrap = settings.kafka().getProperty("bootstrap.servers");
         if (bootstrap == null || bootstrap.isBlank()) {
-            broker = EmbeddedBroker.start(dataDir.resolve("kafka"), false, new Properties());
+            broker = EmbeddedKafka.start(dataDir.resolve("kafka"), new Properties());
             bootstrap = broker.bootstrapServers();
         }
         CountDownLatch stop = new CountDownLatch(1);

@@ -63,7 +63,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("nmf-bench-stream");
         ObjectMapper json = new ObjectMapper();
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), true, new Properties())) {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
             for (String format : List.of("binary", "json")) {
                 String input = "bench-in-" + format;
                 NmfStreamConfig config = config(input, format, dir, "exactly_once_v2");
@@ -100,6 +100,10 @@ final class StreamBenchCommand implements Callable<Integer> {
                     }
                 }
             }
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         }
         return 0;
     }
@@ -122,7 +126,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         return NmfStreamConfig.from(p);
     }
 
-    private long fill(EmbeddedBroker broker, String topic, String format, int n) {
+    private long fill(EmbeddedKafka broker, String topic, String format, int n) {
         PlantedModel planted = new PlantedModel(dimension, rank, 0.2, 0.1, 0.05, 5);
         double[] v = new double[dimension];
         long bytes = 0;
@@ -141,7 +145,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     }
 
     /** Seconds for a passthrough topology to copy the n records (exactly-once, same partitions). */
-    private double passthrough(EmbeddedBroker broker, String input, Path dir, int n) throws Exception {
+    private double passthrough(EmbeddedKafka broker, String input, Path dir, int n) throws Exception {
         String output = input + "-copy";
         Properties admin = new Properties();
         try (var a = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of("bootstrap.servers",
@@ -167,7 +171,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     }
 
     /** Seconds for the service to publish the weights of the n records. */
-    private double service(EmbeddedBroker broker, NmfStreamConfig config, int n) throws Exception {
+    private double service(EmbeddedKafka broker, NmfStreamConfig config, int n) throws Exception {
         try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, null),
                 NmfService.streamsProperties(config, broker.bootstrapServers()))) {
             long start = System.nanoTime();
@@ -177,7 +181,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void count(EmbeddedBroker broker, String topic, int n) {
+    private static void count(EmbeddedKafka broker, String topic, int n) {
         try (KafkaConsumer<String, byte[]> consumer = consumer(broker)) {
             consumer.subscribe(List.of(topic));
             long seen = 0;
@@ -192,7 +196,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     }
 
     /** p50, p99 (ms) of produce-to-weights latency at the given rate, and the records measured. */
-    private double[] latency(EmbeddedBroker broker, NmfStreamConfig config, double rate) throws Exception {
+    private double[] latency(EmbeddedKafka broker, NmfStreamConfig config, double rate) throws Exception {
         List<Double> latencies = new ArrayList<>();
         PlantedModel planted = new PlantedModel(dimension, rank, 0.2, 0.1, 0.05, 9);
         try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, null),
@@ -250,11 +254,11 @@ final class StreamBenchCommand implements Callable<Integer> {
         return (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0);
     }
 
-    private static KafkaProducer<String, byte[]> producer(EmbeddedBroker broker) {
+    private static KafkaProducer<String, byte[]> producer(EmbeddedKafka broker) {
         return KafkaClients.producer(broker.bootstrapServers(), 5);
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(EmbeddedBroker broker) {
+    private static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka broker) {
         return KafkaClients.committedConsumer(broker.bootstrapServers(), null, true);
     }
 }

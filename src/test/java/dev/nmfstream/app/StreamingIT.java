@@ -54,7 +54,7 @@ class StreamingIT {
             {"bad-repeated", "{\"id\":\"bad-repeated\",\"dim\":60,\"indices\":[3,3],\"values\":[1,1]}"},
             {"bad-unsorted", "{\"id\":\"bad-unsorted\",\"dim\":60,\"indices\":[4,3],\"values\":[1,1]}"},
         };
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), false, new Properties())) {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
             Properties p = new Properties();
             p.setProperty("nmf.rank", "" + R);
             p.setProperty("nmf.dimension", "" + M);
@@ -121,7 +121,7 @@ class StreamingIT {
         }
     }
 
-    private static void produce(EmbeddedBroker broker, NmfStreamConfig config, PlantedModel planted, String[][] bad) {
+    private static void produce(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, String[][] bad) {
         Properties p = new Properties();
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -146,7 +146,7 @@ class StreamingIT {
         }
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(EmbeddedBroker broker) {
+    private static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka broker) {
         Properties p = new Properties();
         p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
