@@ -4,6 +4,7 @@ import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.DeadLetter;
 import dev.nmfstream.wire.SummaryMessage;
 import dev.nmfstream.wire.TopFeature;
+import dev.nmfstream.wire.Topics;
 import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
 import java.io.PrintWriter;
@@ -50,9 +51,9 @@ final class ConsumeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         String name = topic != null ? topic : switch (what) {
-            case weights -> "nmf-weights";
-            case factors -> "nmf-factors";
-            case dead_letters -> "nmf-dead-letters";
+            case weights -> Topics.WEIGHTS;
+            case factors -> Topics.FACTORS;
+            case dead_letters -> Topics.DEAD_LETTERS;
         };
         long count = 0;
         long lastRecord = System.nanoTime();

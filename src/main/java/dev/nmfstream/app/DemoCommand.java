@@ -110,9 +110,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println(new ObjectMapper().writeValueAsString(json));
             out.flush();
         } finally {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+            EmbeddedKafka.delete(dir);
         }
         return 0;
     }

@@ -579,7 +579,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void delete(Path dir) {
+    /** Deletes a directory tree, best effort (a warning if something stays). */
+    static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

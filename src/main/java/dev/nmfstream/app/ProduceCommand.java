@@ -8,6 +8,7 @@ import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.nmf.Column;
 import dev.nmfstream.wire.ColumnEncoder;
+import dev.nmfstream.wire.Topics;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = {"-b", "--bootstrap-servers"}, required = true, description = "The Kafka cluster (host:port,…).")
     String bootstrap;
 
-    @Option(names = {"-t", "--topic"}, defaultValue = "nmf-columns", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"-t", "--topic"}, defaultValue = Topics.COLUMNS, description = "Default: ${DEFAULT-VALUE}.")
     String topic;
 
     @Option(names = "--format", defaultValue = "json",

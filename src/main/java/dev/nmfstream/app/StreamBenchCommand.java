@@ -101,9 +101,7 @@ final class StreamBenchCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+            EmbeddedKafka.delete(dir);
         }
         return 0;
     }

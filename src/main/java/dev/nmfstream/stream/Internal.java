@@ -52,14 +52,12 @@ final class Internal {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] payload = bytes.toByteArray();
-        int count = Math.max(1, (payload.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        List<byte[]> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int from = i * CHUNK_BYTES;
-            int len = Math.min(CHUNK_BYTES, payload.length - from);
-            ByteBuffer b = ByteBuffer.allocate(1 + 8 + 8 + 4 + 4 + len);
-            b.put(STATS).putLong(sender).putLong(seq).putInt(i).putInt(count).put(payload, from, len);
+        List<byte[]> parts = cut(bytes.toByteArray());
+        List<byte[]> records = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            byte[] part = parts.get(i);
+            ByteBuffer b = ByteBuffer.allocate(1 + 8 + 8 + 4 + 4 + part.length);
+            b.put(STATS).putLong(sender).putLong(seq).putInt(i).putInt(parts.size()).put(part);
             records.add(b.array());
         }
         return records;
@@ -158,14 +156,12 @@ final class Internal {
         ByteBuffer payload = ByteBuffer.allocate(8 + 8 * w.length);
         payload.putInt(basis.dim()).putInt(basis.rank());
         payload.asDoubleBuffer().put(w);
-        byte[] all = payload.array();
-        int count = Math.max(1, (all.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        List<byte[]> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int from = i * CHUNK_BYTES;
-            int len = Math.min(CHUNK_BYTES, all.length - from);
-            ByteBuffer b = ByteBuffer.allocate(8 + 4 + 4 + len);
-            b.putLong(basis.version()).putInt(i).putInt(count).put(all, from, len);
+        List<byte[]> parts = cut(payload.array());
+        List<byte[]> records = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            byte[] part = parts.get(i);
+            ByteBuffer b = ByteBuffer.allocate(8 + 4 + 4 + part.length);
+            b.putLong(basis.version()).putInt(i).putInt(parts.size()).put(part);
             records.add(b.array());
         }
         return records;

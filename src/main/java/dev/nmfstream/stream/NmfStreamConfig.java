@@ -3,6 +3,7 @@ package dev.nmfstream.stream;
 import dev.nmfstream.nmf.Forgetting;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
+import dev.nmfstream.wire.Topics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,12 +94,12 @@ public record NmfStreamConfig(
             new Key("nmf.dead.letter.prefix.bytes", "4096", "bytes of a bad value kept in its dead letter"),
             new Key("nmf.top.features", "10", "top features listed per component in the factors"),
             new Key("nmf.model", "nmf", "the model's name: the key prefix of the factors"),
-            new Key("nmf.topic.columns", "nmf-columns", "input topic"),
-            new Key("nmf.topic.weights", "nmf-weights", "weights of every item"),
-            new Key("nmf.topic.factors", "nmf-factors", "factor snapshots (compacted)"),
-            new Key("nmf.topic.dead.letters", "nmf-dead-letters", "rejected input with its reason"),
-            new Key("nmf.topic.stats", "nmf-stats", "internal: statistics from the projectors to the updater"),
-            new Key("nmf.topic.basis", "nmf-basis", "internal: every basis version, read by every instance (compacted)"),
+            new Key("nmf.topic.columns", Topics.COLUMNS, "input topic"),
+            new Key("nmf.topic.weights", Topics.WEIGHTS, "weights of every item"),
+            new Key("nmf.topic.factors", Topics.FACTORS, "factor snapshots (compacted)"),
+            new Key("nmf.topic.dead.letters", Topics.DEAD_LETTERS, "rejected input with its reason"),
+            new Key("nmf.topic.stats", Topics.STATS, "internal: statistics from the projectors to the updater"),
+            new Key("nmf.topic.basis", Topics.BASIS, "internal: every basis version, read by every instance (compacted)"),
             new Key("nmf.partitions", "4", "partitions of the input and weights topics when this service creates them"),
             new Key("nmf.replication", "1", "replication factor of the topics this service creates"));
 

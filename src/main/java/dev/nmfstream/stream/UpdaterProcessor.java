@@ -168,7 +168,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             double[] vector = basis.component(k);
             ComponentMessage message = new ComponentMessage(config.model(), k, basis.version(), norms[k], vector,
                     top(vector, config.topFeatures()));
-            context.forward(new Record<>(config.model() + "/" + k, components.serialize(topic, message), now),
+            context.forward(new Record<>(ComponentMessage.key(config.model(), k), components.serialize(topic, message), now),
                     NmfTopology.FACTORS_SINK);
         }
         Double error = windowNormSq > 0 ? Math.sqrt(windowResidualSq / windowNormSq) : null;
