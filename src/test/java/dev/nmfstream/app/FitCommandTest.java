@@ -96,6 +96,10 @@ class FitCommandTest {
                 && Double.isFinite(json.get("prequentialError").asDouble()), json.toString());
         assertTrue(json.get("basisVersion").asLong() >= 1, json.toString());
         assertTrue(json.get("reseeds").asLong() >= 0, json.toString());
+        double projections = json.get("projectionsPerSecond").asDouble();
+        assertTrue(projections > 0 && Double.isFinite(projections), json.toString());
+        assertEquals(columns / json.get("projectionSeconds").asDouble(), projections, 1e-9 * projections,
+                json.toString());
     }
 
     // ---------------------------------------------------------------- fixture layouts
@@ -211,6 +215,50 @@ class FitCommandTest {
         assertTrue(learned <= 1.05 * truthError, "relative error " + learned + ", the truth's " + truthError);
         // the reported figure is the exact-weights error of the written W
         assertEquals(relativeError(DataFiles.read(v), new Basis(60, 4, f.w(), 0)), learned, 1e-9);
+    }
+
+    @Test
+    void traceRecordsThePrequentialSumsAfterEveryUpdate() throws IOException {
+        Path v = dir.resolve("traced.npy");
+        Run g = run("generate", "-o", v.toString(), "--rows", "30", "--columns", "1000", "--rank", "3", "--seed", "5");
+        assertEquals(0, g.exitCode(), g.describe());
+        Path trace = dir.resolve("trace.csv");
+        // 1000 columns in batches of 64: the bootstrap sample (64) is learned from first, then a
+        // W update every 64 columns, the last one (1000 = 15·64 + 40) by flush()
+        Fit traced = fit(v, false, "--rank", "3", "--batch", "64", "--trace", trace.toString());
+        List<String> lines = Files.readAllLines(trace);
+        assertEquals("items,residualSq,normSq", lines.get(0));
+        assertEquals(1 + 16, lines.size(), String.join("\n", lines));
+        long previousItems = 0;
+        double previousNorm = 0;
+        double previousResidual = 0;
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",");
+            long items = Long.parseLong(f[0]);
+            double residual = Double.parseDouble(f[1]);
+            double norm = Double.parseDouble(f[2]);
+            assertEquals(i < lines.size() - 1 ? 64L * i : 1000L, items, lines.get(i));
+            assertTrue(residual >= previousResidual && norm > previousNorm && residual < norm, lines.get(i));
+            previousItems = items;
+            previousResidual = residual;
+            previousNorm = norm;
+        }
+        assertEquals(1000, previousItems);
+        assertEquals(traced.json().get("prequentialError").asDouble(), Math.sqrt(previousResidual / previousNorm),
+                1e-12);
+        // tracing observes the pass without changing it
+        Fit plain = fit(v, false, "--rank", "3", "--batch", "64");
+        assertSameFit(plain, traced, "with and without --trace");
+    }
+
+    @Test
+    void traceToAMissingDirectoryFails() throws IOException {
+        Path out = dir.resolve("W.npy");
+        Run r = run("fit", fixture("dense_f64_c.npy").toString(), "-o", out.toString(), "--rank", "2",
+                "--trace", dir.resolve("no/such/dir/trace.csv").toString());
+        assertEquals(1, r.exitCode(), r.describe());
+        assertContains(r.err(), "trace.csv", "cannot write the trace");
+        assertFalse(Files.exists(out), "checked before the pass: no W written");
     }
 
     /** ‖V − W H‖ / ‖V‖ with the exact nonnegative weights of every column. */
