@@ -106,8 +106,8 @@ final class ConsumeCommand implements Callable<Integer> {
                     yield String.format("%s/%d v%d  top:%s", c.model(), c.component(), c.version(), top);
                 }
                 SummaryMessage s = WireSerdes.summary().deserializer().deserialize(r.topic(), r.value());
-                yield String.format("%s v%d  rank %d  dim %d  items %,d  running error %s", s.model(), s.version(),
-                        s.rank(), s.dim(), s.itemsSeen(), s.runningError() == null ? "-" : String.format("%.4f",
+                yield String.format("%s v%d  rank %d  dim %d  items %,d (lost %,d)  running error %s", s.model(),
+                        s.version(), s.rank(), s.dim(), s.itemsSeen(), s.itemsLost(), s.runningError() == null ? "-" : String.format("%.4f",
                                 s.runningError()));
             }
             case dead_letters -> {

@@ -202,10 +202,27 @@ public final class EmbeddedKafka implements AutoCloseable {
                         + "expected overrides of other properties only (reserved: " + RESERVED + ")");
             }
         }
-        return start(dataDir, overrides, false);
+        return start(dataDir, overrides, false, 0);
+    }
+
+    /**
+     * Starts a broker on its data again at the address it had, so that clients that were
+     * connected to it find it again (the broker-outage tests): as {@link #start(Path, Properties)}
+     * with the broker port of {@code before}, which must be closed.
+     *
+     * @throws IllegalStateException if the port is taken or the broker does not start
+     */
+    public static EmbeddedKafka restart(EmbeddedKafka before, Properties overrides) {
+        String address = before.bootstrapServers();
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        return start(before.dataDir(), overrides, false, port);
     }
 
     private static EmbeddedKafka start(Path dataDir, Properties overrides, boolean temporary) {
+        return start(dataDir, overrides, temporary, 0);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, Properties overrides, boolean temporary, int fixedPort) {
         Path logDir = dataDir.resolve(LOG_DIR_NAME);
         boolean createdDataDir = !Files.exists(dataDir);
         boolean createdLogDir = false;
@@ -223,7 +240,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 createdLogDir = !Files.exists(logDir);
                 format(logDir, clusterId);
             }
-            return startServer(dataDir, logDir, overrides, temporary, clusterId, lock);
+            return startServer(dataDir, logDir, overrides, temporary, clusterId, lock, fixedPort);
         } catch (Exception e) {
             closeQuietly(lock);
             if (temporary || createdDataDir) {
@@ -300,9 +317,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Picks ports and starts the server; picks again if another process took a port meanwhile. */
     private static EmbeddedKafka startServer(Path dataDir, Path logDir, Properties overrides, boolean temporary,
-            String clusterId, FileChannel lock) throws Exception {
+            String clusterId, FileChannel lock, int fixedPort) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            int brokerPort = freePort();
+            int brokerPort = fixedPort > 0 ? fixedPort : freePort();
             int controllerPort = freePort();
             while (controllerPort == brokerPort) {
                 controllerPort = freePort();
@@ -326,7 +343,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 if (server != null) {
                     stop(server);
                 }
-                if (attempt < START_ATTEMPTS && hasCause(e, BindException.class)) {
+                if (attempt < START_ATTEMPTS && hasCause(e, BindException.class) && fixedPort == 0) {
                     LOG.warn("port {} or {} was taken before the broker bound it; trying other ports",
                             brokerPort, controllerPort);
                     continue;

@@ -17,13 +17,80 @@ import org.apache.kafka.streams.StreamsConfig;
  * {@code processing.guarantee=exactly_once_v2}, internal topics with {@code nmf.replication}
  * replicas, producers allowed records of 2 MiB (the internal records are at most 256 KiB plus a
  * header).
+ *
+ * <p>It logs (logger {@code dev.nmfstream.service}, info) every state change and every store
+ * restore with its record count and duration. A stream thread that dies of an unexpected error
+ * is replaced, at most {@value #MAX_REPLACEMENTS} times in ten minutes; after that the instance
+ * stops in state ERROR ({@link #awaitFailure}), so that a supervisor restarts it.
  */
 public final class NmfService implements AutoCloseable {
 
+    static final int MAX_REPLACEMENTS = 5;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.nmfstream.service");
+
     private final KafkaStreams streams;
+    private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.ArrayDeque<Long> replacements = new java.util.ArrayDeque<>();
 
     private NmfService(KafkaStreams streams) {
         this.streams = streams;
+        long started = System.nanoTime();
+        streams.setStateListener((now, before) -> {
+            LOG.info("state {} -> {} ({} ms after start)", before, now, (System.nanoTime() - started) / 1_000_000);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
+                failed.countDown();
+            }
+        });
+        streams.setGlobalStateRestoreListener(new RestoreLog());
+        streams.setUncaughtExceptionHandler(e -> {
+            synchronized (replacements) {
+                long now = System.nanoTime();
+                while (!replacements.isEmpty() && now - replacements.peekFirst() > Duration.ofMinutes(10).toNanos()) {
+                    replacements.pollFirst();
+                }
+                if (replacements.size() < MAX_REPLACEMENTS) {
+                    replacements.addLast(now);
+                    LOG.error("a stream thread died; replacing it ({} of {} in ten minutes)", replacements.size(),
+                            MAX_REPLACEMENTS, e);
+                    return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+                            .StreamThreadExceptionResponse.REPLACE_THREAD;
+                }
+            }
+            LOG.error("a stream thread died again; stopping this instance", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+                    .StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    }
+
+    /** Logs each store restore: its records and how long it took. */
+    private static final class RestoreLog implements org.apache.kafka.streams.processor.StateRestoreListener {
+        private final java.util.Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void onRestoreStart(org.apache.kafka.common.TopicPartition partition, String store, long startingOffset,
+                long endingOffset) {
+            started.put(store + partition, System.nanoTime());
+        }
+
+        @Override
+        public void onBatchRestored(org.apache.kafka.common.TopicPartition partition, String store, long batchEndOffset,
+                long numRestored) {}
+
+        @Override
+        public void onRestoreEnd(org.apache.kafka.common.TopicPartition partition, String store, long totalRestored) {
+            Long t0 = started.remove(store + partition);
+            long ms = t0 == null ? -1 : (System.nanoTime() - t0) / 1_000_000;
+            LOG.info("restored store {} from {}: {} records in {} ms", store, partition, totalRestored, ms);
+        }
+    }
+
+    /**
+     * Waits until the instance has failed for good (state ERROR) or the timeout passes.
+     *
+     * @return true if it failed
+     */
+    public boolean awaitFailure(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+        return failed.await(timeout, unit);
     }
 
     /** The Kafka Streams properties for a configuration and a cluster. */
@@ -64,8 +131,9 @@ public final class NmfService implements AutoCloseable {
         TopicSetup.ensure(bootstrapServers, config, config.kafka());
         KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, initialBasis(config)),
                 streamsProperties(config, bootstrapServers));
+        NmfService service = new NmfService(streams);
         streams.start();
-        return new NmfService(streams);
+        return service;
     }
 
     /** The Kafka Streams state. */
@@ -79,7 +147,13 @@ public final class NmfService implements AutoCloseable {
      */
     @Override
     public void close() {
-        streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+        boolean closed = streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (closed) {
+            LOG.info("closed: committed, left the group");
+        } else {
+            LOG.warn("did not close within 30 s (state {}); the others take its partitions after the session timeout",
+                    streams.state());
+        }
     }
 }

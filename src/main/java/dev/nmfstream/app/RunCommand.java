@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code run}: the streaming service. Joins the cluster of {@code bootstrap.servers}, or starts
  * an embedded single-node broker when none is given; creates missing topics; runs until stopped
- * (Ctrl-C, SIGTERM) or for {@code --duration}.
+ * (Ctrl-C, SIGTERM: it leaves the group so that the others take its partitions at once) or for
+ * {@code --duration}. Exits with 1 if the service fails for good, so that a supervisor restarts it.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {
@@ -74,12 +75,17 @@ final class RunCommand implements Callable<Integer> {
             }
         }, "nmf-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        boolean failed = false;
         try (NmfService service = NmfService.start(settings, bootstrap)) {
             printConnection(out, settings, bootstrap, broker != null);
-            if (duration > 0) {
-                stop.await(duration, java.util.concurrent.TimeUnit.SECONDS);
-            } else {
-                stop.await();
+            long deadline = duration > 0 ? System.nanoTime() + duration * 1_000_000_000L : Long.MAX_VALUE;
+            while (!stop.await(200, java.util.concurrent.TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                if (service.awaitFailure(0, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    failed = true;
+                    err.println("run: the service stopped after repeated errors (see the log above); exiting with 1");
+                    err.flush();
+                    break;
+                }
             }
         } finally {
             if (broker != null) {
@@ -87,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
             }
             stopped.countDown();
         }
-        return 0;
+        return failed ? 1 : 0;
     }
 
     static void printConnection(PrintWriter out, NmfStreamConfig c, String bootstrap, boolean embedded) {

@@ -18,8 +18,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * Creates the service's topics that do not exist yet (Kafka Streams 4.x stops when a source
  * topic is missing): input, weights and dead letters with {@code nmf.partitions}; the stats topic
- * with one partition (one updater owns the model); factors and basis compacted, one partition.
- * Existing topics are left as they are.
+ * with one partition (one updater owns the model), kept an hour and at most 1 GiB (its records
+ * are consumed within seconds; a model of m × r sends about 8·m·r bytes per mini-batch); factors
+ * and basis compacted, one partition. Existing topics are left as they are.
  */
 final class TopicSetup {
 
@@ -34,7 +35,10 @@ final class TopicSetup {
         topics.add(new NewTopic(t.columns(), config.partitions(), rf));
         topics.add(new NewTopic(t.weights(), config.partitions(), rf));
         topics.add(new NewTopic(t.deadLetters(), config.partitions(), rf));
-        topics.add(new NewTopic(t.stats(), 1, rf));
+        topics.add(new NewTopic(t.stats(), 1, rf).configs(Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(3_600_000L),
+                TopicConfig.RETENTION_BYTES_CONFIG, String.valueOf(1L << 30),
+                TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(64 << 20))));
         topics.add(new NewTopic(t.factors(), 1, rf).configs(compacted));
         topics.add(new NewTopic(t.basis(), 1, rf).configs(compacted));
         return topics;

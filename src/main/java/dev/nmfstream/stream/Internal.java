@@ -23,7 +23,7 @@ import java.util.List;
  *
  * <pre>
  * stats topic value:  'S' sender(int64) seq(int64) index(int32) count(int32) payload-chunk
- *                     payload = residualSq(f64) normSq(f64) SufficientStatistics.writeTo
+ *                     payload = residualSq(f64) normSq(f64) lost(int64) SufficientStatistics.writeTo
  *                     'C' dim(int32) nnz(int32, −1 dense) [indices int32…] values f64…  (a bootstrap sample)
  * basis topic value:  version(int64) index(int32) count(int32) payload-chunk, key "model/basis/index"
  *                     payload = m(int32) r(int32) W row-major f64…
@@ -39,8 +39,11 @@ final class Internal {
 
     private Internal() {}
 
-    /** Statistics with the prequential sums of the items they hold. */
-    record Stats(SufficientStatistics statistics, double residualSq, double normSq) {}
+    /**
+     * Statistics with the prequential sums of the items they hold, and the items whose statistics
+     * the sending task found lost to a crash since its previous message.
+     */
+    record Stats(SufficientStatistics statistics, double residualSq, double normSq, long lost) {}
 
     /** The stats-topic records (values) for one batch of statistics. */
     static List<byte[]> statsRecords(long sender, long seq, Stats stats) {
@@ -48,6 +51,7 @@ final class Internal {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeDouble(stats.residualSq());
             out.writeDouble(stats.normSq());
+            out.writeLong(stats.lost());
             stats.statistics().writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -84,7 +88,8 @@ final class Internal {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             double residualSq = in.readDouble();
             double normSq = in.readDouble();
-            return new Stats(SufficientStatistics.readFrom(in), residualSq, normSq);
+            long lost = in.readLong();
+            return new Stats(SufficientStatistics.readFrom(in), residualSq, normSq, lost);
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt statistics record: " + e.getMessage(), e);
         }

@@ -36,10 +36,20 @@ public final class NmfTopology {
     static final String FACTORS_SINK = "factors-sink";
     /** The held items of a projector task before the first basis. */
     public static final String WARMUP_STORE = "nmf-warmup";
+    /** Per projector task: the newest basis version used and the input offset its statistics covered. */
+    public static final String PROGRESS_STORE = "nmf-progress";
     /** The updater's model (W, A, B, counters), changelogged. */
     public static final String MODEL_STORE = "nmf-model";
     /** Every instance's copy of the basis topic. */
     public static final String BASIS_STORE = "nmf-basis-store";
+
+    /** The model changelog's topic settings: compacted (the default) in small, soon-cleaned segments. */
+    static final java.util.Map<String, String> MODEL_CHANGELOG = java.util.Map.of(
+            "segment.bytes", String.valueOf(16 * 1024 * 1024),
+            "segment.ms", "60000",
+            "min.cleanable.dirty.ratio", "0.1",
+            "min.compaction.lag.ms", "0",
+            "max.message.bytes", String.valueOf(2 * 1024 * 1024));
 
     private NmfTopology() {}
 
@@ -67,6 +77,9 @@ public final class NmfTopology {
         topology.addProcessor(PROJECT, () -> new ProjectorProcessor(config), COLUMNS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WARMUP_STORE),
                 Serdes.Long(), Serdes.ByteArray()), PROJECT);
+        // written every mini-batch: the cache keeps one write per key per commit
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
+                Serdes.String(), Serdes.Long()).withCachingEnabled(), PROJECT);
         topology.addSink(WEIGHTS_SINK, topics.weights(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
         topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new StringSerializer(), new ByteArraySerializer(),
                 PROJECT);
@@ -74,8 +87,10 @@ public final class NmfTopology {
 
         topology.addSource(STATS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stats());
         topology.addProcessor(UPDATE, () -> new UpdaterProcessor(config, initialBasis), STATS_SOURCE);
+        // The whole model is rewritten every mini-batch: the cache turns that into one write per
+        // key per commit, and small, promptly compacted changelog segments keep restores short.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MODEL_STORE),
-                Serdes.String(), Serdes.ByteArray()), UPDATE);
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(MODEL_CHANGELOG), UPDATE);
         topology.addSink(BASIS_SINK, topics.basis(), new StringSerializer(), new ByteArraySerializer(), UPDATE);
         topology.addSink(FACTORS_SINK, topics.factors(), new StringSerializer(), new ByteArraySerializer(), UPDATE);
 

@@ -35,14 +35,33 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Before the first basis exists valid items are held in a changelogged store (at most
  * {@code nmf.warmup.max.items}; beyond that they are dead-lettered with that reason) and sent
  * to the updater as the bootstrap sample; they are projected, in arrival order, as soon as the
- * basis arrives. A crash loses at most this task's unsent mini-batch of statistics (never
- * weights: those are transactional with the input offsets).
+ * basis arrives.
+ *
+ * <p>Bounded staleness: while the model is young a task projects at most
+ * {@code batch · max(1, v / (2 · nmf.partitions))} items with basis version v before it waits
+ * (holding the items) for a newer one. Statistics made with a basis that is many versions old
+ * teach the model little, and a backlog projected all at once with the first basis costs a
+ * hundred thousand items of quality (measured: DESIGN, BENCHMARKS). A model of a thousand
+ * versions is never held back by this at the rates one task reaches.
+ *
+ * <p>Across crashes and moves between instances (a per-task changelogged progress store):
+ * <ul>
+ *   <li>the basis version in this partition's weights never goes back: the task remembers the
+ *       newest version it has read and, on an instance whose global store is still behind it,
+ *       holds the items (as in the warm-up) until that version arrives;
+ *   <li>a crash loses at most this task's unsent mini-batch of statistics (never weights: those
+ *       are transactional with the input offsets). The task remembers the input offset its last
+ *       statistics covered; the first record after a restart shows how many committed records
+ *       came after it, and that count travels to the updater with the next statistics
+ *       ({@code itemsLost} in the summary).
+ * </ul>
  */
 final class ProjectorProcessor implements Processor<byte[], byte[], String, byte[]> {
 
     private final NmfStreamConfig config;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<Long, byte[]> warmup;
+    private KeyValueStore<String, Long> progress;
     private KeyValueStore<String, byte[]> basisStore;
     private ColumnDecoder decoder;
     private Projector projector;
@@ -57,6 +76,16 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     private long sender;
     private long seq;
     private long lastFlush;
+    /** The newest basis version this partition has used or read: never project with an older one. */
+    private long floor = -1;
+    /** The input offset the last statistics (or the warm-up store) covered, as stored; null if none. */
+    private Long covered;
+    private boolean gapChecked;
+    private long lastOffset = -1;
+    private long lost;
+    /** Items projected with the current basis version, and whether they reached its allowance. */
+    private long projectedWithBasis;
+    private boolean throttled;
     private Serializer<WeightsMessage> weights;
     private Serializer<DeadLetter> deadLetters;
 
@@ -68,6 +97,10 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.warmup = context.getStateStore(NmfTopology.WARMUP_STORE);
+        this.progress = context.getStateStore(NmfTopology.PROGRESS_STORE);
+        Long version = progress.get(VERSION);
+        this.floor = version == null ? -1 : version;
+        this.covered = progress.get(COVERED);
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
         this.decoder = new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
                 java.util.Locale.ROOT)), config.maxValueBytes());
@@ -85,39 +118,79 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             }
         }
         this.lastFlush = context.currentSystemTimeMs();
+        LOG.info("projector task {} started: {} items held, newest basis used {}, statistics sent up to offset {}",
+                context.taskId(), held, floor, covered);
         context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
+
+    private static final String VERSION = "version";
+    private static final String COVERED = "covered";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProjectorProcessor.class);
 
     /** Every 100 ms: pick up a new basis, drain the warm-up buffer, send overdue statistics. */
     private void tick(long now) {
         refreshBasis();
-        if (basis != null && held > 0) {
-            drain();
+        if (ready() && held > 0) {
+            drain(false);
         }
-        if (stats.items() > 0 && now - lastFlush >= config.statsFlushMs()) {
+        if ((stats.items() > 0 || lost > 0) && now - lastFlush >= config.statsFlushMs()) {
             flushStats();
         }
     }
 
+    /**
+     * A basis exists here, is at least as new as any this partition has used, and has not yet
+     * projected its allowance of items.
+     */
+    private boolean ready() {
+        return basis != null && basis.version() >= floor && !throttled;
+    }
+
+    /** The items a task may project with basis version v before it waits for a newer one. */
+    static long allowance(long version, int batch, int partitions) {
+        return (long) batch * Math.max(1, version / (2L * partitions));
+    }
+
     @Override
     public void process(Record<byte[], byte[]> record) {
+        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+        if (!gapChecked) {
+            gapChecked = true;
+            countLost(offset);
+        }
+        lastOffset = offset;
         Decoded decoded = decoder.decode(record.key(), record.value());
         if (decoded instanceof Decoded.Invalid invalid) {
             deadLetter(record, invalid.reason());
             return;
         }
         Decoded.Valid valid = (Decoded.Valid) decoded;
-        if (basis == null) {
+        if (!ready()) {
             refreshBasis();
         }
-        if (basis == null) {
+        if (ready() && held > 0) {
+            drain(false); // the held items come first: arrival order
+        }
+        if (!ready() || held > 0) {
             hold(record, valid);
             return;
         }
-        if (held > 0) {
-            drain(); // the held items come first: arrival order
-        }
         project(valid, record.timestamp());
+    }
+
+    /**
+     * On the first record after (re)start: the committed records between the last statistics this
+     * task sent and this one were projected (their weights are committed) but their statistics
+     * were still in memory when the task stopped.
+     */
+    private void countLost(long offset) {
+        if (!config.learning() || covered == null || offset < 0 || offset <= covered + 1) {
+            return;
+        }
+        long gap = offset - covered - 1;
+        lost += gap;
+        LOG.warn("task {}: the statistics of at most {} items (input offsets {}..{}) were lost when this task last "
+                + "stopped; their weights are published", context.taskId(), gap, covered + 1, offset - 1);
     }
 
     private void project(Decoded.Valid valid, long recordTimestamp) {
@@ -133,6 +206,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             stats.offerCandidate(valid.column(), projection.residualSq);
             residualSq += projection.residualSq;
             normSq += projection.normSq;
+            projectedWithBasis++;
             if (stats.items() >= config.batchSize()) {
                 flushStats();
             }
@@ -140,7 +214,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     }
 
     private void flushStats() {
-        List<byte[]> records = Internal.statsRecords(sender, seq++, new Internal.Stats(stats, residualSq, normSq));
+        List<byte[]> records = Internal.statsRecords(sender, seq++,
+                new Internal.Stats(stats, residualSq, normSq, lost));
         long now = context.currentSystemTimeMs();
         for (byte[] value : records) {
             context.forward(new Record<>(config.model(), value, now), NmfTopology.STATS_SINK);
@@ -148,12 +223,37 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         stats.clear();
         residualSq = 0;
         normSq = 0;
+        lost = 0;
         lastFlush = now;
+        markCovered();
+        // checked when everything projected so far has been sent, so the updater can move on
+        throttled = basis != null && projectedWithBasis >= allowance(basis.version(), config.batchSize(),
+                config.partitions());
     }
 
-    /** Holds a valid item until the first basis exists, and offers it as a bootstrap sample. */
+    /** Everything up to the last processed record has its statistics sent (or is held). */
+    private void markCovered() {
+        if (lastOffset >= 0 && (covered == null || lastOffset > covered)) {
+            covered = lastOffset;
+            progress.put(COVERED, lastOffset);
+        }
+    }
+
+    /**
+     * Holds a valid item until the task may project it (before the first basis, also offered as a
+     * bootstrap sample). With a full buffer: if there is a basis, everything held is projected with
+     * it now (late statistics, or a version older than this partition's newest, rather than
+     * nothing); without one the item is dead-lettered.
+     */
     private void hold(Record<byte[], byte[]> record, Decoded.Valid valid) {
         if (held >= config.warmupMaxItems()) {
+            if (basis != null) {
+                LOG.warn("task {}: {} items held waiting for a newer basis than version {}; projecting them with it",
+                        context.taskId(), held, basis.version());
+                drain(true);
+                project(valid, record.timestamp());
+                return;
+            }
             deadLetter(record, "no basis yet and the warm-up buffer is full (" + config.warmupMaxItems()
                     + " items held); expected the first basis sooner: raise nmf.warmup.max.items or give nmf.basis.file");
             return;
@@ -164,18 +264,21 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         b.putLong(record.timestamp()).putInt(record.key() == null ? -1 : key.length).put(key).put(value);
         warmup.put(nextHeld++, b.array());
         held++;
-        if (samplesSent < config.engine().effectiveBootstrapSize()) {
+        if (stats.items() == 0) {
+            markCovered(); // held items are in the store: nothing of theirs can be lost
+        }
+        if (basis == null && floor < 0 && samplesSent < config.engine().effectiveBootstrapSize()) {
             context.forward(new Record<>(config.model(), Internal.sampleRecord(valid.column()),
                     context.currentSystemTimeMs()), NmfTopology.STATS_SINK);
             samplesSent++;
         }
     }
 
-    /** Projects every held item, in arrival order, and empties the buffer. */
-    private void drain() {
+    /** Projects the held items in arrival order while the task may (all of them if forced). */
+    private void drain(boolean force) {
         List<Long> done = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> all = warmup.all()) {
-            while (all.hasNext()) {
+            while (all.hasNext() && (force || ready())) {
                 KeyValue<Long, byte[]> kv = all.next();
                 ByteBuffer b = ByteBuffer.wrap(kv.value);
                 long timestamp = b.getLong();
@@ -196,7 +299,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         for (Long k : done) {
             warmup.delete(k);
         }
-        held = 0;
+        held -= done.size();
     }
 
     /** Reads the newest complete basis from the global store, if its version is new. */
@@ -225,6 +328,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
                     + " basis, this service is configured for " + config.dimension() + " × " + config.rank());
         }
         basis = next;
+        projectedWithBasis = 0;
+        throttled = false;
+        if (next.version() > floor) {
+            floor = next.version();
+            progress.put(VERSION, floor);
+        }
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String reason) {

@@ -28,6 +28,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Before the first basis it collects the bootstrap sample the projectors send (kept in the
  * store too), or starts from the configured basis file.
+ *
+ * <p>Everything it has taken in is in the store before the stats offsets are committed: the
+ * model after each update, the merged statistics not yet learned from, the chunks of a message
+ * still arriving, and its counters. A crash of the updater therefore loses nothing; under
+ * exactly-once the store, the basis versions it published and its input offsets commit together,
+ * so a restarted updater continues the version sequence exactly.
  */
 final class UpdaterProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -40,6 +46,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private double pendingResidualSq;
     private double pendingNormSq;
     private final Map<String, List<byte[]>> partial = new HashMap<>();
+    private long lost;
+    private long pendingSince;
     private final List<Column> samples = new ArrayList<>();
     private double windowResidualSq;
     private double windowNormSq;
@@ -78,12 +86,21 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             }
         }
         pending = new SufficientStatistics(config.dimension(), config.rank());
+        restorePending();
+        restorePartial();
+        LOG.info("updater task {} started: basis version {}, {} items learned, {} pending, {} lost, {} samples",
+                context.taskId(), model.basis() == null ? -1 : model.basis().version(), model.items(), pending.items(),
+                lost, samples.size());
         context.schedule(Duration.ofMillis(Math.min(200, config.snapshotIntervalMs())), PunctuationType.WALL_CLOCK_TIME,
                 now -> {
                     if (basisUnpublished) {
                         saveState();
                         publishBasis(model.basis());
                         basisUnpublished = false;
+                    }
+                    if (pending.items() > 0 && model.basis() != null && now - pendingSince >= config.statsFlushMs()) {
+                        learn(); // a partial mini-batch that waited long enough (a slow stream, a waiting task)
+                        savePending();
                     }
                     if (model.basis() != null && model.basis().version() != lastSnapshotVersion
                             && now - lastSnapshotAt >= config.snapshotIntervalMs()) {
@@ -120,35 +137,117 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         if (chunk.count() == 1) {
             payload = chunk.data();
         } else {
-            String id = chunk.sender() + "/" + chunk.seq();
-            List<byte[]> parts = partial.computeIfAbsent(id, k -> new ArrayList<>());
-            if (chunk.index() != parts.size()) {
-                // a chunk is missing (a projector crashed mid-message): drop this message
-                partial.remove(id);
+            payload = collect(chunk);
+            if (payload == null) {
                 return;
             }
-            parts.add(chunk.data());
-            if (parts.size() < chunk.count()) {
-                return;
-            }
-            partial.remove(id);
-            payload = Internal.join(parts);
         }
         Internal.Stats stats = Internal.stats(payload);
+        lost += stats.lost();
         if (model.basis() == null || !config.learning()) {
+            savePending();
             return;
+        }
+        if (pending.items() == 0) {
+            pendingSince = context.currentSystemTimeMs();
         }
         pending.merge(stats.statistics());
         pendingResidualSq += stats.residualSq();
         pendingNormSq += stats.normSq();
         if (pending.items() >= config.batchSize()) {
-            windowResidualSq += pendingResidualSq;
-            windowNormSq += pendingNormSq;
-            pendingResidualSq = 0;
-            pendingNormSq = 0;
-            Basis next = model.learnFromStatistics(pending);
-            saveState();
-            publishBasis(next);
+            learn();
+        }
+        savePending();
+    }
+
+    /** One update of W from the pending statistics; the new version goes to the store and the basis topic. */
+    private void learn() {
+        windowResidualSq += pendingResidualSq;
+        windowNormSq += pendingNormSq;
+        pendingResidualSq = 0;
+        pendingNormSq = 0;
+        Basis next = model.learnFromStatistics(pending);
+        saveState();
+        publishBasis(next);
+    }
+
+    /** Keeps one chunk of a multi-record message (in the store too); the whole payload once complete. */
+    private byte[] collect(Internal.StatsChunk chunk) {
+        String id = chunk.sender() + "/" + chunk.seq();
+        List<byte[]> parts = partial.computeIfAbsent(id, k -> new ArrayList<>());
+        if (chunk.index() != parts.size()) {
+            // a chunk is missing (an at-least-once projector crashed mid-message): drop this message
+            dropPartial(id, parts.size());
+            return null;
+        }
+        parts.add(chunk.data());
+        if (parts.size() < chunk.count()) {
+            store.put(PARTIAL + id + "/" + chunk.index(), chunk.data());
+            return null;
+        }
+        dropPartial(id, parts.size() - 1);
+        return Internal.join(parts);
+    }
+
+    private void dropPartial(String id, int stored) {
+        partial.remove(id);
+        for (int i = 0; i < stored; i++) {
+            store.delete(PARTIAL + id + "/" + i);
+        }
+    }
+
+    private void restorePartial() {
+        Map<String, java.util.TreeMap<Integer, byte[]>> found = new HashMap<>();
+        try (var all = store.prefixScan(PARTIAL, new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (all.hasNext()) {
+                var kv = all.next();
+                String rest = kv.key.substring(PARTIAL.length());
+                int cut = rest.lastIndexOf('/');
+                found.computeIfAbsent(rest.substring(0, cut), k -> new java.util.TreeMap<>())
+                        .put(Integer.parseInt(rest.substring(cut + 1)), kv.value);
+            }
+        }
+        found.forEach((id, parts) -> partial.put(id, new ArrayList<>(parts.values())));
+    }
+
+    private static final String PARTIAL = "partial/";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UpdaterProcessor.class);
+
+    /** The counters, the prequential sums and the statistics merged but not yet learned from. */
+    private void savePending() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeLong(lost);
+            out.writeDouble(pendingResidualSq);
+            out.writeDouble(pendingNormSq);
+            out.writeDouble(windowResidualSq);
+            out.writeDouble(windowNormSq);
+            out.writeBoolean(pending.items() > 0);
+            if (pending.items() > 0) {
+                pending.writeTo(out);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        writeChunks("pending", bytes.toByteArray());
+    }
+
+    private void restorePending() {
+        byte[] bytes = readChunks("pending");
+        if (bytes == null) {
+            return;
+        }
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            lost = in.readLong();
+            pendingResidualSq = in.readDouble();
+            pendingNormSq = in.readDouble();
+            windowResidualSq = in.readDouble();
+            windowNormSq = in.readDouble();
+            if (in.readBoolean()) {
+                pending.merge(SufficientStatistics.readFrom(in));
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("model store: corrupt pending statistics: " + e.getMessage(), e);
         }
     }
 
@@ -173,7 +272,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         }
         Double error = windowNormSq > 0 ? Math.sqrt(windowResidualSq / windowNormSq) : null;
         SummaryMessage summary = new SummaryMessage(config.model(), basis.version(), basis.rank(), basis.dim(),
-                model.items(), error, now);
+                model.items(), lost, error, now);
         context.forward(new Record<>(config.model(), summaries.serialize(topic, summary), now), NmfTopology.FACTORS_SINK);
         windowResidualSq = 0;
         windowNormSq = 0;

@@ -70,12 +70,13 @@ class MessagesTest {
         assertArrayEquals(c.vector(), back.vector());
         assertEquals("news/2", ComponentMessage.key("news", 2));
 
-        SummaryMessage s = new SummaryMessage("news", 7, 3, 3, 1000, null, 1763900010000L);
+        SummaryMessage s = new SummaryMessage("news", 7, 3, 3, 1000, 0, null, 1763900010000L);
         bytes = WireSerdes.summary().serializer().serialize(Topics.FACTORS, s);
-        assertEquals("{\"model\":\"news\",\"version\":7,\"rank\":3,\"dim\":3,\"itemsSeen\":1000,\"runningError\":null,"
+        assertEquals("{\"model\":\"news\",\"version\":7,\"rank\":3,\"dim\":3,\"itemsSeen\":1000,\"itemsLost\":0,"
+                + "\"runningError\":null,"
                 + "\"updatedAt\":1763900010000}", text(bytes));
         assertEquals(s, WireSerdes.summary().deserializer().deserialize(Topics.FACTORS, bytes));
-        SummaryMessage withError = new SummaryMessage("news", 8, 3, 3, 2000, 0.0431, 1763900020000L);
+        SummaryMessage withError = new SummaryMessage("news", 8, 3, 3, 2000, 128, 0.0431, 1763900020000L);
         assertEquals(withError, WireSerdes.summary().deserializer().deserialize(Topics.FACTORS,
                 WireSerdes.summary().serializer().serialize(Topics.FACTORS, withError)));
     }
@@ -129,9 +130,9 @@ class MessagesTest {
         assertNull(WireSerdes.weights().serializer().serialize(Topics.WEIGHTS, null));
         assertNull(WireSerdes.weights().deserializer().deserialize(Topics.WEIGHTS, null));
         SummaryMessage s = WireSerdes.summary().deserializer().deserialize(Topics.FACTORS,
-                utf8("{\"model\":\"m\",\"version\":3,\"rank\":2,\"dim\":5,\"itemsSeen\":9,\"runningError\":0.5,"
+                utf8("{\"model\":\"m\",\"version\":3,\"rank\":2,\"dim\":5,\"itemsSeen\":9,\"itemsLost\":2,\"runningError\":0.5,"
                         + "\"updatedAt\":1,\"addedLater\":{\"x\":1}}"));
-        assertEquals(new SummaryMessage("m", 3, 2, 5, 9, 0.5, 1), s);
+        assertEquals(new SummaryMessage("m", 3, 2, 5, 9, 2, 0.5, 1), s);
         SerializationException e = assertThrows(SerializationException.class,
                 () -> WireSerdes.deadLetter().deserializer().deserialize(Topics.DEAD_LETTERS, utf8("{\"key\":")));
         assertTrue(e.getMessage().startsWith("cannot read a DeadLetter from topic nmf-dead-letters (7 bytes): "),

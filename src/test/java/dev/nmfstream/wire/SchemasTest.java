@@ -107,9 +107,9 @@ class SchemasTest {
         out.add(Arguments.of(Topics.FACTORS, WireSerdes.component().serializer().serialize(Topics.FACTORS,
                 new ComponentMessage("nmf", 0, 0, 1, new double[] {1}, List.of()))));
         out.add(Arguments.of(Topics.FACTORS, WireSerdes.summary().serializer().serialize(Topics.FACTORS,
-                new SummaryMessage("nmf", 3, 2, 2, 100, null, 12))));
+                new SummaryMessage("nmf", 3, 2, 2, 100, 0, null, 12))));
         out.add(Arguments.of(Topics.FACTORS, WireSerdes.summary().serializer().serialize(Topics.FACTORS,
-                new SummaryMessage("nmf", 4, 2, 2, 356, 0.0431, 13))));
+                new SummaryMessage("nmf", 4, 2, 2, 356, 17, 0.0431, 13))));
         ColumnDecoder decoder = new ColumnDecoder(4, InputFormat.AUTO, 100);
         byte[][][] bad = {
             {"k".getBytes(StandardCharsets.UTF_8), "{\"values\":[1,2,3,-4]}".getBytes(StandardCharsets.UTF_8)},
@@ -183,7 +183,7 @@ class SchemasTest {
                 Arguments.of(Topics.FACTORS, "{\"model\":\"nmf\",\"component\":0,\"version\":1,\"norm\":1,\"vector\":[1],"
                         + "\"topFeatures\":[{\"index\":0,\"weight\":1}]}"),
                 Arguments.of(Topics.FACTORS, "{\"model\":\"nmf\",\"version\":1,\"rank\":0,\"dim\":5,\"itemsSeen\":0,"
-                        + "\"runningError\":null,\"updatedAt\":1}"),
+                        + "\"itemsLost\":0,\"runningError\":null,\"updatedAt\":1}"),
                 Arguments.of(Topics.DEAD_LETTERS, "{\"reason\":\"\"}"),
                 Arguments.of(Topics.DEAD_LETTERS, "{\"key\":null,\"keyBase64\":null,\"valueBase64\":null,\"valueLength\":-1,"
                         + "\"valueTruncated\":false,\"topic\":\"t\",\"partition\":0,\"offset\":0,\"reason\":\"\","
