@@ -38,7 +38,10 @@ Reported (one JSON line on stdout):
                      (sklearn: nndsvda computed by partial_fit FROM batch 1 itself,
                      so not strictly prequential; gensim: its random half-normal
                      init). prequentialErrorSkipFirst leaves batch 1 out (numerator
-                     and denominator).
+                     and denominator). trace: the running sums after every scored
+                     batch, [items seen, sum residual^2, sum ||v||^2].
+  oneItemPerSecond   (--one-item N) the learned model projecting one item per call:
+                     sklearn transform(X[j:j+1]), gensim model[bow] (get_document_topics).
 """
 import os
 
@@ -57,7 +60,7 @@ import scipy
 import scipy.sparse as sp
 from scipy.optimize import nnls
 
-BLOCK = 4096  # columns per block when computing residuals
+BLOCK = 4096  # columns per block when computing residuals (fewer when m is large: block_cols)
 
 
 class Fail(Exception):
@@ -96,6 +99,11 @@ def load_matrix(path, items_are_rows, dtype):
     return V
 
 
+def block_cols(m):
+    """Columns per dense block: BLOCK, or fewer so that a block stays under ~32 MB."""
+    return max(16, min(BLOCK, 4_000_000 // max(1, m)))
+
+
 def col_block(V, s, e):
     """Dense float64 m x (e-s) block of columns."""
     if sp.issparse(V):
@@ -108,8 +116,9 @@ def frob2(V):
         d = V.data.astype(np.float64)
         return float(d @ d)
     tot = 0.0
-    for s in range(0, V.shape[1], BLOCK):
-        b = col_block(V, s, s + BLOCK)
+    blk = block_cols(V.shape[0])
+    for s in range(0, V.shape[1], blk):
+        b = col_block(V, s, s + blk)
         tot += float(np.einsum("ij,ij->", b, b))
     return tot
 
@@ -166,8 +175,9 @@ def residual2(V, W, H_fn, n):
     """sum over column blocks of ||V_b - W H_b||^2 (float64); H_fn(s, e, Vb) -> H_b."""
     W = np.asarray(W, dtype=np.float64)
     tot = 0.0
-    for s in range(0, n, BLOCK):
-        e = min(n, s + BLOCK)
+    blk = block_cols(V.shape[0])
+    for s in range(0, n, blk):
+        e = min(n, s + blk)
         Vb = col_block(V, s, e)
         R = Vb - W @ H_fn(s, e, Vb)
         tot += float(np.einsum("ij,ij->", R, R))
@@ -236,6 +246,15 @@ def prequential(V, snapshots, B, n, normV2):
     rv = sum(v2 for _, v2 in rest)
     out["prequentialErrorSkipFirst"] = float(np.sqrt(sum(r2 for r2, _ in rest) / rv)) if rv > 0 else None
     out["prequentialBatchesScored"] = len(scored)
+    # running sums after each scored batch: items seen, sum of residuals^2, sum of ||v||^2
+    trace, items, r_cum, v_cum = [], 0, 0.0, 0.0
+    for b, (r2, v2) in enumerate(sq):
+        items = min(n, (b + 1) * B)
+        if r2 is not None:
+            r_cum += r2
+            v_cum += v2
+            trace.append([items, r_cum, v_cum])
+    out["trace"] = trace
     if sq and sq[0][0] is not None:
         out["prequentialFirstBatchError"] = float(np.sqrt(sq[0][0] / sq[0][1])) if sq[0][1] > 0 else 0.0
     return out
@@ -266,7 +285,7 @@ def run_batch(V, args, res):
                 "secondsPerIteration": secs / max(1, model.n_iter_),
                 "sklearnReconstructionErr": float(model.reconstruction_err_)})
     Hown = np.asarray(Ht, dtype=np.float64).T
-    return W, (lambda s, e, Vb: Hown[:, s:e]), None
+    return W, (lambda s, e, Vb: Hown[:, s:e]), None, (lambda j: model.transform(X[j:j + 1]))
 
 
 def run_minibatch(V, args, res):
@@ -314,7 +333,7 @@ def run_minibatch(V, args, res):
     t0 = time.perf_counter()
     Hown = np.asarray(model.transform(X), dtype=np.float64).T
     res["transformSeconds"] = time.perf_counter() - t0
-    return W, (lambda s, e, Vb: Hown[:, s:e]), snaps
+    return W, (lambda s, e, Vb: Hown[:, s:e]), snaps, (lambda j: model.transform(X[j:j + 1]))
 
 
 def run_gensim(V, args, res):
@@ -353,10 +372,38 @@ def run_gensim(V, args, res):
         H_parts.append(np.asarray(model._solveproj(C[:, s:s + B], model._W, h=None, v_max=model.v_max)))
     Hown = np.hstack(H_parts) if H_parts else np.zeros((args.rank, 0))
     res["transformSeconds"] = time.perf_counter() - t0
-    return W, (lambda s, e, Vb: Hown[:, s:e]), snaps
+    bows = {}
+
+    def one_item(j):               # gensim's public per-document call: model[bow]
+        return model[bows[j]]
+
+    def prepare(js):
+        for j in js:
+            col = C[:, j]
+            bows[j] = list(zip(col.indices.tolist(), col.data.tolist()))
+
+    one_item.prepare = prepare
+    return W, (lambda s, e, Vb: Hown[:, s:e]), snaps, one_item
 
 
 # ----------------------------------------------------------------------------- main
+
+def one_item_rate(one_item, n, count, max_seconds):
+    """Items projected per second, one item per call, on the learned model (items 0, 1, ... cyclic)."""
+    js = [j % n for j in range(count)]
+    if hasattr(one_item, "prepare"):
+        one_item.prepare(sorted(set(js)))
+    for j in js[:min(20, count)]:        # warm-up
+        one_item(j)
+    done, t0 = 0, time.perf_counter()
+    for j in js:
+        one_item(j)
+        done += 1
+        if done % 100 == 0 and time.perf_counter() - t0 > max_seconds:
+            break
+    secs = time.perf_counter() - t0
+    return {"oneItemPerSecond": done / secs if secs > 0 else None, "oneItemCalls": done, "oneItemSeconds": secs}
+
 
 def blas_threads():
     try:
@@ -387,6 +434,11 @@ def main():
     ap.add_argument("--limit-columns", type=int, default=None, help="use only the first N columns (tests)")
     ap.add_argument("--nnls-check", type=int, default=200,
                     help="random columns to re-solve with scipy nnls on the full m x r problem (default 200)")
+    ap.add_argument("--one-item", type=int, default=0,
+                    help="then time this many one-item projections with the learned model, one item per call "
+                         "(sklearn: transform(X[j:j+1]); gensim: model[bow]); 0 = off (default)")
+    ap.add_argument("--one-item-seconds", type=float, default=10.0,
+                    help="stop the one-item timing after about this many seconds (default 10)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out-w", default=None, help="write the learned W (m x R, float64) here (.npy)")
     args = ap.parse_args()
@@ -418,13 +470,15 @@ def main():
     with warnings.catch_warnings(record=True) as wlist:
         warnings.simplefilter("always")
         runner = {"batch": run_batch, "minibatch": run_minibatch, "gensim": run_gensim}[args.method]
-        W, Hown_fn, snaps = runner(V, args, res)
+        W, Hown_fn, snaps, one_item = runner(V, args, res)
         caught = sorted({"%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in wlist})
     res["columnsPerSecond"] = n / res["seconds"] if res["seconds"] > 0 else None
     res["relativeError"] = float(np.sqrt(residual2(V, W, Hown_fn, n) / normV2)) if normV2 > 0 else 0.0
     res["relativeErrorNnls"], res["nnls"] = nnls_error(V, W, n, normV2, args.nnls_check, args.seed)
     if snaps is not None:
         res.update(prequential(V, snaps, args.batch_size, n, normV2))
+    if args.one_item > 0:
+        res.update(one_item_rate(one_item, n, args.one_item, args.one_item_seconds))
     if args.out_w:
         d = os.path.dirname(os.path.abspath(args.out_w))
         os.makedirs(d, exist_ok=True)
