@@ -100,14 +100,37 @@ final class InstanceProcess implements AutoCloseable {
         }
     }
 
+    /** The lines this process (the last start of the instance) wrote that match. */
+    List<String> linesOfThisRun(Predicate<String> match) {
+        List<String> all = lines(l -> true);
+        int start = 0;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i).startsWith("=== start ")) {
+                start = i;
+                break;
+            }
+        }
+        return all.subList(start, all.size()).stream().filter(match).toList();
+    }
+
+    /** Waits until this process has reached RUNNING. */
+    void awaitRunning(Duration timeout) throws InterruptedException {
+        awaitLines(InstanceProcess::running, 1, timeout, true);
+    }
+
     /**
      * Waits until the log has at least {@code count} matching lines.
      *
      * @throws IllegalStateException if the process exits or the timeout passes first
      */
     void awaitLines(Predicate<String> match, int count, Duration timeout) throws InterruptedException {
+        awaitLines(match, count, timeout, false);
+    }
+
+    private void awaitLines(Predicate<String> match, int count, Duration timeout, boolean thisRun)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (lines(match).size() < count) {
+        while ((thisRun ? linesOfThisRun(match) : lines(match)).size() < count) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("instance " + name + " exited with " + process.exitValue()
                         + "; see " + log);

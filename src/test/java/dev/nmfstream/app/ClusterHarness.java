@@ -71,7 +71,7 @@ final class ClusterHarness {
             instances.add(startInstance(dir, settings, prefix + i));
         }
         for (InstanceProcess p : instances) {
-            p.awaitLines(InstanceProcess::running, 1, Duration.ofSeconds(90));
+            p.awaitRunning(Duration.ofSeconds(90));
         }
         return instances;
     }
