@@ -244,6 +244,30 @@ public final class OnlineNmf {
     }
 
     /**
+     * The weight of statistics computed with an older basis: they count as if they had been
+     * absorbed when that basis was current, i.e. with the forgetting of every update since
+     * (Π ρ_u over the {@code version() − basisVersion} most recent batches; (t_then / t_now)^p
+     * for the default schedule). 1 for the current basis. Projections made with a basis many
+     * updates old describe a model that no longer exists; without this a backlog projected with
+     * the first basis weighs on the model for a hundred thousand items (BENCHMARKS.md).
+     *
+     * @param basisVersion the version the statistics' weights were computed with
+     * @return a factor in (0, 1] to {@link SufficientStatistics#decay} them with before merging
+     */
+    public double staleWeight(long basisVersion) {
+        if (basis == null) {
+            return 1.0;
+        }
+        long lag = basis.version() - basisVersion;
+        long t = batches + 1;
+        double weight = 1.0;
+        for (long u = t; u > t - lag && u >= 2 && weight > 1e-12; u--) {
+            weight *= config.forgetting().factor(u);
+        }
+        return Math.max(weight, 1e-12);
+    }
+
+    /**
      * One mini-batch update from statistics gathered elsewhere (projectors on other partitions
      * and instances, merged): decay, absorb them, update W, re-seed, publish the next version.
      * The statistics must have been computed with this model's basis (or a recent one); they are

@@ -23,7 +23,7 @@ import java.util.List;
  *
  * <pre>
  * stats topic value:  'S' sender(int64) seq(int64) index(int32) count(int32) payload-chunk
- *                     payload = residualSq(f64) normSq(f64) lost(int64) SufficientStatistics.writeTo
+ *                     payload = residualSq(f64) normSq(f64) lost(int64) basisVersion(int64) SufficientStatistics.writeTo
  *                     'C' dim(int32) nnz(int32, −1 dense) [indices int32…] values f64…  (a bootstrap sample)
  * basis topic value:  version(int64) index(int32) count(int32) payload-chunk, key "model/basis/index"
  *                     payload = m(int32) r(int32) W row-major f64…
@@ -40,10 +40,11 @@ final class Internal {
     private Internal() {}
 
     /**
-     * Statistics with the prequential sums of the items they hold, and the items whose statistics
-     * the sending task found lost to a crash since its previous message.
+     * Statistics with the prequential sums of the items they hold, the items whose statistics
+     * the sending task found lost to a crash since its previous message, and the (oldest) basis
+     * version the items were projected with (−1 if none).
      */
-    record Stats(SufficientStatistics statistics, double residualSq, double normSq, long lost) {}
+    record Stats(SufficientStatistics statistics, double residualSq, double normSq, long lost, long basisVersion) {}
 
     /** The stats-topic records (values) for one batch of statistics. */
     static List<byte[]> statsRecords(long sender, long seq, Stats stats) {
@@ -52,6 +53,7 @@ final class Internal {
             out.writeDouble(stats.residualSq());
             out.writeDouble(stats.normSq());
             out.writeLong(stats.lost());
+            out.writeLong(stats.basisVersion());
             stats.statistics().writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -89,7 +91,8 @@ final class Internal {
             double residualSq = in.readDouble();
             double normSq = in.readDouble();
             long lost = in.readLong();
-            return new Stats(SufficientStatistics.readFrom(in), residualSq, normSq, lost);
+            long basisVersion = in.readLong();
+            return new Stats(SufficientStatistics.readFrom(in), residualSq, normSq, lost, basisVersion);
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt statistics record: " + e.getMessage(), e);
         }

@@ -41,8 +41,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code batch · max(1, v / (2 · nmf.partitions))} items with basis version v before it waits
  * (holding the items) for a newer one. Statistics made with a basis that is many versions old
  * teach the model little, and a backlog projected all at once with the first basis costs a
- * hundred thousand items of quality (measured: DESIGN, BENCHMARKS). A model of a thousand
- * versions is never held back by this at the rates one task reaches.
+ * hundred thousand items of quality (measured: BENCHMARKS). A model of a thousand versions is
+ * never held back by this at the rates one task reaches. The wait is short: after
+ * {@value #STALENESS_WAIT_MS} ms without a newer version (the updater moving after a crash, the
+ * stats topic held by a dead instance's open transaction) the task projects freely with what it
+ * has until the next version arrives.
  *
  * <p>Across crashes and moves between instances (a per-task changelogged progress store):
  * <ul>
@@ -81,11 +84,17 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     /** The input offset the last statistics (or the warm-up store) covered, as stored; null if none. */
     private Long covered;
     private boolean gapChecked;
-    private long lastOffset = -1;
+    /** The last input record fully handled (projected, held or dead-lettered), and the one being projected. */
+    private long doneOffset = -1;
+    private long inFlightOffset = -1;
     private long lost;
     /** Items projected with the current basis version, and whether they reached its allowance. */
     private long projectedWithBasis;
     private boolean throttled;
+    private long throttledSince;
+    private boolean freeRunning;
+    private long statsBasisVersion = -1;
+    static final long STALENESS_WAIT_MS = 1000;
     private Serializer<WeightsMessage> weights;
     private Serializer<DeadLetter> deadLetters;
 
@@ -110,6 +119,21 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         this.weights = WireSerdes.weights().serializer();
         this.deadLetters = WireSerdes.deadLetter().serializer();
         this.sender = new java.util.SplittableRandom().nextLong();
+        // Kafka Streams may init the same processor again (a task revived after an error): start clean
+        this.basis = null;
+        this.held = 0;
+        this.nextHeld = 0;
+        this.samplesSent = 0;
+        this.seq = 0;
+        this.residualSq = 0;
+        this.normSq = 0;
+        this.lost = 0;
+        this.gapChecked = false;
+        this.doneOffset = -1;
+        this.inFlightOffset = -1;
+        this.projectedWithBasis = 0;
+        this.throttled = false;
+        this.freeRunning = false;
         try (KeyValueIterator<Long, byte[]> all = warmup.all()) {
             while (all.hasNext()) {
                 KeyValue<Long, byte[]> kv = all.next();
@@ -130,6 +154,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     /** Every 100 ms: pick up a new basis, drain the warm-up buffer, send overdue statistics. */
     private void tick(long now) {
         refreshBasis();
+        if (throttled && now - throttledSince >= STALENESS_WAIT_MS) {
+            LOG.info("task {}: no basis newer than version {} after {} ms; projecting with it until one arrives",
+                    context.taskId(), basis.version(), now - throttledSince);
+            throttled = false;
+            freeRunning = true;
+        }
         if (ready() && held > 0) {
             drain(false);
         }
@@ -158,10 +188,10 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             gapChecked = true;
             countLost(offset);
         }
-        lastOffset = offset;
         Decoded decoded = decoder.decode(record.key(), record.value());
         if (decoded instanceof Decoded.Invalid invalid) {
             deadLetter(record, invalid.reason());
+            doneOffset = offset;
             return;
         }
         Decoded.Valid valid = (Decoded.Valid) decoded;
@@ -172,10 +202,13 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             drain(false); // the held items come first: arrival order
         }
         if (!ready() || held > 0) {
-            hold(record, valid);
+            hold(record, valid, offset);
             return;
         }
+        inFlightOffset = offset;
         project(valid, record.timestamp());
+        inFlightOffset = -1;
+        doneOffset = offset;
     }
 
     /**
@@ -202,6 +235,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         context.forward(new Record<>(valid.id(), weights.serialize(config.topics().weights(), message), recordTimestamp),
                 NmfTopology.WEIGHTS_SINK);
         if (config.learning()) {
+            if (stats.items() == 0) {
+                statsBasisVersion = basis.version();
+            }
             stats.add(valid.column(), projection.h);
             stats.offerCandidate(valid.column(), projection.residualSq);
             residualSq += projection.residualSq;
@@ -215,7 +251,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
 
     private void flushStats() {
         List<byte[]> records = Internal.statsRecords(sender, seq++,
-                new Internal.Stats(stats, residualSq, normSq, lost));
+                new Internal.Stats(stats, residualSq, normSq, lost, stats.items() > 0 ? statsBasisVersion : -1));
         long now = context.currentSystemTimeMs();
         for (byte[] value : records) {
             context.forward(new Record<>(config.model(), value, now), NmfTopology.STATS_SINK);
@@ -225,17 +261,21 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         normSq = 0;
         lost = 0;
         lastFlush = now;
-        markCovered();
+        // a flush while the current record is projected includes it; one while draining does not
+        markCovered(inFlightOffset >= 0 ? inFlightOffset : doneOffset);
         // checked when everything projected so far has been sent, so the updater can move on
-        throttled = basis != null && projectedWithBasis >= allowance(basis.version(), config.batchSize(),
-                config.partitions());
+        if (!throttled && !freeRunning && basis != null
+                && projectedWithBasis >= allowance(basis.version(), config.batchSize(), config.partitions())) {
+            throttled = true;
+            throttledSince = now;
+        }
     }
 
-    /** Everything up to the last processed record has its statistics sent (or is held). */
-    private void markCovered() {
-        if (lastOffset >= 0 && (covered == null || lastOffset > covered)) {
-            covered = lastOffset;
-            progress.put(COVERED, lastOffset);
+    /** Every record up to this offset has its statistics sent, is held, or needs none. */
+    private void markCovered(long offset) {
+        if (offset >= 0 && (covered == null || offset > covered)) {
+            covered = offset;
+            progress.put(COVERED, offset);
         }
     }
 
@@ -245,17 +285,21 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
      * it now (late statistics, or a version older than this partition's newest, rather than
      * nothing); without one the item is dead-lettered.
      */
-    private void hold(Record<byte[], byte[]> record, Decoded.Valid valid) {
+    private void hold(Record<byte[], byte[]> record, Decoded.Valid valid, long offset) {
         if (held >= config.warmupMaxItems()) {
             if (basis != null) {
                 LOG.warn("task {}: {} items held waiting for a newer basis than version {}; projecting them with it",
                         context.taskId(), held, basis.version());
                 drain(true);
+                inFlightOffset = offset;
                 project(valid, record.timestamp());
+                inFlightOffset = -1;
+                doneOffset = offset;
                 return;
             }
             deadLetter(record, "no basis yet and the warm-up buffer is full (" + config.warmupMaxItems()
                     + " items held); expected the first basis sooner: raise nmf.warmup.max.items or give nmf.basis.file");
+            doneOffset = offset;
             return;
         }
         byte[] key = record.key() == null ? new byte[0] : record.key();
@@ -264,8 +308,11 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         b.putLong(record.timestamp()).putInt(record.key() == null ? -1 : key.length).put(key).put(value);
         warmup.put(nextHeld++, b.array());
         held++;
-        if (stats.items() == 0) {
-            markCovered(); // held items are in the store: nothing of theirs can be lost
+        doneOffset = offset;
+        if (stats.items() == 0 && lost == 0) {
+            // held items are in the store: nothing of theirs can be lost (a lost count not yet
+            // sent keeps the mark where it is, so that a restart finds the gap again)
+            markCovered(offset);
         }
         if (basis == null && floor < 0 && samplesSent < config.engine().effectiveBootstrapSize()) {
             context.forward(new Record<>(config.model(), Internal.sampleRecord(valid.column()),
@@ -330,6 +377,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         basis = next;
         projectedWithBasis = 0;
         throttled = false;
+        freeRunning = false;
         if (next.version() > floor) {
             floor = next.version();
             progress.put(VERSION, floor);

@@ -67,6 +67,17 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         this.store = context.getStateStore(NmfTopology.MODEL_STORE);
         this.components = WireSerdes.component().serializer();
         this.summaries = WireSerdes.summary().serializer();
+        // Kafka Streams may init the same processor again (a task revived after an error): start clean
+        partial.clear();
+        samples.clear();
+        lost = 0;
+        pendingResidualSq = 0;
+        pendingNormSq = 0;
+        windowResidualSq = 0;
+        windowNormSq = 0;
+        lastSnapshotVersion = -1;
+        lastSnapshotAt = Long.MIN_VALUE / 2;
+        basisUnpublished = false;
         byte[] state = readChunks("state");
         if (state != null) {
             model = OnlineNmf.fromBytes(state);
@@ -150,6 +161,10 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         }
         if (pending.items() == 0) {
             pendingSince = context.currentSystemTimeMs();
+        }
+        if (stats.basisVersion() >= 0) {
+            // as old as the basis they were made with (a backlog, a task that waited out an outage)
+            stats.statistics().decay(model.staleWeight(stats.basisVersion()));
         }
         pending.merge(stats.statistics());
         pendingResidualSq += stats.residualSq();

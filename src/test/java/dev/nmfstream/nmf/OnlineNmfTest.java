@@ -329,4 +329,43 @@ class OnlineNmfTest {
         assertThrows(IllegalStateException.class,
                 () -> new OnlineNmf(config).learnFromStatistics(new SufficientStatistics(80, 6)));
     }
+
+    @Test
+    void staleStatisticsWeighAsMuchAsWhenTheirBasisWasCurrent() {
+        PlantedModel planted = new PlantedModel(30, 3, 0.5, 0.2, 0.01, 5);
+        OnlineNmf model = new OnlineNmf(NmfConfig.defaults(3).withBatchSize(16));
+        java.util.List<Column> sample = new java.util.ArrayList<>();
+        double[] v = new double[30];
+        for (int j = 0; j < 16; j++) {
+            planted.next(v, 0);
+            sample.add(DenseColumn.of(v.clone()));
+        }
+        model.initialize(sample);
+        assertEquals(1.0, model.staleWeight(model.basis().version()), 0.0, "current basis");
+        for (int b = 0; b < 39; b++) {
+            SufficientStatistics s = new SufficientStatistics(30, 3);
+            for (int j = 0; j < 16; j++) {
+                planted.next(v, 0);
+                s.add(DenseColumn.of(v.clone()), model.project(DenseColumn.of(v.clone())).h);
+            }
+            model.learnFromStatistics(s);
+        }
+        long now = model.basis().version();
+        assertEquals(39, model.batches());
+        assertEquals(1.0, model.staleWeight(now), 0.0);
+        // the default schedule (1 - 1/u)^1.5 telescopes: lag 20 at t = 40 weighs (20 / 40)^1.5
+        assertEquals(Math.pow(20.0 / 40.0, 1.5), model.staleWeight(now - 20), 1e-12);
+        assertEquals(Math.pow(1.0 / 40.0, 1.5), model.staleWeight(now - 39), 1e-12);
+        assertTrue(model.staleWeight(now - 1000) > 0, "never zero");
+        OnlineNmf fixed = OnlineNmf.withBasis(NmfConfig.defaults(3).withForgetting(Forgetting.fixed(0.9)),
+                model.basis());
+        assertEquals(1.0, fixed.staleWeight(now - 3), 0.0, "no update since its basis: nothing to forget");
+        for (int b = 0; b < 5; b++) {
+            SufficientStatistics s = new SufficientStatistics(30, 3);
+            planted.next(v, 0);
+            s.add(DenseColumn.of(v.clone()), fixed.project(DenseColumn.of(v.clone())).h);
+            fixed.learnFromStatistics(s);
+        }
+        assertEquals(0.9 * 0.9 * 0.9, fixed.staleWeight(fixed.basis().version() - 3), 1e-12);
+    }
 }

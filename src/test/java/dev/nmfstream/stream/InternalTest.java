@@ -42,7 +42,7 @@ class InternalTest {
         h[3] = 0.5;
         h[7] = 2;
         stats.add(SparseColumn.of(m, new int[] {5, 11_999}, new double[] {1, 3}), h);
-        List<byte[]> records = Internal.statsRecords(42, 7, new Internal.Stats(stats, 1.5, 9, 130));
+        List<byte[]> records = Internal.statsRecords(42, 7, new Internal.Stats(stats, 1.5, 9, 130, 77));
         assertTrue(records.size() > 1);
         List<byte[]> parts = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -56,6 +56,7 @@ class InternalTest {
         assertEquals(1.5, back2.residualSq());
         assertEquals(9, back2.normSq());
         assertEquals(130, back2.lost());
+        assertEquals(77, back2.basisVersion());
         assertArrayEquals(stats.bMatrix(), back2.statistics().bMatrix(), 0.0);
         assertEquals(1, back2.statistics().items());
     }
