@@ -427,9 +427,11 @@ def targets_block(summary, runinfo, mode):
     out.append("- *prequential*: each mini-batch scored with the W from before it learned from that batch (on the "
                "broker: the published weights). The first batch is scored with the initial W.")
     out.append("- *on the broker, backlog*: every record is in the input topic before the service starts, as for the "
-               "throughput ratio; the projectors then run far ahead of the updater, so most items are projected "
-               "and learned from with the first basis (see the basis versions under each table). *live*: the same "
-               "records produced at half that rate while a fresh service runs, as a stream arrives.")
+               "throughput ratio; the projectors then run ahead of the updater, so items are projected and learned "
+               "from with older bases than in a live stream (the mean basis version is under each table), and the "
+               "final factors are those of the newest snapshot within a minute after the last weights (under each "
+               "table: how many items it had learned from). *live*: the same records produced at half that rate "
+               "while a fresh service runs, as a stream arrives.")
     out.append("- Tuned options were chosen on the same data they are reported on (the defaults are what a user gets).")
     return out
 
