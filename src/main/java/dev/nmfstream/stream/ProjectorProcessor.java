@@ -37,15 +37,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * to the updater as the bootstrap sample; they are projected, in arrival order, as soon as the
  * basis arrives.
  *
- * <p>Bounded staleness: while the model is young a task projects at most
- * {@code batch · max(1, v / (2 · nmf.partitions))} items with basis version v before it waits
- * (holding the items) for a newer one. Statistics made with a basis that is many versions old
- * teach the model little, and a backlog projected all at once with the first basis costs a
- * hundred thousand items of quality (measured: BENCHMARKS). A model of a thousand versions is
- * never held back by this at the rates one task reaches. The wait is short: after
- * {@value #STALENESS_WAIT_MS} ms without a newer version (the updater moving after a crash, the
- * stats topic held by a dead instance's open transaction) the task projects freely with what it
- * has until the next version arrives.
+ * <p>Each statistics message names the basis version its items were projected with; the updater
+ * weighs it as if it had arrived when that basis was current ({@code OnlineNmf.staleWeight}), so
+ * a backlog projected with an early basis, or a task that went on while the updater moved after
+ * a crash, does not hold the model back. (Holding items back until a newer basis arrives was
+ * measured too: it keeps the thread busy storing the items, and 20,000 backlogged columns of
+ * m = 1025 took five times as long.)
  *
  * <p>Across crashes and moves between instances (a per-task changelogged progress store):
  * <ul>
@@ -88,13 +85,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     private long doneOffset = -1;
     private long inFlightOffset = -1;
     private long lost;
-    /** Items projected with the current basis version, and whether they reached its allowance. */
-    private long projectedWithBasis;
-    private boolean throttled;
-    private long throttledSince;
-    private boolean freeRunning;
+    /** The basis version the first item of the unsent statistics was projected with. */
     private long statsBasisVersion = -1;
-    static final long STALENESS_WAIT_MS = 1000;
     private Serializer<WeightsMessage> weights;
     private Serializer<DeadLetter> deadLetters;
 
@@ -131,9 +123,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         this.gapChecked = false;
         this.doneOffset = -1;
         this.inFlightOffset = -1;
-        this.projectedWithBasis = 0;
-        this.throttled = false;
-        this.freeRunning = false;
+        this.statsBasisVersion = -1;
         try (KeyValueIterator<Long, byte[]> all = warmup.all()) {
             while (all.hasNext()) {
                 KeyValue<Long, byte[]> kv = all.next();
@@ -154,12 +144,6 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     /** Every 100 ms: pick up a new basis, drain the warm-up buffer, send overdue statistics. */
     private void tick(long now) {
         refreshBasis();
-        if (throttled && now - throttledSince >= STALENESS_WAIT_MS) {
-            LOG.info("task {}: no basis newer than version {} after {} ms; projecting with it until one arrives",
-                    context.taskId(), basis.version(), now - throttledSince);
-            throttled = false;
-            freeRunning = true;
-        }
         if (ready() && held > 0) {
             drain(false);
         }
@@ -168,17 +152,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         }
     }
 
-    /**
-     * A basis exists here, is at least as new as any this partition has used, and has not yet
-     * projected its allowance of items.
-     */
+    /** A basis exists here and is at least as new as any this partition has used. */
     private boolean ready() {
-        return basis != null && basis.version() >= floor && !throttled;
-    }
-
-    /** The items a task may project with basis version v before it waits for a newer one. */
-    static long allowance(long version, int batch, int partitions) {
-        return (long) batch * Math.max(1, version / (2L * partitions));
+        return basis != null && basis.version() >= floor;
     }
 
     @Override
@@ -242,7 +218,6 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             stats.offerCandidate(valid.column(), projection.residualSq);
             residualSq += projection.residualSq;
             normSq += projection.normSq;
-            projectedWithBasis++;
             if (stats.items() >= config.batchSize()) {
                 flushStats();
             }
@@ -263,12 +238,6 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         lastFlush = now;
         // a flush while the current record is projected includes it; one while draining does not
         markCovered(inFlightOffset >= 0 ? inFlightOffset : doneOffset);
-        // checked when everything projected so far has been sent, so the updater can move on
-        if (!throttled && !freeRunning && basis != null
-                && projectedWithBasis >= allowance(basis.version(), config.batchSize(), config.partitions())) {
-            throttled = true;
-            throttledSince = now;
-        }
     }
 
     /** Every record up to this offset has its statistics sent, is held, or needs none. */
@@ -375,9 +344,6 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
                     + " basis, this service is configured for " + config.dimension() + " × " + config.rank());
         }
         basis = next;
-        projectedWithBasis = 0;
-        throttled = false;
-        freeRunning = false;
         if (next.version() > floor) {
             floor = next.version();
             progress.put(VERSION, floor);
