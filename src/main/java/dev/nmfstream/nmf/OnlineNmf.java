@@ -244,6 +244,19 @@ public final class OnlineNmf {
     }
 
     /**
+     * Continues the version sequence from at least {@code version}: after a restart that lost
+     * some updates (at-least-once state), the next versions are still newer than every version
+     * published before. The basis keeps its values; only its version number moves forward.
+     *
+     * @param version the newest version published so far
+     */
+    public void continueVersionsFrom(long version) {
+        if (basis != null && version > basis.version()) {
+            basis = Basis.trusted(m, r, w, version);
+        }
+    }
+
+    /**
      * The weight of statistics computed with an older basis: they count as if they had been
      * absorbed when that basis was current, i.e. with the forgetting of every update since
      * (Π ρ_u over the {@code version() − basisVersion} most recent batches; (t_then / t_now)^p

@@ -159,6 +159,39 @@ class ChaosIT {
         }
     }
 
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void atLeastOnceLosesNothingAcrossAKillNine(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties());
+                KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 10)) {
+            Map<String, String> settings = new java.util.LinkedHashMap<>(ClusterHarness.settings(broker, "a-"));
+            settings.put("processing.guarantee", "at_least_once");
+            settings.put("commit.interval.ms", "5000");
+            List<InstanceProcess> instances = new ArrayList<>(ClusterHarness.startInstances(dir, settings, "a-", 2));
+            try (ClusterHarness.Outputs outputs = new ClusterHarness.Outputs(settings)) {
+                PlantedModel planted = ClusterHarness.planted();
+                CompletableFuture<Void> load = produceInBackground(producer, settings, planted);
+                Thread.sleep(15_000);
+                int atKill = outputs.seen.size();
+                instances.get(0).kill();
+                instances.set(0, ClusterHarness.startInstance(dir, settings, "a-1"));
+                load.get(5, TimeUnit.MINUTES);
+                outputs.awaitAll(N, Duration.ofMinutes(4));
+                String report = outputs.report();
+                System.out.printf("at-least-once, kill -9 at %d items out: %s%n", atKill, report);
+                assertTrue(atKill > 0 && atKill < N, "killed mid-stream: " + atKill);
+                assertEquals(N, outputs.seen.size(), "every id at least once: " + report);
+                assertEquals(0, outputs.nonFinite.get(), report);
+                // the promise is at least once: duplicates are allowed, and after a kill with a
+                // 5 s commit interval some are expected (reported, not required)
+            } finally {
+                for (InstanceProcess p : instances) {
+                    p.close();
+                }
+            }
+        }
+    }
+
     /** {@code count} sorted moments (ms) uniform in [from, to], at least {@code gap} apart. */
     static long[] killMoments(Random random, int count, long from, long to, long gap) {
         while (true) {

@@ -367,5 +367,13 @@ class OnlineNmfTest {
             fixed.learnFromStatistics(s);
         }
         assertEquals(0.9 * 0.9 * 0.9, fixed.staleWeight(fixed.basis().version() - 3), 1e-12);
+
+        double[] before = fixed.basis().toRowMajor();
+        long version = fixed.basis().version();
+        fixed.continueVersionsFrom(version - 1);
+        assertEquals(version, fixed.basis().version(), "never backwards");
+        fixed.continueVersionsFrom(version + 50);
+        assertEquals(version + 50, fixed.basis().version());
+        assertArrayEquals(before, fixed.basis().toRowMajor(), 0.0, "same values");
     }
 }
