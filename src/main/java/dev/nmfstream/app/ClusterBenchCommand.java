@@ -196,18 +196,8 @@ final class ClusterBenchCommand implements Callable<Integer> {
     }
 
     private Map<String, String> settings(EmbeddedKafka broker, String prefix) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap.servers", broker.bootstrapServers());
-        s.put("application.id", prefix + "app");
-        s.put("nmf.rank", "" + rank);
-        s.put("nmf.dimension", "" + dimension);
-        s.put("nmf.partitions", "" + partitions);
+        Map<String, String> s = InstanceProcess.settings(broker.bootstrapServers(), prefix, rank, dimension, partitions);
         s.put("nmf.snapshot.interval.ms", "1000");
-        for (String role : List.of("columns", "weights", "factors", "dead.letters", "stats", "basis")) {
-            s.put("nmf.topic." + role, prefix + role.replace('.', '-'));
-        }
-        s.put("session.timeout.ms", "6000");
-        s.put("heartbeat.interval.ms", "1500");
         return s;
     }
 

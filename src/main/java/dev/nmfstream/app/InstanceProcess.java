@@ -63,6 +63,26 @@ final class InstanceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The settings of one application whose six topics are named {@code prefix} + role, with a
+     * consumer session of 6 s (the broker's minimum: a killed instance's partitions move after 6 s
+     * instead of 45 s).
+     */
+    static Map<String, String> settings(String bootstrap, String prefix, int rank, int dimension, int partitions) {
+        Map<String, String> s = new java.util.LinkedHashMap<>();
+        s.put("bootstrap.servers", bootstrap);
+        s.put("application.id", prefix + "app");
+        s.put("nmf.rank", "" + rank);
+        s.put("nmf.dimension", "" + dimension);
+        s.put("nmf.partitions", "" + partitions);
+        for (String role : List.of("columns", "weights", "factors", "dead.letters", "stats", "basis")) {
+            s.put("nmf.topic." + role, prefix + role.replace('.', '-'));
+        }
+        s.put("session.timeout.ms", "6000");
+        s.put("heartbeat.interval.ms", "1500");
+        return s;
+    }
+
     String name() {
         return name;
     }

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,21 +39,10 @@ final class ClusterHarness {
 
     /** The settings of one application whose topics all start with {@code prefix}. */
     static Map<String, String> settings(EmbeddedKafka broker, String prefix) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap.servers", broker.bootstrapServers());
-        s.put("application.id", prefix + "app");
-        s.put("nmf.rank", "" + R);
-        s.put("nmf.dimension", "" + M);
+        Map<String, String> s = InstanceProcess.settings(broker.bootstrapServers(), prefix, R, M, PARTITIONS);
         s.put("nmf.batch.size", "" + BATCH);
-        s.put("nmf.partitions", "" + PARTITIONS);
         s.put("nmf.snapshot.interval.ms", "500");
         s.put("nmf.stats.flush.ms", "300");
-        for (String role : List.of("columns", "weights", "factors", "dead.letters", "stats", "basis")) {
-            s.put("nmf.topic." + role, prefix + role.replace('.', '-'));
-        }
-        // a killed instance's partitions move after 6 s (the broker's minimum) instead of 45 s
-        s.put("session.timeout.ms", "6000");
-        s.put("heartbeat.interval.ms", "1500");
         return s;
     }
 

@@ -10,6 +10,7 @@ import dev.nmfstream.stream.NmfStreamConfig;
 import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.DeadLetter;
+import dev.nmfstream.wire.SummaryMessage;
 import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +111,12 @@ class StreamingIT {
                     }
                 }
                 Recovery recovery = Recovery.match(planted.trueBasis(), learned, M, R);
-                assertTrue(recovery.mean() >= 0.99, "mean matched cosine " + recovery.mean());
+                SummaryMessage summary = WireSerdes.summary().deserializer().deserialize("f",
+                        factors.get(config.model()));
+                System.out.printf("recovery %.5f %s %s%n", recovery.mean(), java.util.Arrays.toString(recovery.cosines()),
+                        summary);
+                assertTrue(recovery.mean() >= 0.99, "mean matched cosine " + recovery.mean() + ", cosines "
+                        + java.util.Arrays.toString(recovery.cosines()) + ", " + summary);
             }
         }
     }
