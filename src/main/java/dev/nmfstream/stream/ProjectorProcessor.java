@@ -41,8 +41,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * weighs it as if it had arrived when that basis was current ({@code OnlineNmf.staleWeight}), so
  * a backlog projected with an early basis, or a task that went on while the updater moved after
  * a crash, does not hold the model back. (Holding items back until a newer basis arrives was
- * measured too: it keeps the thread busy storing the items, and 20,000 backlogged columns of
- * m = 1025 took five times as long.)
+ * measured too: it keeps the thread busy storing the items, and a short backlog of m = 1025
+ * columns went through at half the rate: 2,700 against 5,400 records/s.)
  *
  * <p>Across crashes and moves between instances (a per-task changelogged progress store):
  * <ul>
