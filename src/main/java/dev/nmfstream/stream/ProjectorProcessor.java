@@ -37,12 +37,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * to the updater as the bootstrap sample; they are projected, in arrival order, as soon as the
  * basis arrives.
  *
- * <p>Each statistics message names the basis version its items were projected with; the updater
- * weighs it as if it had arrived when that basis was current ({@code OnlineNmf.staleWeight}), so
- * a backlog projected with an early basis, or a task that went on while the updater moved after
- * a crash, does not hold the model back. (Holding items back until a newer basis arrives was
- * measured too: it keeps the thread busy storing the items, and a short backlog of m = 1025
- * columns went through at half the rate: 2,700 against 5,400 records/s.)
+ * <p>Bounded staleness: a task projects at most {@code batch · max(1, v / (2 · nmf.partitions))}
+ * items with basis version v before it waits (holding the items) for a newer one. In a backlog
+ * the projectors otherwise run hundreds of versions ahead of the updater, and half of the runs on
+ * a planted model ended at 4.7 × batch NMF's error instead of 1.05 × (BENCHMARKS.md, "Scale-out
+ * and crash safety"); the price is about a quarter of the backlog throughput. The wait is short:
+ * after {@value #STALENESS_WAIT_MS} ms without a newer version (the updater moving after a
+ * crash, the stats topic held by a dead instance's open transaction) the task projects freely
+ * with what it has until the next version arrives. Each statistics message also names the basis
+ * version it was made with, and the updater weighs it as if it had arrived when that basis was
+ * current ({@code OnlineNmf.staleWeight}).
  *
  * <p>Across crashes and moves between instances (a per-task changelogged progress store):
  * <ul>
@@ -85,8 +89,13 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     private long doneOffset = -1;
     private long inFlightOffset = -1;
     private long lost;
-    /** The basis version the first item of the unsent statistics was projected with. */
+    /** Items projected with the current basis version, and whether they reached its allowance. */
+    private long projectedWithBasis;
+    private boolean throttled;
+    private long throttledSince;
+    private boolean freeRunning;
     private long statsBasisVersion = -1;
+    static final long STALENESS_WAIT_MS = 1000;
     private Serializer<WeightsMessage> weights;
     private Serializer<DeadLetter> deadLetters;
 
@@ -123,7 +132,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         this.gapChecked = false;
         this.doneOffset = -1;
         this.inFlightOffset = -1;
-        this.statsBasisVersion = -1;
+        this.projectedWithBasis = 0;
+        this.throttled = false;
+        this.freeRunning = false;
         try (KeyValueIterator<Long, byte[]> all = warmup.all()) {
             while (all.hasNext()) {
                 KeyValue<Long, byte[]> kv = all.next();
@@ -144,6 +155,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     /** Every 100 ms: pick up a new basis, drain the warm-up buffer, send overdue statistics. */
     private void tick(long now) {
         refreshBasis();
+        if (throttled && now - throttledSince >= STALENESS_WAIT_MS) {
+            LOG.info("task {}: no basis newer than version {} after {} ms; projecting with it until one arrives",
+                    context.taskId(), basis.version(), now - throttledSince);
+            throttled = false;
+            freeRunning = true;
+        }
         if (ready() && held > 0) {
             drain(false);
         }
@@ -152,9 +169,17 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         }
     }
 
-    /** A basis exists here and is at least as new as any this partition has used. */
+    /**
+     * A basis exists here, is at least as new as any this partition has used, and has not yet
+     * projected its allowance of items.
+     */
     private boolean ready() {
-        return basis != null && basis.version() >= floor;
+        return basis != null && basis.version() >= floor && !throttled;
+    }
+
+    /** The items a task may project with basis version v before it waits for a newer one. */
+    static long allowance(long version, int batch, int partitions) {
+        return (long) batch * Math.max(1, version / (2L * partitions));
     }
 
     @Override
@@ -218,6 +243,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             stats.offerCandidate(valid.column(), projection.residualSq);
             residualSq += projection.residualSq;
             normSq += projection.normSq;
+            projectedWithBasis++;
             if (stats.items() >= config.batchSize()) {
                 flushStats();
             }
@@ -238,6 +264,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         lastFlush = now;
         // a flush while the current record is projected includes it; one while draining does not
         markCovered(inFlightOffset >= 0 ? inFlightOffset : doneOffset);
+        // checked when everything projected so far has been sent, so the updater can move on
+        if (!throttled && !freeRunning && basis != null
+                && projectedWithBasis >= allowance(basis.version(), config.batchSize(), config.partitions())) {
+            throttled = true;
+            throttledSince = now;
+        }
     }
 
     /** Every record up to this offset has its statistics sent, is held, or needs none. */
@@ -344,6 +376,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
                     + " basis, this service is configured for " + config.dimension() + " × " + config.rank());
         }
         basis = next;
+        projectedWithBasis = 0;
+        throttled = false;
+        freeRunning = false;
         if (next.version() > floor) {
             floor = next.version();
             progress.put(VERSION, floor);
