@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
@@ -135,12 +132,11 @@ final class ClusterBenchCommand implements Callable<Integer> {
             for (InstanceProcess p : started) {
                 p.awaitRunning(Duration.ofSeconds(120));
             }
-            try (Counter counter = new Counter(broker, settings.get("nmf.topic.weights"))) {
-                long t0 = System.nanoTime();
-                produce(producer, settings.get("nmf.topic.columns"), values);
-                counter.await(records, Duration.ofMinutes(10));
-                return records / ((System.nanoTime() - t0) / 1e9);
-            }
+            long t0 = System.nanoTime();
+            produce(producer, settings.get("nmf.topic.columns"), values);
+            KafkaClients.awaitRecords(broker.bootstrapServers(), settings.get("nmf.topic.weights"), records,
+                    Duration.ofMinutes(10));
+            return records / ((System.nanoTime() - t0) / 1e9);
         } finally {
             for (InstanceProcess p : started) {
                 p.close();
@@ -159,10 +155,9 @@ final class ClusterBenchCommand implements Callable<Integer> {
         Path log = logFile(dir, "restore-1");
         InstanceProcess first = InstanceProcess.start("restore-1", data, settings, log);
         first.awaitRunning(Duration.ofSeconds(120));
-        try (Counter counter = new Counter(broker, settings.get("nmf.topic.weights"))) {
-            produce(producer, settings.get("nmf.topic.columns"), values);
-            counter.await(records, Duration.ofMinutes(10));
-        }
+        produce(producer, settings.get("nmf.topic.columns"), values);
+        KafkaClients.awaitRecords(broker.bootstrapServers(), settings.get("nmf.topic.weights"), records,
+                Duration.ofMinutes(10));
         Thread.sleep(2_000); // the last updates and snapshots
         long killed = System.nanoTime();
         first.kill();
@@ -227,42 +222,5 @@ final class ClusterBenchCommand implements Callable<Integer> {
 
     private static long[] round(double[] x) {
         return Arrays.stream(x).mapToLong(Math::round).toArray();
-    }
-
-    /** Counts the committed records of a topic on a thread of its own. */
-    private static final class Counter implements AutoCloseable {
-        private final AtomicLong count = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
-
-        Counter(EmbeddedKafka broker, String topic) throws InterruptedException {
-            KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(broker.bootstrapServers(), null, true);
-            consumer.subscribe(List.of(topic));
-            thread = new Thread(() -> {
-                try (consumer) {
-                    while (running.get()) {
-                        count.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
-                    }
-                }
-            }, "bench-cluster-counter");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void await(long n, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (count.get() < n) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + count.get() + " of " + n + " records after " + timeout);
-                }
-                Thread.sleep(20);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(5_000);
-        }
     }
 }

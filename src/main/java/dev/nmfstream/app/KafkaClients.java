@@ -1,5 +1,6 @@
 package dev.nmfstream.app;
 
+import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,5 +35,24 @@ final class KafkaClients {
         p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
         p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reads a topic's committed records from the beginning until {@code n} have arrived.
+     *
+     * @throws IllegalStateException if fewer arrive within the timeout
+     */
+    static void awaitRecords(String bootstrap, String topic, long n, Duration timeout) {
+        try (KafkaConsumer<String, byte[]> consumer = committedConsumer(bootstrap, null, true)) {
+            consumer.subscribe(java.util.List.of(topic));
+            long seen = 0;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen < n && System.nanoTime() < deadline) {
+                seen += consumer.poll(Duration.ofMillis(100)).count();
+            }
+            if (seen < n) {
+                throw new IllegalStateException(topic + ": " + seen + " of " + n + " records within " + timeout);
+            }
+        }
     }
 }

@@ -12,8 +12,6 @@ import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Column;
 import dev.nmfstream.nmf.DenseColumn;
 import dev.nmfstream.nmf.PlantedModel;
-import dev.nmfstream.nmf.Projection;
-import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.stream.NmfStreamConfig;
 import dev.nmfstream.stream.NmfTopology;
 import dev.nmfstream.wire.ColumnEncoder;
@@ -236,17 +234,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     }
 
     private static void count(EmbeddedKafka broker, String topic, int n) {
-        try (KafkaConsumer<String, byte[]> consumer = consumer(broker)) {
-            consumer.subscribe(List.of(topic));
-            long seen = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (seen < n && System.nanoTime() < deadline) {
-                seen += consumer.poll(Duration.ofMillis(200)).count();
-            }
-            if (seen < n) {
-                throw new IllegalStateException(topic + ": " + seen + " of " + n + " records within 10 minutes");
-            }
-        }
+        KafkaClients.awaitRecords(broker.bootstrapServers(), topic, n, Duration.ofMinutes(10));
     }
 
     // ---------------------------------------------------------------- --data
@@ -459,19 +447,8 @@ final class StreamBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** ‖V − W H‖ / ‖V‖ with the exact nonnegative weights of every column. */
     static double relativeError(DataMatrix matrix, Basis basis) {
-        Projector projector = new Projector(basis.rank());
-        Projection p = new Projection(basis.rank());
-        ColumnCursor cursor = matrix.cursor();
-        double residual = 0;
-        double norm = 0;
-        for (int j = 0; j < matrix.columns(); j++) {
-            projector.project(basis, cursor.at(j), p);
-            residual += p.residualSq;
-            norm += p.normSq;
-        }
-        return norm > 0 ? Math.sqrt(residual / norm) : 0;
+        return FitCommand.relativeError(matrix, basis);
     }
 
     /**

@@ -228,4 +228,10 @@ final class Internal {
         }
         return out;
     }
+
+    /** The version of the newest basis whose first chunk is in a basis store, or −1. */
+    static long publishedVersion(org.apache.kafka.streams.state.KeyValueStore<String, byte[]> store, String model) {
+        byte[] first = store.get(basisKey(model, 0));
+        return first == null ? -1 : basisChunkVersion(first);
+    }
 }

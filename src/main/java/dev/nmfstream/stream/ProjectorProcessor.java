@@ -135,6 +135,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         this.projectedWithBasis = 0;
         this.throttled = false;
         this.freeRunning = false;
+        this.statsBasisVersion = -1;
         try (KeyValueIterator<Long, byte[]> all = warmup.all()) {
             while (all.hasNext()) {
                 KeyValue<Long, byte[]> kv = all.next();
@@ -184,7 +185,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        long offset = meta == null ? -1 : meta.offset();
         if (!gapChecked) {
             gapChecked = true;
             countLost(offset);
@@ -206,8 +208,13 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             hold(record, valid, offset);
             return;
         }
+        projectCurrent(valid, record.timestamp(), offset);
+    }
+
+    /** Projects the record being processed (a flush meanwhile covers it) and marks it handled. */
+    private void projectCurrent(Decoded.Valid valid, long timestamp, long offset) {
         inFlightOffset = offset;
-        project(valid, record.timestamp());
+        project(valid, timestamp);
         inFlightOffset = -1;
         doneOffset = offset;
     }
@@ -231,7 +238,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         projector.project(basis, valid.column(), projection);
         long now = context.currentSystemTimeMs();
         long event = valid.eventTimestamp() >= 0 ? valid.eventTimestamp() : recordTimestamp;
-        WeightsMessage message = new WeightsMessage(valid.id(), basis.version(), projection.h.clone(),
+        WeightsMessage message = new WeightsMessage(valid.id(), basis.version(), projection.h,
                 projection.relativeResidual(), event, now);
         context.forward(new Record<>(valid.id(), weights.serialize(config.topics().weights(), message), recordTimestamp),
                 NmfTopology.WEIGHTS_SINK);
@@ -292,10 +299,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
                 LOG.warn("task {}: {} items held waiting for a newer basis than version {}; projecting them with it",
                         context.taskId(), held, basis.version());
                 drain(true);
-                inFlightOffset = offset;
-                project(valid, record.timestamp());
-                inFlightOffset = -1;
-                doneOffset = offset;
+                projectCurrent(valid, record.timestamp(), offset);
                 return;
             }
             deadLetter(record, "no basis yet and the warm-up buffer is full (" + config.warmupMaxItems()
@@ -353,11 +357,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     /** Reads the newest complete basis from the global store, if its version is new. */
     private void refreshBasis() {
         byte[] first = basisStore.get(Internal.basisKey(config.model(), 0));
-        if (first == null) {
-            return;
-        }
-        long version = Internal.basisChunkVersion(first);
-        if (basis != null && version <= basis.version()) {
+        long version = first == null ? -1 : Internal.basisChunkVersion(first);
+        if (first == null || basis != null && version <= basis.version()) {
             return;
         }
         int count = Internal.basisChunkCount(first);

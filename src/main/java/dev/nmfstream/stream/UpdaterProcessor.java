@@ -99,9 +99,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         // under at-least-once the store can be older than the versions already published: go on
         // after the newest of them, so that versions never repeat (a no-op under exactly-once)
         KeyValueStore<String, byte[]> published = context.getStateStore(NmfTopology.BASIS_STORE);
-        byte[] first = published.get(Internal.basisKey(config.model(), 0));
-        if (first != null && model.basis() != null) {
-            long newest = Internal.basisChunkVersion(first);
+        long newest = Internal.publishedVersion(published, config.model());
+        if (model.basis() != null) {
             if (newest > model.basis().version()) {
                 LOG.warn("updater: the model store is at version {}, version {} was published; continuing after it",
                         model.basis().version(), newest);
