@@ -1,5 +1,6 @@
 package dev.nmfstream.nmf;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -227,7 +228,7 @@ public final class Initializer {
     /** out (m × l) = X z for z (n × l), X the sample's columns. */
     private static void multX(ColumnBuffer sample, DMatrixRMaj z, DMatrixRMaj out) {
         int l = z.numCols;
-        java.util.Arrays.fill(out.data, 0.0);
+        Arrays.fill(out.data, 0.0);
         for (int q = 0; q < sample.size(); q++) {
             Column c = sample.get(q);
             int zr = q * l;
@@ -250,7 +251,7 @@ public final class Initializer {
     /** out (n × l) = Xᵀ y for y (m × l). */
     private static void multXt(ColumnBuffer sample, DMatrixRMaj y, DMatrixRMaj out) {
         int l = y.numCols;
-        java.util.Arrays.fill(out.data, 0.0);
+        Arrays.fill(out.data, 0.0);
         for (int q = 0; q < sample.size(); q++) {
             Column c = sample.get(q);
             int orow = q * l;
@@ -300,7 +301,7 @@ public final class Initializer {
             if (norm > 1e-12 * before && norm > 0) {
                 Kernels.scale(1.0 / norm, qj, 0, m);
             } else {
-                java.util.Arrays.fill(qj, 0.0);
+                Arrays.fill(qj, 0.0);
             }
         }
         for (int i = 0; i < m; i++) {

@@ -1,5 +1,7 @@
 package dev.nmfstream.nmf;
 
+import java.util.Arrays;
+
 /**
  * The few dense loops everything else is built from, written so that HotSpot's C2 compiles
  * them to tight (and where it can, SIMD) code: plain counted loops over arrays with offsets,
@@ -85,7 +87,7 @@ public final class Kernels {
      * @param y output, length ≥ n. Modified.
      */
     public static void combination(double[][] x, double[] coef, int offset, int stride, int count, double[] y, int n) {
-        java.util.Arrays.fill(y, 0, n, 0.0);
+        Arrays.fill(y, 0, n, 0.0);
         int j = 0;
         for (; j + 3 < count; j += 4) {
             axpy4(coef[j * stride + offset], x[j], coef[(j + 1) * stride + offset], x[j + 1],
@@ -159,7 +161,7 @@ public final class Kernels {
      * @param c output, length ≥ r. Modified.
      */
     public static void multTransSparse(double[] w, int r, int[] idx, double[] val, int off, int nnz, double[] c) {
-        java.util.Arrays.fill(c, 0, r, 0.0);
+        Arrays.fill(c, 0, r, 0.0);
         for (int j = 0; j < nnz; j++) {
             axpy(val[off + j], w, idx[off + j] * r, c, 0, r);
         }

@@ -1,5 +1,7 @@
 package dev.nmfstream.nmf;
 
+import java.util.Arrays;
+
 /**
  * Exact nonnegative least squares on the normal equations:
  *
@@ -178,7 +180,7 @@ public final class NnlsSolver {
                 return finish(s, h);
             }
             iterations = 0;
-            java.util.Arrays.fill(y, 0.0);
+            Arrays.fill(y, 0.0);
         }
         while (iterations < maxIterations) {
             int j = mostViolating(g);
@@ -275,7 +277,7 @@ public final class NnlsSolver {
      */
     private boolean pivotWithInverse(double[][] inv) {
         // z₀ = M c' = Σ_j M_{:,j} c'_j (M symmetric: its rows are its columns)
-        java.util.Arrays.fill(unconstrained, 0.0);
+        Arrays.fill(unconstrained, 0.0);
         for (int j = 0; j < r; j++) {
             if (cs[j] != 0) {
                 Kernels.axpy(cs[j], inv[j], unconstrained, r);
@@ -415,7 +417,7 @@ public final class NnlsSolver {
      * negative gradient is −g'_k = c'_k − d_k t_k.
      */
     private int mostViolating(double[][] g) {
-        java.util.Arrays.fill(t, 0.0);
+        Arrays.fill(t, 0.0);
         for (int q = 0; q < p; q++) {
             int pi = passive[q];
             Kernels.axpy(d[pi] * y[pi], g[pi], t, r);
@@ -544,7 +546,7 @@ public final class NnlsSolver {
             }
             p = kept;
             iterations++;
-            java.util.Arrays.fill(blocked, false);
+            Arrays.fill(blocked, false);
             refactor(g);
             if (iterations >= maxIterations) {
                 return;

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -220,7 +221,7 @@ public final class OnlineNmf {
      * @throws IllegalStateException if a basis exists already
      * @throws IllegalArgumentException if the sample is empty or of another dimension
      */
-    public Basis initialize(java.util.List<? extends Column> sample) {
+    public Basis initialize(List<? extends Column> sample) {
         if (basis != null) {
             throw new IllegalStateException("the model has a basis already (version " + basis.version() + ")");
         }

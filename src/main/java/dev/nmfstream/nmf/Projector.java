@@ -1,5 +1,7 @@
 package dev.nmfstream.nmf;
 
+import java.util.Arrays;
+
 /**
  * Projects columns onto a basis: h = argmin over h ≥ 0 of ‖v − W h‖², exactly (see
  * {@link NnlsSolver}). The cost is one product c = Wᵀv (O(m·r) dense, O(nnz·r) sparse) plus
@@ -65,7 +67,7 @@ public final class Projector {
         out.iterations = solver.solve(basis.gramRows, basis.scaledInverseRows, c, h);
         out.basisVersion = basis.version();
         // ‖v − W h‖² = ‖v‖² − 2cᵀh + hᵀG h, O(r²) (G h over the support of h), clamped against round-off
-        java.util.Arrays.fill(gh, 0.0);
+        Arrays.fill(gh, 0.0);
         for (int k = 0; k < r; k++) {
             if (h[k] != 0) {
                 Kernels.axpy(h[k], basis.gramRows[k], gh, r);

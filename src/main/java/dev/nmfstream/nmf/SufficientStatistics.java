@@ -3,6 +3,7 @@ package dev.nmfstream.nmf;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -436,7 +437,7 @@ public final class SufficientStatistics {
 
     /** Writes doubles in bulk (big-endian, as {@link DataOutput#writeDouble} would). */
     static void writeDoubles(DataOutput out, double[] values) throws IOException {
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8 * values.length);
+        ByteBuffer buffer = ByteBuffer.allocate(8 * values.length);
         buffer.asDoubleBuffer().put(values);
         out.write(buffer.array());
     }
@@ -445,7 +446,7 @@ public final class SufficientStatistics {
     static void readDoubles(DataInput in, double[] values) throws IOException {
         byte[] bytes = new byte[8 * values.length];
         in.readFully(bytes);
-        java.nio.ByteBuffer.wrap(bytes).asDoubleBuffer().get(values);
+        ByteBuffer.wrap(bytes).asDoubleBuffer().get(values);
     }
 
     /** Reads statistics written by {@link #writeTo}. */

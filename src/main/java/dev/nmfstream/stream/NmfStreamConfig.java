@@ -1,11 +1,13 @@
 package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Forgetting;
+import dev.nmfstream.nmf.Initialization;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
 import dev.nmfstream.wire.Topics;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -138,7 +140,7 @@ public record NmfStreamConfig(
             int bootstrapSize, boolean learning, long seed) {
         try {
             return new NmfConfig(rank, batchSize, steps, forgetting, rule, 0,
-                    dev.nmfstream.nmf.Initialization.NNDSVDA, bootstrapSize, learning, seed);
+                    Initialization.NNDSVDA, bootstrapSize, learning, seed);
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();
             String key = m.startsWith("batchSize") ? "nmf.batch.size" : m.startsWith("steps") ? "nmf.steps"
@@ -181,7 +183,7 @@ public record NmfStreamConfig(
         }
         UpdateRule rule;
         try {
-            rule = UpdateRule.valueOf(values.get("nmf.rule").toUpperCase(java.util.Locale.ROOT));
+            rule = UpdateRule.valueOf(values.get("nmf.rule").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("nmf.rule = " + values.get("nmf.rule") + ", expected HALS or MU");
         }
@@ -196,7 +198,7 @@ public record NmfStreamConfig(
                 integer(values, "nmf.bootstrap.size"),
                 bool(values, "nmf.learning"),
                 values.get("nmf.basis.file"),
-                values.get("nmf.input.format").toLowerCase(java.util.Locale.ROOT),
+                values.get("nmf.input.format").toLowerCase(Locale.ROOT),
                 positive(values, "nmf.max.value.bytes"),
                 positive(values, "nmf.warmup.max.items"),
                 positive(values, "nmf.snapshot.interval.ms"),
@@ -242,7 +244,7 @@ public record NmfStreamConfig(
     }
 
     private static boolean bool(Map<String, String> values, String key) {
-        String v = values.get(key).toLowerCase(java.util.Locale.ROOT);
+        String v = values.get(key).toLowerCase(Locale.ROOT);
         if (!v.equals("true") && !v.equals("false")) {
             throw new IllegalArgumentException(key + " = '" + values.get(key) + "', expected true or false");
         }

@@ -1,6 +1,7 @@
 package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Basis;
+import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,7 +45,7 @@ public final class NmfTopology {
     public static final String BASIS_STORE = "nmf-basis-store";
 
     /** The model changelog's topic settings: compacted (the default) in small, soon-cleaned segments. */
-    static final java.util.Map<String, String> MODEL_CHANGELOG = java.util.Map.of(
+    static final Map<String, String> MODEL_CHANGELOG = Map.of(
             "segment.bytes", String.valueOf(16 * 1024 * 1024),
             "segment.ms", "60000",
             "min.cleanable.dirty.ratio", "0.1",

@@ -10,11 +10,14 @@ import dev.nmfstream.wire.Decoded;
 import dev.nmfstream.wire.InputFormat;
 import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
+import dev.nmfstream.wire.internal.Internal;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -24,6 +27,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A projector, one per input partition: validates each record (anything invalid becomes one
@@ -113,13 +118,13 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         this.covered = progress.get(COVERED);
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
         this.decoder = new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
-                java.util.Locale.ROOT)), config.maxValueBytes());
+                Locale.ROOT)), config.maxValueBytes());
         this.projector = new Projector(config.rank());
         this.projection = new Projection(config.rank());
         this.stats = new SufficientStatistics(config.dimension(), config.rank());
         this.weights = WireSerdes.weights().serializer();
         this.deadLetters = WireSerdes.deadLetter().serializer();
-        this.sender = new java.util.SplittableRandom().nextLong();
+        this.sender = new SplittableRandom().nextLong();
         // Kafka Streams may init the same processor again (a task revived after an error): start clean
         this.basis = null;
         this.held = 0;
@@ -151,7 +156,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
 
     private static final String VERSION = "version";
     private static final String COVERED = "covered";
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProjectorProcessor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectorProcessor.class);
 
     /** Every 100 ms: pick up a new basis, drain the warm-up buffer, send overdue statistics. */
     private void tick(long now) {

@@ -8,17 +8,29 @@ import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.SummaryMessage;
 import dev.nmfstream.wire.TopFeature;
 import dev.nmfstream.wire.WireSerdes;
+import dev.nmfstream.wire.internal.Internal;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The updater: owns the model (W, A, B, version, counters) in a changelogged store, merges the
@@ -88,7 +100,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             model = new OnlineNmf(config.engine());
             byte[] stored = readChunks("samples");
             if (stored != null) {
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stored);
+                ByteBuffer b = ByteBuffer.wrap(stored);
                 while (b.hasRemaining()) {
                     byte[] one = new byte[b.getInt()];
                     b.get(one);
@@ -99,7 +111,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         // under at-least-once the store can be older than the versions already published: go on
         // after the newest of them, so that versions never repeat (a no-op under exactly-once)
         KeyValueStore<String, byte[]> published = context.getStateStore(NmfTopology.BASIS_STORE);
-        long newest = Internal.publishedVersion(published, config.model());
+        byte[] first = published.get(Internal.basisKey(config.model(), 0));
+        long newest = first == null ? -1 : Internal.basisChunkVersion(first);
         if (model.basis() != null) {
             if (newest > model.basis().version()) {
                 LOG.warn("updater: the model store is at version {}, version {} was published; continuing after it",
@@ -223,13 +236,13 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     }
 
     private void restorePartial() {
-        Map<String, java.util.TreeMap<Integer, byte[]>> found = new HashMap<>();
-        try (var all = store.prefixScan(PARTIAL, new org.apache.kafka.common.serialization.StringSerializer())) {
+        Map<String, TreeMap<Integer, byte[]>> found = new HashMap<>();
+        try (var all = store.prefixScan(PARTIAL, new StringSerializer())) {
             while (all.hasNext()) {
                 var kv = all.next();
                 String rest = kv.key.substring(PARTIAL.length());
                 int cut = rest.lastIndexOf('/');
-                found.computeIfAbsent(rest.substring(0, cut), k -> new java.util.TreeMap<>())
+                found.computeIfAbsent(rest.substring(0, cut), k -> new TreeMap<>())
                         .put(Integer.parseInt(rest.substring(cut + 1)), kv.value);
             }
         }
@@ -237,12 +250,12 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     }
 
     private static final String PARTIAL = "partial/";
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UpdaterProcessor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(UpdaterProcessor.class);
 
     /** The counters, the prequential sums and the statistics merged but not yet learned from. */
     private void savePending() {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeLong(lost);
             out.writeDouble(pendingResidualSq);
             out.writeDouble(pendingNormSq);
@@ -252,8 +265,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             if (pending.items() > 0) {
                 pending.writeTo(out);
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         writeChunks("pending", bytes.toByteArray());
     }
@@ -263,7 +276,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         if (bytes == null) {
             return;
         }
-        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             lost = in.readLong();
             pendingResidualSq = in.readDouble();
             pendingNormSq = in.readDouble();
@@ -272,7 +285,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             if (in.readBoolean()) {
                 pending.merge(SufficientStatistics.readFrom(in));
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("model store: corrupt pending statistics: " + e.getMessage(), e);
         }
     }
@@ -339,10 +352,10 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     }
 
     private void saveSamples() {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (Column c : samples) {
             byte[] one = Internal.sampleRecord(c);
-            bytes.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(one.length).array());
+            bytes.writeBytes(ByteBuffer.allocate(4).putInt(one.length).array());
             bytes.writeBytes(one);
         }
         writeChunks("samples", bytes.toByteArray());
@@ -352,14 +365,14 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private void writeChunks(String name, byte[] all) {
         List<byte[]> chunks = Internal.cut(all);
         byte[] old = store.get(name);
-        int oldCount = old == null ? 0 : java.nio.ByteBuffer.wrap(old).getInt();
+        int oldCount = old == null ? 0 : ByteBuffer.wrap(old).getInt();
         for (int i = 0; i < chunks.size(); i++) {
             store.put(name + "/" + i, chunks.get(i));
         }
         for (int i = chunks.size(); i < oldCount; i++) {
             store.delete(name + "/" + i);
         }
-        store.put(name, java.nio.ByteBuffer.allocate(4).putInt(chunks.size()).array());
+        store.put(name, ByteBuffer.allocate(4).putInt(chunks.size()).array());
     }
 
     private void deleteChunks(String name) {
@@ -367,7 +380,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         if (header == null) {
             return;
         }
-        int count = java.nio.ByteBuffer.wrap(header).getInt();
+        int count = ByteBuffer.wrap(header).getInt();
         for (int i = 0; i < count; i++) {
             store.delete(name + "/" + i);
         }
@@ -379,7 +392,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         if (header == null) {
             return null;
         }
-        int count = java.nio.ByteBuffer.wrap(header).getInt();
+        int count = ByteBuffer.wrap(header).getInt();
         List<byte[]> parts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             byte[] part = store.get(name + "/" + i);

@@ -7,10 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nmfstream.nmf.synth.PlantedModel;
+import dev.nmfstream.nmf.synth.Recovery;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class OnlineNmfTest {
 
@@ -62,7 +69,7 @@ class OnlineNmfTest {
         PlantedModel planted = new PlantedModel(80, 6, 0.3, 0.1, 0.05, dataSeed);
         OnlineNmf nmf = new OnlineNmf(config);
         double[] data = new double[chunk * 80];
-        java.util.List<Column> batch = new java.util.ArrayList<>();
+        List<Column> batch = new ArrayList<>();
         for (int j = 0; j < n; j += chunk) {
             batch.clear();
             for (int q = 0; q < chunk && j + q < n; q++) {
@@ -87,7 +94,7 @@ class OnlineNmfTest {
         assertArrayEquals(a.basis().toRowMajor(), c.basis().toRowMajor(), 0.0);
         assertEquals(a.basis().version(), c.basis().version());
         OnlineNmf other = run(config.withSeed(43), 9, 5_000, 1);
-        assertTrue(!java.util.Arrays.equals(a.basis().toRowMajor(), other.basis().toRowMajor()),
+        assertTrue(!Arrays.equals(a.basis().toRowMajor(), other.basis().toRowMajor()),
                 "another seed should give another basis");
     }
 
@@ -102,7 +109,7 @@ class OnlineNmfTest {
         OnlineNmf resumed = new OnlineNmf(config);
         double[] v = new double[80];
         // cut points: mid-bootstrap, mid-batch, at a batch boundary
-        java.util.Set<Integer> cuts = java.util.Set.of(17, 333, 1_000);
+        Set<Integer> cuts = Set.of(17, 333, 1_000);
         for (int j = 0; j < 2_000; j++) {
             planted.next(v, 0);
             straight.partialFit(DenseColumn.of(v));
@@ -125,7 +132,7 @@ class OnlineNmfTest {
         assertTrue(e.getMessage().contains("not an nmf-stream model state"), e.getMessage());
         byte[] good = run(NmfConfig.defaults(6).withBatchSize(50), 1, 500, 10).toBytes();
         IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
-                () -> OnlineNmf.fromBytes(java.util.Arrays.copyOf(good, good.length / 2)));
+                () -> OnlineNmf.fromBytes(Arrays.copyOf(good, good.length / 2)));
         assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
     }
 
@@ -174,7 +181,7 @@ class OnlineNmfTest {
      * two components.)
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 1, 2, 5})
+    @ValueSource(longs = {0, 1, 2, 5})
     void sparseStreamRecoversSparseTopics(long seed) {
         // documents-like: m = 2,000 terms, 10 topics of 60 terms each, ~25 terms per document
         int m = 2000;
@@ -191,7 +198,7 @@ class OnlineNmfTest {
         double[] val = new double[m];
         double[] dense = new double[m];
         for (int j = 0; j < 40_000; j++) {
-            java.util.Arrays.fill(dense, 0);
+            Arrays.fill(dense, 0);
             int topics = 1 + random.nextInt(2);
             for (int t = 0; t < topics; t++) {
                 int k = random.nextInt(r);
@@ -294,7 +301,7 @@ class OnlineNmfTest {
         PlantedModel planted = new PlantedModel(80, 6, 0.3, 0.1, 0.05, 31);
         NmfConfig config = NmfConfig.defaults(6).withBatchSize(200).withSeed(2);
         OnlineNmf updater = new OnlineNmf(config);
-        java.util.List<Column> sample = new java.util.ArrayList<>();
+        List<Column> sample = new ArrayList<>();
         for (int j = 0; j < 200; j++) {
             double[] v = new double[80];
             planted.next(v, 0);
@@ -325,7 +332,7 @@ class OnlineNmfTest {
         assertEquals(30_000, updater.items());
         Recovery recovery = Recovery.match(planted.trueBasis(), basis.toRowMajor(), 80, 6);
         assertTrue(recovery.mean() > 0.99, "mean cosine " + recovery.mean());
-        assertThrows(IllegalStateException.class, () -> updater.initialize(java.util.List.of(DenseColumn.of(v))));
+        assertThrows(IllegalStateException.class, () -> updater.initialize(List.of(DenseColumn.of(v))));
         assertThrows(IllegalStateException.class,
                 () -> new OnlineNmf(config).learnFromStatistics(new SufficientStatistics(80, 6)));
     }
@@ -334,7 +341,7 @@ class OnlineNmfTest {
     void staleStatisticsWeighAsMuchAsWhenTheirBasisWasCurrent() {
         PlantedModel planted = new PlantedModel(30, 3, 0.5, 0.2, 0.01, 5);
         OnlineNmf model = new OnlineNmf(NmfConfig.defaults(3).withBatchSize(16));
-        java.util.List<Column> sample = new java.util.ArrayList<>();
+        List<Column> sample = new ArrayList<>();
         double[] v = new double[30];
         for (int j = 0; j < 16; j++) {
             planted.next(v, 0);

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -73,8 +74,8 @@ class SufficientStatisticsTest {
         assertEquals(SufficientStatistics.CANDIDATES, left.candidateCount());
         double[] expected = scores(union);
         double[] actual = scores(left);
-        java.util.Arrays.sort(expected);
-        java.util.Arrays.sort(actual);
+        Arrays.sort(expected);
+        Arrays.sort(actual);
         assertArrayEquals(expected, actual, 0);
     }
 

@@ -6,25 +6,36 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.DenseColumn;
-import dev.nmfstream.nmf.PlantedModel;
 import dev.nmfstream.nmf.SparseColumn;
+import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.DeadLetter;
 import dev.nmfstream.wire.SummaryMessage;
 import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -59,9 +70,9 @@ class NmfTopologyTest {
         p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "nmf-test");
         p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         try {
-            p.setProperty(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("nmf-ttd").toString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            p.setProperty(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("nmf-ttd").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return p;
     }
@@ -78,14 +89,14 @@ class NmfTopologyTest {
 
         Harness(NmfStreamConfig config, Basis initial) {
             driver = new TopologyTestDriver(NmfTopology.build(config, initial), driverProperties());
-            columns = driver.createInputTopic(config.topics().columns(), new org.apache.kafka.common.serialization.StringSerializer(),
+            columns = driver.createInputTopic(config.topics().columns(), new StringSerializer(),
                     new ByteArraySerializer());
             weights = driver.createOutputTopic(config.topics().weights(), new StringDeserializer(),
                     WireSerdes.weights().deserializer());
             deadLetters = driver.createOutputTopic(config.topics().deadLetters(), new StringDeserializer(),
                     WireSerdes.deadLetter().deserializer());
             factors = driver.createOutputTopic(config.topics().factors(), new StringDeserializer(),
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+                    new ByteArrayDeserializer());
         }
 
         /** Sends n planted columns as JSON, ids "i<next>". */
@@ -238,7 +249,7 @@ class NmfTopologyTest {
             h.columns.pipeInput("a", (byte[]) null);
             h.columns.pipeInput("b", new byte[30_000]);
             byte[] binary = ColumnEncoder.binary(DenseColumn.of(new double[M]), -1);
-            h.columns.pipeInput("c", java.util.Arrays.copyOf(binary, binary.length - 3));
+            h.columns.pipeInput("c", Arrays.copyOf(binary, binary.length - 3));
             h.columns.pipeInput((String) null, ColumnEncoder.binary(DenseColumn.of(new double[M]), -1));
             List<DeadLetter> letters = h.deadLetters.readValuesToList();
             assertEquals(4, letters.size());
@@ -260,7 +271,7 @@ class NmfTopologyTest {
         try (TopologyTestDriver driver = new TopologyTestDriver(
                 NmfTopology.build(config, new Basis(M, R, truth.trueBasis(), 0)), driverProperties())) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(config.topics().columns(),
-                    new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer());
+                    new StringSerializer(), new ByteArraySerializer());
             driver.advanceWallClockTime(Duration.ofMillis(300));
             double[] v = new double[M];
             for (int j = 0; j < 120; j++) {
@@ -273,12 +284,12 @@ class NmfTopologyTest {
                     "nmf-weights", raw(driver, config.topics().weights()),
                     "nmf-factors", raw(driver, config.topics().factors()),
                     "nmf-dead-letters", raw(driver, config.topics().deadLetters()));
-            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            ObjectMapper json = new ObjectMapper();
             for (Map.Entry<String, List<byte[]>> e : outputs.entrySet()) {
-                com.networknt.schema.JsonSchema schema = com.networknt.schema.JsonSchemaFactory
-                        .getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
-                        .getSchema(json.readTree(java.nio.file.Files.readString(
-                                java.nio.file.Path.of("schemas", e.getKey() + ".schema.json"))));
+                JsonSchema schema = JsonSchemaFactory
+                        .getInstance(SpecVersion.VersionFlag.V202012)
+                        .getSchema(json.readTree(Files.readString(
+                                Path.of("schemas", e.getKey() + ".schema.json"))));
                 assertFalse(e.getValue().isEmpty(), "no output on " + e.getKey());
                 for (byte[] record : e.getValue()) {
                     assertEquals(Set.of(), schema.validate(json.readTree(record)), e.getKey() + ": " + new String(record,
@@ -290,6 +301,6 @@ class NmfTopologyTest {
 
     private static List<byte[]> raw(TopologyTestDriver driver, String topic) {
         return driver.createOutputTopic(topic, new StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer()).readValuesToList();
+                new ByteArrayDeserializer()).readValuesToList();
     }
 }

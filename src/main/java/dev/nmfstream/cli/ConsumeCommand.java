@@ -1,0 +1,121 @@
+package dev.nmfstream.cli;
+
+import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.wire.ComponentMessage;
+import dev.nmfstream.wire.DeadLetter;
+import dev.nmfstream.wire.SummaryMessage;
+import dev.nmfstream.wire.TopFeature;
+import dev.nmfstream.wire.Topics;
+import dev.nmfstream.wire.WeightsMessage;
+import dev.nmfstream.wire.WireSerdes;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code consume}: pretty-prints weights, factors or dead letters (read_committed). */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = "Prints what the service publishes, one line per record, reading committed records only.")
+final class ConsumeCommand implements Callable<Integer> {
+
+    enum What { weights, factors, dead_letters }
+
+    @Parameters(index = "0", paramLabel = "WHAT", description = "weights, factors or dead_letters")
+    What what;
+
+    @Option(names = {"-b", "--bootstrap-servers"}, required = true, description = "The Kafka cluster (host:port,…).")
+    String bootstrap;
+
+    @Option(names = {"-t", "--topic"}, description = "The topic (default: nmf-weights, nmf-factors or nmf-dead-letters).")
+    String topic;
+
+    @Option(names = "--from-beginning", description = "Start at the oldest record (default: only new ones).")
+    boolean fromBeginning;
+
+    @Option(names = "--max", defaultValue = "0", description = "Stop after this many records (0: never).")
+    long max;
+
+    @Option(names = "--idle-seconds", defaultValue = "0", description = "Stop after this long without records (0: never).")
+    int idleSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        String name = topic != null ? topic : switch (what) {
+            case weights -> Topics.WEIGHTS;
+            case factors -> Topics.FACTORS;
+            case dead_letters -> Topics.DEAD_LETTERS;
+        };
+        long count = 0;
+        long lastRecord = System.nanoTime();
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(bootstrap, null, fromBeginning)) {
+            consumer.subscribe(List.of(name));
+            while (max == 0 || count < max) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    out.println(format(r));
+                    lastRecord = System.nanoTime();
+                    if (++count == max) {
+                        break;
+                    }
+                }
+                out.flush();
+                if (idleSeconds > 0 && System.nanoTime() - lastRecord > idleSeconds * 1_000_000_000L) {
+                    break;
+                }
+            }
+        }
+        return 0;
+    }
+
+    private String format(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            return r.key() + "  (deleted)";
+        }
+        return switch (what) {
+            case weights -> {
+                WeightsMessage w = WireSerdes.weights().deserializer().deserialize(r.topic(), r.value());
+                StringBuilder top = new StringBuilder();
+                double[] h = w.weights();
+                Integer[] order = new Integer[h.length];
+                for (int k = 0; k < h.length; k++) {
+                    order[k] = k;
+                }
+                Arrays.sort(order, (a, b) -> Double.compare(h[b], h[a]));
+                for (int q = 0; q < Math.min(3, h.length) && h[order[q]] > 0; q++) {
+                    top.append(String.format(" k%d=%.4g", order[q], h[order[q]]));
+                }
+                yield String.format("%-20s v%-6d residual %.4f  top:%s", w.id(), w.basisVersion(), w.relativeResidual(), top);
+            }
+            case factors -> {
+                if (r.key() != null && r.key().contains("/")) {
+                    ComponentMessage c = WireSerdes.component().deserializer().deserialize(r.topic(), r.value());
+                    StringBuilder top = new StringBuilder();
+                    for (TopFeature f : c.topFeatures().subList(0, Math.min(5, c.topFeatures().size()))) {
+                        top.append(' ').append(f.label() != null ? f.label() : "#" + f.index())
+                                .append(String.format("=%.3f", f.weight()));
+                    }
+                    yield String.format("%s/%d v%d  top:%s", c.model(), c.component(), c.version(), top);
+                }
+                SummaryMessage s = WireSerdes.summary().deserializer().deserialize(r.topic(), r.value());
+                yield String.format("%s v%d  rank %d  dim %d  items %,d (lost %,d)  running error %s", s.model(),
+                        s.version(), s.rank(), s.dim(), s.itemsSeen(), s.itemsLost(), s.runningError() == null ? "-" : String.format("%.4f",
+                                s.runningError()));
+            }
+            case dead_letters -> {
+                DeadLetter d = WireSerdes.deadLetter().deserializer().deserialize(r.topic(), r.value());
+                yield String.format("%s  %s[%d]@%d: %s", d.key(), d.topic(), d.partition(), d.offset(), d.reason());
+            }
+        };
+    }
+}

@@ -1,0 +1,227 @@
+package dev.nmfstream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nmfstream.kafka.EmbeddedKafka;
+import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.nmf.DenseColumn;
+import dev.nmfstream.nmf.synth.PlantedModel;
+import dev.nmfstream.nmf.synth.Recovery;
+import dev.nmfstream.service.ConfigLoader;
+import dev.nmfstream.service.NmfService;
+import dev.nmfstream.stream.NmfStreamConfig;
+import dev.nmfstream.wire.ColumnEncoder;
+import dev.nmfstream.wire.ComponentMessage;
+import dev.nmfstream.wire.SummaryMessage;
+import dev.nmfstream.wire.WireSerdes;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code demo}: the whole service on an embedded broker, fed with planted-model columns
+ * (a known basis), with live progress: items/s, model version, running error, and how well the
+ * planted parts are recovered.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Starts an embedded Kafka broker and the service, feeds it planted-model columns "
+                + "(m × r with a known basis) and prints progress every second: weights/s, model version, "
+                + "running error, and the matched cosines of the learned parts to the planted ones.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--seconds", defaultValue = "30", description = "How long to feed. Default: ${DEFAULT-VALUE}.")
+    int seconds;
+
+    @Option(names = "--rate", defaultValue = "0",
+            description = "Columns per second to feed (0: as fast as it goes). Default: ${DEFAULT-VALUE}.")
+    int rate;
+
+    @Option(names = "--dimension", defaultValue = "200", description = "m. Default: ${DEFAULT-VALUE}.")
+    int dimension;
+
+    @Option(names = "--rank", defaultValue = "10", description = "r. Default: ${DEFAULT-VALUE}.")
+    int rank;
+
+    @Option(names = "--binary", description = "Feed the compact binary float32 format instead of JSON.")
+    boolean binary;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A service setting (repeatable).")
+    List<String> sets = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (seconds < 1 || rate < 0 || dimension < 2 || rank < 1 || rank > dimension) {
+            err.println("demo: expected --seconds ≥ 1, --rate ≥ 0, --dimension ≥ 2 and 1 ≤ --rank ≤ --dimension");
+            return 2;
+        }
+        Path dir = Files.createTempDirectory("nmf-demo");
+        Properties props = ConfigLoader.load(null, Map.of(), sets);
+        props.putIfAbsent("nmf.rank", "" + rank);
+        props.putIfAbsent("nmf.dimension", "" + dimension);
+        props.putIfAbsent("nmf.snapshot.interval.ms", "1000");
+        props.putIfAbsent("state.dir", dir.resolve("streams").toString());
+        props.putIfAbsent("application.id", "nmf-demo");
+        NmfStreamConfig config;
+        try {
+            config = NmfStreamConfig.from(props);
+        } catch (IllegalArgumentException e) {
+            err.println("demo: " + e.getMessage());
+            return 2;
+        }
+        PlantedModel planted = new PlantedModel(config.dimension(), config.rank(), 0.2, 0.1, 0.05, 7);
+        out.println("Starting an embedded Kafka broker and the service (m = " + config.dimension() + ", r = "
+                + config.rank() + ")...");
+        out.flush();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties());
+                NmfService service = NmfService.start(config, broker.bootstrapServers())) {
+            RunCommand.printConnection(out, config, broker.bootstrapServers(), true);
+            AtomicBoolean feeding = new AtomicBoolean(true);
+            AtomicLong fed = new AtomicLong();
+            Thread feeder = new Thread(() -> feed(broker, config, planted, feeding, fed), "nmf-demo-feed");
+            feeder.start();
+            Progress progress = watch(broker, config, planted, out, feeding, fed);
+            feeder.join();
+            ObjectNode json = new ObjectMapper().createObjectNode();
+            json.put("fed", fed.get());
+            json.put("weights", progress.weights);
+            json.put("basisVersion", progress.version);
+            json.put("meanCosine", progress.meanCosine);
+            json.put("worstCosine", progress.worstCosine);
+            if (progress.error != null) {
+                json.put("runningError", progress.error);
+            }
+            out.println(new ObjectMapper().writeValueAsString(json));
+            out.flush();
+        } finally {
+            EmbeddedKafka.delete(dir);
+        }
+        return 0;
+    }
+
+    private void feed(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, AtomicBoolean feeding,
+            AtomicLong fed) {
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 20)) {
+            double[] v = new double[config.dimension()];
+            long j = 0;
+            while (System.nanoTime() < end) {
+                if (rate > 0) {
+                    long due = start + (long) (j * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                planted.next(v, 0);
+                String id = "demo-" + j;
+                DenseColumn column = DenseColumn.of(v);
+                byte[] value = binary ? ColumnEncoder.binary(column, -1) : ColumnEncoder.json(id, column, -1);
+                producer.send(new ProducerRecord<>(config.topics().columns(), id, value));
+                fed.incrementAndGet();
+                j++;
+            }
+        } finally {
+            feeding.set(false);
+        }
+    }
+
+    /** What the demo has seen so far. */
+    private static final class Progress {
+        long weights;
+        long version = -1;
+        Double error;
+        double meanCosine = Double.NaN;
+        double worstCosine = Double.NaN;
+    }
+
+    private Progress watch(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, PrintWriter out,
+            AtomicBoolean feeding, AtomicLong fed) {
+        Progress progress = new Progress();
+        Map<Integer, double[]> components = new HashMap<>();
+        int m = config.dimension();
+        int r = config.rank();
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(broker.bootstrapServers(),
+                "nmf-demo-watch", true)) {
+            consumer.subscribe(List.of(config.topics().weights(), config.topics().factors()));
+            long last = System.nanoTime();
+            long lastWeights = 0;
+            long idleSince = -1;
+            while (true) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.topic().equals(config.topics().weights())) {
+                        progress.weights++;
+                    } else if (record.key().equals(config.model())) {
+                        SummaryMessage s = WireSerdes.summary().deserializer().deserialize(record.topic(), record.value());
+                        progress.version = s.version();
+                        if (s.runningError() != null) {
+                            progress.error = s.runningError();
+                        }
+                    } else {
+                        ComponentMessage c = WireSerdes.component().deserializer().deserialize(record.topic(),
+                                record.value());
+                        components.put(c.component(), c.vector());
+                    }
+                }
+                if (components.size() == r) {
+                    double[] learned = new double[m * r];
+                    for (int k = 0; k < r; k++) {
+                        double[] vec = components.get(k);
+                        for (int i = 0; i < m; i++) {
+                            learned[i * r + k] = vec[i];
+                        }
+                    }
+                    Recovery rec = Recovery.match(planted.trueBasis(), learned, m, r);
+                    progress.meanCosine = rec.mean();
+                    progress.worstCosine = rec.worst();
+                }
+                long now = System.nanoTime();
+                if (now - last >= 1_000_000_000L) {
+                    double rateNow = (progress.weights - lastWeights) / ((now - last) / 1e9);
+                    out.printf("fed %,9d  weights %,9d  (%,7.0f/s)  model v%-6d  running error %s  planted parts "
+                                    + "recovered: mean cosine %.4f, worst %.4f%n", fed.get(), progress.weights, rateNow,
+                            Math.max(progress.version, 0), progress.error == null ? "  -   " : String.format("%.4f", progress.error),
+                            progress.meanCosine, progress.worstCosine);
+                    out.flush();
+                    last = now;
+                    lastWeights = progress.weights;
+                }
+                if (!feeding.get()) {
+                    if (progress.weights >= fed.get()) {
+                        if (idleSince < 0) {
+                            idleSince = now;
+                        }
+                        if (now - idleSince > 2_000_000_000L) {
+                            return progress;
+                        }
+                    } else if (idleSince < 0 && now - last > 30_000_000_000L) {
+                        return progress;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package dev.nmfstream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nmfstream.io.ColumnCursor;
+import dev.nmfstream.io.DataFileException;
+import dev.nmfstream.io.DataFiles;
+import dev.nmfstream.io.DataMatrix;
+import dev.nmfstream.io.Npy;
+import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.nmf.NmfConfig;
+import dev.nmfstream.nmf.OnlineNmf;
+import dev.nmfstream.nmf.Projection;
+import dev.nmfstream.nmf.Projector;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fit}: streams a data file's columns once, in file order, through {@link OnlineNmf},
+ * writes W and prints one JSON line of figures.
+ */
+@Command(name = "fit", mixinStandardHelpOptions = true,
+        description = {
+            "Learns a basis W (m × r) from a data file in one pass and writes it as .npy.",
+            "Input: a numpy .npy (2-D float32/float64, or integers, m × n with one item per column; "
+                    + "--items-are-rows for n × m) "
+                    + "or a scipy .npz sparse matrix (CSC or CSR, as scipy.sparse.save_npz writes it).",
+            "Prints one JSON line: rank, columns, seconds and columnsPerSecond (the learning pass alone), "
+                    + "relativeError (‖V − W H‖/‖V‖ with the final W and exact weights), prequentialError "
+                    + "(each mini-batch scored with the W from before it), projectionsPerSecond (the final "
+                    + "W's exact weights for every column, one column per call)."})
+public final class FitCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DATA", description = "The .npy or .npz file.")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.npy",
+            description = "Where to write W (m × r, float64).")
+    Path output;
+
+    @Option(names = "--items-are-rows", description = "The stored matrix is n × m (one item per row).")
+    boolean itemsAreRows;
+
+    @Option(names = "--trace", paramLabel = "FILE.csv",
+            description = "Also write the prequential error's running sums after every W update, one CSV line each: "
+                    + "items (columns seen), residualSq (Σ‖v − W_before h‖²), normSq (Σ‖v‖²).")
+    Path trace;
+
+    @Option(names = "--threads", defaultValue = "1",
+            description = "Threads for the learning pass. Only 1 is supported so far. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        NmfConfig config;
+        try {
+            config = engine.config();
+            if (threads != 1) {
+                throw new IllegalArgumentException("--threads = " + threads
+                        + ": only 1 is supported so far (the learning pass is single-threaded)");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("fit: " + e.getMessage());
+            return 2;
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+            err.println("fit: " + output + ": cannot write the output there (no such directory, or not writable)");
+            return 1;
+        }
+        Path traceParent = trace == null ? null : trace.toAbsolutePath().getParent();
+        if (trace != null && (traceParent == null || !Files.isDirectory(traceParent) || !Files.isWritable(traceParent))) {
+            err.println("fit: " + trace + ": cannot write the trace there (no such directory, or not writable)");
+            return 1;
+        }
+        DataMatrix data;
+        try {
+            data = DataFiles.read(input, itemsAreRows);
+            data.validate();
+        } catch (DataFileException e) {
+            err.println("fit: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println("fit: " + input + ": " + e.getMessage());
+            return 1;
+        }
+        if (data.columns() == 0 || data.rows() == 0) {
+            err.println("fit: " + input + ": " + data.rows() + " × " + data.columns()
+                    + " matrix, expected at least one item and one feature");
+            return 1;
+        }
+        if (config.rank() > data.rows()) {
+            err.println("fit: --rank = " + config.rank() + ", expected at most the dimension m = " + data.rows()
+                    + " of " + input);
+            return 2;
+        }
+        Result result = fit(data, config, trace != null);
+        try {
+            Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());
+        } catch (IOException e) {
+            err.println("fit: " + output + ": cannot write: " + e.getMessage());
+            return 1;
+        }
+        if (trace != null) {
+            try {
+                Files.writeString(trace, result.trace.toCsv(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("fit: " + trace + ": cannot write the trace: " + e.getMessage());
+                return 1;
+            }
+        }
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.put("rank", config.rank());
+        json.put("rows", data.rows());
+        json.put("columns", data.columns());
+        json.put("seconds", result.seconds);
+        json.put("columnsPerSecond", data.columns() / result.seconds);
+        json.put("relativeError", result.relativeError);
+        json.put("prequentialError", result.prequentialError);
+        json.put("projectionSeconds", result.projectionSeconds);
+        json.put("projectionsPerSecond", data.columns() / result.projectionSeconds);
+        json.put("basisVersion", result.basis.version());
+        json.put("reseeds", result.reseeds);
+        json.put("output", output.toString());
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /**
+     * What one pass gives.
+     *
+     * @param seconds the learning pass alone
+     * @param projectionSeconds the final pass that projects every column, one per call, on the final W
+     * @param trace the prequential error's running sums after every W update (empty unless asked for)
+     */
+    record Result(Basis basis, double seconds, double relativeError, double prequentialError, long reseeds,
+            double projectionSeconds, Trace trace) {}
+
+    /** The prequential error's running sums after each W update, in stream order. */
+    static final class Trace {
+        private long[] items = new long[64];
+        private double[] residualSq = new double[64];
+        private double[] normSq = new double[64];
+        private int size;
+
+        void add(long seen, double residual, double norm) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, 2 * size);
+                residualSq = Arrays.copyOf(residualSq, 2 * size);
+                normSq = Arrays.copyOf(normSq, 2 * size);
+            }
+            items[size] = seen;
+            residualSq[size] = residual;
+            normSq[size] = norm;
+            size++;
+        }
+
+        int size() {
+            return size;
+        }
+
+        long items(int i) {
+            return items[i];
+        }
+
+        double residualSq(int i) {
+            return residualSq[i];
+        }
+
+        double normSq(int i) {
+            return normSq[i];
+        }
+
+        /** {@code items,residualSq,normSq} then one line per update (doubles in round-trip form). */
+        String toCsv() {
+            StringBuilder sb = new StringBuilder("items,residualSq,normSq\n");
+            for (int i = 0; i < size; i++) {
+                sb.append(items[i]).append(',').append(residualSq[i]).append(',').append(normSq[i]).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    /** One pass over the columns in order, then the exact-weights error of the final basis. */
+    static Result fit(DataMatrix data, NmfConfig config) {
+        return fit(data, config, false);
+    }
+
+    /**
+     * One pass over the columns in order, then the exact-weights error of the final basis, one
+     * column per projection call (timed: the one-item projection rate).
+     *
+     * @param traced whether to record the prequential sums after every W update (a counter
+     *     comparison per column in the timed pass)
+     */
+    /** ‖V − W H‖ / ‖V‖ with the exact nonnegative weights of every column, one column per call. */
+    public static double relativeError(DataMatrix matrix, Basis basis) {
+        Projector projector = new Projector(basis.rank());
+        Projection p = new Projection(basis.rank());
+        ColumnCursor cursor = matrix.cursor();
+        double residual = 0;
+        double norm = 0;
+        for (int j = 0; j < matrix.columns(); j++) {
+            projector.project(basis, cursor.at(j), p);
+            residual += p.residualSq;
+            norm += p.normSq;
+        }
+        return norm > 0 ? Math.sqrt(residual / norm) : 0;
+    }
+
+    static Result fit(DataMatrix data, NmfConfig config, boolean traced) {
+        OnlineNmf nmf = new OnlineNmf(config);
+        ColumnCursor cursor = data.cursor();
+        int n = data.columns();
+        Trace trace = new Trace();
+        long start = System.nanoTime();
+        if (traced) {
+            long batches = 0;
+            for (int j = 0; j < n; j++) {
+                nmf.partialFit(cursor.at(j));
+                if (nmf.batches() != batches) {
+                    batches = nmf.batches();
+                    trace.add(nmf.items(), nmf.prequentialResidualSq(), nmf.seenNormSq());
+                }
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                nmf.partialFit(cursor.at(j));
+            }
+        }
+        nmf.flush();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (traced && (trace.size() == 0 || trace.items(trace.size() - 1) != nmf.items())) {
+            trace.add(nmf.items(), nmf.prequentialResidualSq(), nmf.seenNormSq());
+        }
+        long projectStart = System.nanoTime();
+        double relative = relativeError(data, nmf.basis());
+        double projectionSeconds = (System.nanoTime() - projectStart) / 1e9;
+        return new Result(nmf.basis(), seconds, relative, nmf.prequentialError(), nmf.reseeds(),
+                projectionSeconds, trace);
+    }
+}

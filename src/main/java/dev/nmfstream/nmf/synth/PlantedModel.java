@@ -1,0 +1,136 @@
+package dev.nmfstream.nmf.synth;
+
+import dev.nmfstream.nmf.Kernels;
+import dev.nmfstream.nmf.Sampling;
+import java.util.SplittableRandom;
+
+/**
+ * A synthetic stream with a known answer: V = W_true H + noise, for testing and demos.
+ *
+ * <ul>
+ *   <li>W_true (m × r): each entry nonzero with probability {@code density}, values uniform on
+ *       (0, 1], columns normalised to unit length (every column has at least two nonzeros
+ *       when m ≥ 2);
+ *   <li>h ~ Dirichlet(α) per column (α = 0.1: most columns use one to three components);
+ *   <li>noise: half-normal |N(0, σ²)| per entry with σ = {@code noise}·‖W_true h‖/√m, so that the
+ *       noise is about {@code noise} of the signal.
+ * </ul>
+ *
+ * <p>Columns come one after another from {@link #next}, reproducibly: {@link #reset()} replays
+ * the same stream. Allocates nothing per column.
+ */
+public final class PlantedModel {
+
+    private final int m;
+    private final int r;
+    private final double alpha;
+    private final double noise;
+    private final long seed;
+    private final double[] wTrue;
+    private final double[] h;
+    private SplittableRandom random;
+
+    /**
+     * @param m dimension
+     * @param r rank
+     * @param density fraction of nonzero entries of W_true
+     * @param alpha Dirichlet concentration of the weights
+     * @param noise noise level relative to the signal
+     * @param seed seeds W_true and the stream
+     */
+    public PlantedModel(int m, int r, double density, double alpha, double noise, long seed) {
+        this.m = m;
+        this.r = r;
+        this.alpha = alpha;
+        this.noise = noise;
+        this.seed = seed;
+        this.wTrue = new double[m * r];
+        this.h = new double[r];
+        SplittableRandom init = new SplittableRandom(seed);
+        for (int k = 0; k < r; k++) {
+            int nonzero = 0;
+            for (int i = 0; i < m; i++) {
+                if (init.nextDouble() < density) {
+                    wTrue[i * r + k] = 1.0 - init.nextDouble();
+                    nonzero++;
+                }
+            }
+            while (nonzero < Math.min(2, m)) {
+                int i = init.nextInt(m);
+                if (wTrue[i * r + k] == 0) {
+                    wTrue[i * r + k] = 1.0 - init.nextDouble();
+                    nonzero++;
+                }
+            }
+            double s = 0;
+            for (int i = 0; i < m; i++) {
+                s += wTrue[i * r + k] * wTrue[i * r + k];
+            }
+            double inv = 1 / Math.sqrt(s);
+            for (int i = 0; i < m; i++) {
+                wTrue[i * r + k] *= inv;
+            }
+        }
+        reset();
+    }
+
+    /** The test's standard model: m = 500, r = 20, 20% dense W, Dirichlet(0.1), 5% noise. */
+    public static PlantedModel standard(long seed) {
+        return new PlantedModel(500, 20, 0.2, 0.1, 0.05, seed);
+    }
+
+    /** Restarts the stream from its first column. */
+    public void reset() {
+        random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    }
+
+    public int dim() {
+        return m;
+    }
+
+    public int rank() {
+        return r;
+    }
+
+    /** A copy of W_true, row-major (m × r). */
+    public double[] trueBasis() {
+        return wTrue.clone();
+    }
+
+    /** The true weights of the column last made by {@link #next} (not a copy). */
+    public double[] lastWeights() {
+        return h;
+    }
+
+    /**
+     * Writes the next column into {@code out[off .. off + m)}.
+     *
+     * @param out destination. Modified.
+     */
+    public void next(double[] out, int off) {
+        // h ~ Dirichlet(α): normalised Gamma(α) draws
+        double sum = 0;
+        for (int k = 0; k < r; k++) {
+            double g = Sampling.gamma(random, alpha);
+            h[k] = g;
+            sum += g;
+        }
+        if (!(sum > 0)) {
+            h[random.nextInt(r)] = 1;
+            sum = 1;
+        }
+        for (int k = 0; k < r; k++) {
+            h[k] /= sum;
+        }
+        double sq = 0;
+        for (int i = 0; i < m; i++) {
+            double x = Kernels.dot(wTrue, i * r, h, 0, r);
+            out[off + i] = x;
+            sq += x * x;
+        }
+        double sigma = noise * Math.sqrt(sq / m);
+        for (int i = 0; i < m; i++) {
+            out[off + i] += sigma * Math.abs(Sampling.gaussian(random));
+        }
+    }
+}
