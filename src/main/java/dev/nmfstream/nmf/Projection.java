@@ -17,15 +17,20 @@ public final class Projection {
     public int iterations;
     /** The version of the basis the weights were computed with. */
     public long basisVersion;
+    /**
+     * ‖v − W h‖ / ‖v‖, computed where v was scaled to a safe range: exact even when ‖v‖² itself
+     * underflows or overflows a double (then {@link #residualSq} and {@link #normSq} are 0 or ∞).
+     */
+    double relative;
 
     /** An empty result for rank r. */
     public Projection(int r) {
         this.h = new double[r];
     }
 
-    /** ‖v − W h‖ / ‖v‖, or 0 for v = 0. */
+    /** ‖v − W h‖ / ‖v‖, or 0 for v = 0; correct at any scale of v. */
     public double relativeResidual() {
-        return normSq > 0 ? Math.sqrt(residualSq / normSq) : 0.0;
+        return relative;
     }
 
     /** ‖v − W h‖. */
@@ -40,5 +45,6 @@ public final class Projection {
         normSq = other.normSq;
         iterations = other.iterations;
         basisVersion = other.basisVersion;
+        relative = other.relative;
     }
 }

@@ -7,8 +7,16 @@ import java.util.Arrays;
  * {@link NnlsSolver}). The cost is one product c = Wᵀv (O(m·r) dense, O(nnz·r) sparse) plus
  * an r-dimensional problem on (G, c) that never looks at m again.
  *
- * <p>Each projector owns its scratch memory; {@link #project} allocates nothing. Not
- * thread-safe: give every thread (every stream task) its own.
+ * <p>Any scale of v is safe. When ‖v‖² lies in [2⁻⁹⁰⁰, 2⁹⁰⁰] (or v = 0) every product, square
+ * and sum in the solve stays a normal double and v is used as it is. Otherwise (subnormal values,
+ * squares that would overflow) v is first multiplied by the power of two 2⁻ᵉ that brings its
+ * largest entry into [1, 2): exact, since only exponents change. The weights are scaled back by
+ * 2ᵉ, and the relative residual is computed in the scaled space, so it is right even where
+ * ‖v‖² is not representable.
+ *
+ * <p>Each projector owns its scratch memory; {@link #project} allocates nothing (a column outside
+ * the safe range allocates its scaled copy's buffer once). Not thread-safe: give every thread
+ * (every stream task) its own.
  */
 public final class Projector {
 
@@ -20,6 +28,18 @@ public final class Projector {
     private final double[] gh;
     /** c for four columns. */
     private final double[][] c4;
+    /** A column scaled into the safe range: values (and a sparse column's indices), grown on demand. */
+    private double[] scaled = new double[0];
+    private int[] scaledIndices = new int[0];
+    /** Views over {@link #scaled}, and over one of {@link #project4}'s columns. */
+    private final DenseColumn scaledDense = new DenseColumn(new double[0], 0, 0);
+    private final SparseColumn scaledSparse = SparseColumn.of(1, new int[0], new double[0]);
+    private final DenseColumn groupColumn = new DenseColumn(new double[0], 0, 0);
+
+    /** ‖v‖² at or above this (and at or below {@link #SAFE_MAX}) is projected unscaled. */
+    static final double SAFE_MIN = 0x1p-900;
+    /** ‖v‖² at or below this is projected unscaled. */
+    static final double SAFE_MAX = 0x1p900;
 
     /** A projector for bases of rank r. */
     public Projector(int r) {
@@ -46,16 +66,93 @@ public final class Projector {
             throw new IllegalArgumentException("column of dimension " + v.dim() + ", expected the basis dimension "
                     + basis.dim());
         }
+        double normSq = v.squaredNorm();
+        if (!safe(normSq) && maxValue(v) > 0) {
+            return projectScaled(basis, v, out);
+        }
         // c = Wᵀv
+        products(basis, v);
+        out.normSq = normSq;
+        solveFromProducts(basis, out);
+        return out;
+    }
+
+    /** Whether a column of this squared norm is projected unscaled (v = 0 is checked apart). */
+    static boolean safe(double normSq) {
+        return normSq >= SAFE_MIN && normSq <= SAFE_MAX;
+    }
+
+    /** c = Wᵀv. */
+    private void products(Basis basis, Column v) {
         if (v instanceof DenseColumn dense) {
             Kernels.multTransDense(basis.wt, basis.dim(), r, dense.data(), dense.offset(), c);
         } else {
             SparseColumn sparse = (SparseColumn) v;
             Kernels.multTransSparse(basis.w, r, sparse.indices(), sparse.values(), sparse.offset(), sparse.nnz(), c);
         }
-        out.normSq = v.squaredNorm();
+    }
+
+    /**
+     * Projects v' = 2⁻ᵉ v (its largest entry in [1, 2)) and scales the results back:
+     * h = 2ᵉ h', ‖v − W h‖² = 2²ᵉ ‖v' − W h'‖² (0 or ∞ where a double cannot hold it), and the
+     * relative residual from the scaled problem.
+     */
+    private Projection projectScaled(Basis basis, Column v, Projection out) {
+        int e = exponent(maxValue(v));
+        int n = v.nnz();
+        if (scaled.length < n) {
+            scaled = new double[n];
+        }
+        Column scaledColumn;
+        if (v instanceof DenseColumn dense) {
+            for (int i = 0; i < n; i++) {
+                scaled[i] = Math.scalb(dense.data()[dense.offset() + i], -e);
+            }
+            scaledColumn = scaledDense.set(scaled, 0, n);
+        } else {
+            SparseColumn sparse = (SparseColumn) v;
+            if (scaledIndices.length < n) {
+                scaledIndices = new int[n];
+            }
+            System.arraycopy(sparse.indices(), sparse.offset(), scaledIndices, 0, n);
+            for (int j = 0; j < n; j++) {
+                scaled[j] = Math.scalb(sparse.values()[sparse.offset() + j], -e);
+            }
+            scaledColumn = scaledSparse.set(sparse.dim(), scaledIndices, scaled, 0, n);
+        }
+        products(basis, scaledColumn);
+        out.normSq = scaledColumn.squaredNorm();
         solveFromProducts(basis, out);
+        for (int k = 0; k < r; k++) {
+            out.h[k] = Math.scalb(out.h[k], e);
+        }
+        out.residualSq = Math.scalb(out.residualSq, 2 * e);
+        out.normSq = Math.scalb(out.normSq, 2 * e);
         return out;
+    }
+
+    /** The largest entry of a nonnegative column. */
+    static double maxValue(Column v) {
+        double max = 0;
+        if (v instanceof DenseColumn dense) {
+            double[] data = dense.data();
+            for (int i = dense.offset(), end = dense.offset() + dense.dim(); i < end; i++) {
+                max = Math.max(max, data[i]);
+            }
+        } else {
+            SparseColumn sparse = (SparseColumn) v;
+            double[] values = sparse.values();
+            for (int j = sparse.offset(), end = sparse.offset() + sparse.nnz(); j < end; j++) {
+                max = Math.max(max, values[j]);
+            }
+        }
+        return max;
+    }
+
+    /** The binary exponent e of a positive double x (2ᵉ ≤ x < 2ᵉ⁺¹), subnormals included. */
+    static int exponent(double x) {
+        int e = Math.getExponent(x);
+        return e >= Double.MIN_EXPONENT ? e : Math.getExponent(x * 0x1p54) - 54;
     }
 
     /**
@@ -75,6 +172,7 @@ public final class Projector {
         }
         double res = out.normSq - 2 * Kernels.dot(c, 0, h, 0, r) + Kernels.dot(h, 0, gh, 0, r);
         out.residualSq = res > 0 ? Math.min(res, out.normSq) : 0.0;
+        out.relative = out.normSq > 0 ? Math.sqrt(out.residualSq / out.normSq) : 0.0;
     }
 
     /**
@@ -92,8 +190,13 @@ public final class Projector {
         int m = basis.dim();
         Kernels.multTransDense4(basis.wt, m, r, v, c4);
         for (int q = 0; q < 4; q++) {
+            double normSq = Kernels.dot(v[q], 0, v[q], 0, m);
+            if (!safe(normSq) && maxValue(groupColumn.set(v[q], 0, m)) > 0) {
+                projectScaled(basis, groupColumn, out[q]);
+                continue;
+            }
             System.arraycopy(c4[q], 0, c, 0, r);
-            out[q].normSq = Kernels.dot(v[q], 0, v[q], 0, m);
+            out[q].normSq = normSq;
             solveFromProducts(basis, out[q]);
         }
     }
