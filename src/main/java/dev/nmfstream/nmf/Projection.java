@@ -22,6 +22,8 @@ public final class Projection {
      * underflows or overflows a double (then {@link #residualSq} and {@link #normSq} are 0 or ∞).
      */
     double relative;
+    /** ln ‖v‖ (−∞ for v = 0), exact at any scale. */
+    double logNorm;
 
     /** An empty result for rank r. */
     public Projection(int r) {
@@ -31,6 +33,11 @@ public final class Projection {
     /** ‖v − W h‖ / ‖v‖, or 0 for v = 0; correct at any scale of v. */
     public double relativeResidual() {
         return relative;
+    }
+
+    /** ln ‖v‖, or −∞ for v = 0: the column's scale, exact even where ‖v‖² is not representable. */
+    public double logNorm() {
+        return logNorm;
     }
 
     /** ‖v − W h‖. */
@@ -46,5 +53,6 @@ public final class Projection {
         iterations = other.iterations;
         basisVersion = other.basisVersion;
         relative = other.relative;
+        logNorm = other.logNorm;
     }
 }

@@ -40,6 +40,7 @@ public final class Projector {
     static final double SAFE_MIN = 0x1p-900;
     /** ‖v‖² at or below this is projected unscaled. */
     static final double SAFE_MAX = 0x1p900;
+    private static final double LN2 = Math.log(2);
 
     /** A projector for bases of rank r. */
     public Projector(int r) {
@@ -128,6 +129,7 @@ public final class Projector {
         }
         out.residualSq = Math.scalb(out.residualSq, 2 * e);
         out.normSq = Math.scalb(out.normSq, 2 * e);
+        out.logNorm += e * LN2;
         return out;
     }
 
@@ -173,6 +175,7 @@ public final class Projector {
         double res = out.normSq - 2 * Kernels.dot(c, 0, h, 0, r) + Kernels.dot(h, 0, gh, 0, r);
         out.residualSq = res > 0 ? Math.min(res, out.normSq) : 0.0;
         out.relative = out.normSq > 0 ? Math.sqrt(out.residualSq / out.normSq) : 0.0;
+        out.logNorm = 0.5 * Math.log(out.normSq);
     }
 
     /**

@@ -113,22 +113,45 @@ public final class SufficientStatistics {
     }
 
     /**
+     * Adds one item scaled by s ∈ [0, 1], as if it were s v with weights s h:
+     * A += (s h)(s h)ᵀ, B += s² v hᵀ, computed as (s (s h_k)) v so that neither s² nor the
+     * products leave the range of a double. s = 1 is {@link #add(Column, double[])}, bit for bit.
+     * Bounds the influence of an item far larger than the stream's others ({@link InfluenceCap}).
+     *
+     * @param v the column. Not modified.
+     * @param h its weights. Not modified.
+     * @param s the item's scale in [0, 1]
+     */
+    public void add(Column v, double[] h, double s) {
+        if (!(s >= 0 && s <= 1)) {
+            throw new IllegalArgumentException("item scale " + s + ", expected a number in [0, 1]");
+        }
+        addWeighted(v, h, s);
+    }
+
+
+    /**
      * Adds one item: A += h hᵀ, B += v hᵀ, over the support of h only.
      *
      * @param v the column. Not modified.
      * @param h its weights, length ≥ r. Not modified.
      */
     public void add(Column v, double[] h) {
+        addWeighted(v, h, 1.0);
+    }
+
+    /** A += (s h)(s h)ᵀ, B += (s (s h_k)) v over the support of h; one more item, of weight s². */
+    private void addWeighted(Column v, double[] h, double s) {
         if (v.dim() != m) {
             throw new IllegalArgumentException("column of dimension " + v.dim() + ", expected " + m);
         }
-        int s = addToA(h);
-        // B[:, k] += h_k v
+        int supportSize = addToA(h, s);
+        // B[:, k] += s (s h_k) v
         if (v instanceof DenseColumn dense) {
             System.arraycopy(dense.data(), dense.offset(), column, 0, m);
-            for (int x = 0; x < s; x++) {
+            for (int x = 0; x < supportSize; x++) {
                 int k = support[x];
-                Kernels.axpy(h[k], column, b[k], m);
+                Kernels.axpy(s * (s * h[k]), column, b[k], m);
             }
         } else {
             SparseColumn sparse = (SparseColumn) v;
@@ -136,9 +159,9 @@ public final class SufficientStatistics {
             double[] val = sparse.values();
             int off = sparse.offset();
             int nnz = sparse.nnz();
-            for (int x = 0; x < s; x++) {
+            for (int x = 0; x < supportSize; x++) {
                 int k = support[x];
-                double hk = h[k];
+                double hk = s * (s * h[k]);
                 double[] bk = b[k];
                 for (int j = 0; j < nnz; j++) {
                     bk[idx[off + j]] += hk * val[off + j];
@@ -146,27 +169,33 @@ public final class SufficientStatistics {
             }
         }
         items++;
-        weight += 1;
+        weight += s * s;
     }
+
 
     /** A += h hᵀ over the support of h, which is left in {@code support}; returns its size. */
     private int addToA(double[] h) {
-        int s = 0;
+        return addToA(h, 1.0);
+    }
+
+    /** A += (s h)(s h)ᵀ over the support of h (left in {@link #support}); returns its size. */
+    private int addToA(double[] h, double s) {
+        int n = 0;
         for (int k = 0; k < r; k++) {
             if (h[k] != 0) {
-                support[s++] = k;
+                support[n++] = k;
             }
         }
-        for (int x = 0; x < s; x++) {
+        for (int x = 0; x < n; x++) {
             int j = support[x];
-            double hj = h[j];
+            double hj = s * h[j];
             int row = j * r;
-            for (int y = 0; y < s; y++) {
+            for (int y = 0; y < n; y++) {
                 int k = support[y];
-                a[row + k] += hj * h[k];
+                a[row + k] += hj * (s * h[k]);
             }
         }
-        return s;
+        return n;
     }
 
     /**
