@@ -9,9 +9,11 @@ Deterministic (fixed seeds); rerunning it rewrites the same file. Three parts:
 
 - NNLS: min over h >= 0 of 1/2 h'Gh - c'h with G = W'W, c = W'v (what dev.nmfstream.nmf.NnlsSolver
   and Projector solve), by scipy.optimize.nnls, checked here against an exact enumeration of
-  every support set. Degenerate problems too: a zero column of W, repeated columns (h is then not
-  unique; G h, the fit and the objective are), v = 0, v living only on rows where W is zero
-  (c = 0), c <= 0 (v = -W x), and one problem scaled by 1e-30 and 1e30.
+  every support set (both in the variables D h, D = diag(||w_k||), so that columns of any scale
+  solve alike). Degenerate problems too: a zero column of W, repeated and nearly repeated columns
+  (h is then not unique or ill-conditioned; G h, the fit and the objective are compared), columns
+  at scales 1e-6 to 1e6, v = 0, v living only on rows where W is zero (c = 0), c <= 0 (v = -W x),
+  and one problem scaled by 1e-30 and 1e30.
 - One HALS sweep, two HALS sweeps, one MU step and two MU steps of dev.nmfstream.nmf.BasisUpdater
   on statistics A = H H', B = V H' of a given V and H, from a given W0, followed by the column
   normalisation the engine does after every update (OnlineNmf.step):
@@ -91,25 +93,35 @@ def enumerate_nnls(g, c):
     return best, best_h
 
 
-def nnls_case(out, name, w, v=None, c=None, unique=True):
-    """Writes one NNLS problem and its answer; v given (c = W'v) or c given directly."""
+def nnls_case(out, name, w, v=None, c=None, determined=True):
+    """Writes one NNLS problem and its answer; v given (c = W'v) or c given directly.
+
+    determined: h is unique and well-conditioned, so the test compares h itself.
+    """
     g = w.T @ w
+    # solved in the variables y = D h with D = diag(||w_k||) (1 for a zero column), whose Gram
+    # matrix has a unit diagonal: columns of any scale solve alike
+    d = np.linalg.norm(w, axis=0)
+    d = np.where(d > 0, d, 1.0)
+    ws = w / d
     if v is not None:
         c = w.T @ v
-        h, _ = nnls(w, v, maxiter=1000)
+        y, _ = nnls(ws, v, maxiter=1000)
     else:
-        # min 1/2 h'Gh - c'h = 1/2 ||R h - R^-T c||^2 + const with G = R'R (G positive definite)
-        rr = np.linalg.cholesky(g).T
-        h, _ = nnls(rr, np.linalg.solve(rr.T, c), maxiter=1000)
+        # min 1/2 y'G'y - c'y = 1/2 ||R y - R^-T c'||^2 + const with G' = R'R (positive definite)
+        rr = np.linalg.cholesky(ws.T @ ws).T
+        y, _ = nnls(rr, np.linalg.solve(rr.T, c / d), maxiter=1000)
+    h = y / d
     f = objective(g, c, h)
-    f_exact, h_exact = enumerate_nnls(g, c)
+    f_exact, y_exact = enumerate_nnls(ws.T @ ws, c / d)
+    h_exact = y_exact / d
     scale = max(1.0, abs(f_exact))
     assert abs(f - f_exact) <= 1e-12 * scale, (name, f, f_exact)
-    if unique:
-        assert np.allclose(h, h_exact, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(h_exact).max())), (name, h, h_exact)
+    if determined:
+        assert np.allclose(y, y_exact, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(y_exact).max())), (name, y, y_exact)
         h = h_exact
     out.comment(f"nnls {name}: positive weights at {[int(k) for k in np.flatnonzero(h > 0)]}"
-                + ("" if unique else "; h not unique (only G h, the fit and the objective are)"))
+                + ("" if determined else "; h not unique or ill-conditioned: G h, the fit and the objective are compared"))
     out.put(name, "W", w)
     if v is not None:
         out.put(name, "v", v)
@@ -119,7 +131,7 @@ def nnls_case(out, name, w, v=None, c=None, unique=True):
     out.put(name, "h", h)
     out.put(name, "Gh", g @ h)
     out.put(name, "objective", [[f_exact]])
-    out.put(name, "unique", [[1.0 if unique else 0.0]])
+    out.put(name, "determined", [[1.0 if determined else 0.0]])
     return h
 
 
@@ -156,6 +168,28 @@ def nnls_cases(out):
             break
     nnls_case(out, "nnls_pivoting", w, v)
 
+    # rank 12, three active parts: few positive weights (the active-set path from empty)
+    while True:
+        w = rng.random((30, 12)) * (rng.random((30, 12)) < 0.5)
+        h_true = np.zeros(12)
+        h_true[[2, 7, 9]] = [1.5, 0.4, 0.9]
+        v = np.maximum(w @ h_true + 0.05 * (rng.random(30) - 0.5), 0.0)
+        h, _ = nnls(w, v)
+        if np.count_nonzero(h) <= 4:
+            break
+    nnls_case(out, "nnls_few_positive", w, v)
+
+    # columns of W at scales 1e-6 to 1e6: G's condition number is about 1e24, the scaled one small
+    w = rng.random((8, 4)) * np.array([1e-6, 1.0, 1e6, 1e3])
+    v = w @ np.array([2e5, 0.5, 3e-7, 0.0]) + 0.1 * rng.random(8)
+    nnls_case(out, "nnls_column_scales", w, v)
+
+    # nearly repeated columns (column 3 = column 1 + 1e-4 noise): h unique but ill-conditioned
+    w = rng.random((7, 4))
+    w[:, 3] = w[:, 1] + 1e-4 * rng.random(7)
+    v = w @ np.array([0.5, 1.0, 0.25, 1.0]) + 0.05 * rng.random(7)
+    nnls_case(out, "nnls_nearly_repeated", w, v, determined=False)
+
     # a zero column of W: its weight is 0
     w = rng.random((6, 4))
     w[:, 2] = 0.0
@@ -166,7 +200,7 @@ def nnls_cases(out):
     w = rng.random((7, 4))
     w[:, 3] = w[:, 1]
     v = w @ np.array([0.5, 1.0, 0.25, 1.0]) + 0.05 * rng.random(7)
-    nnls_case(out, "nnls_repeated_columns", w, v, unique=False)
+    nnls_case(out, "nnls_repeated_columns", w, v, determined=False)
 
     # v = 0
     w = rng.random((5, 3))

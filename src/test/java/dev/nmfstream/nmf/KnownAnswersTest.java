@@ -99,7 +99,7 @@ class KnownAnswersTest {
         assertClose(name + ": h", flat(get(name, "h")), p.h, NNLS_RTOL);
     }
 
-    /** Known answer (h, or where h is not unique G h and the objective) plus the KKT conditions. */
+    /** Known answer (h, or where h is not unique or ill-conditioned G h and the objective) plus the KKT conditions. */
     private static void checkSolution(String what, double[] g, double[] c, double[] h) {
         String name = what.substring(0, what.indexOf(' '));
         int r = c.length;
@@ -109,8 +109,8 @@ class KnownAnswersTest {
                 gh[j] += g[j * r + k] * h[k];
             }
         }
-        boolean unique = get(name, "unique")[0][0] == 1.0;
-        if (unique) {
+        boolean determined = get(name, "determined")[0][0] == 1.0;
+        if (determined) {
             assertClose(what + ": h", flat(get(name, "h")), h, NNLS_RTOL);
         }
         assertClose(what + ": G h", flat(get(name, "Gh")), gh, NNLS_RTOL);
