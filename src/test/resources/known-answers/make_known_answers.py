@@ -35,6 +35,9 @@ Deterministic (fixed seeds); rerunning it rewrites the same file. Three parts:
 
 Format of known_answers.txt: '#' comments, then one array per line:
     <case>.<name> <rows> <cols> <values, row-major, in repr precision>
+A resource file rather than Java literals: about 60 KB of numbers that would bury the test's
+logic, repr text that Double.parseDouble reads back bit for bit, and a regeneration that never
+rewrites Java source.
 """
 import os
 
@@ -259,7 +262,7 @@ def normalise(w, a, b):
 def update_case(out, name, v, h, w0, note):
     a = h @ h.T
     b = v @ h.T
-    floor = FLOOR * max(float(w0.max()), 0.0) if w0.max() > 0 else FLOOR
+    floor = FLOOR * (float(w0.max()) if w0.max() > 0 else 1.0)
     out.comment(f"update {name}: {note}; floor = 1e-8 max W0")
     out.put(name, "V", v)
     out.put(name, "H", h)
