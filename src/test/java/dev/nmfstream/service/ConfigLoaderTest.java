@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,5 +31,65 @@ class ConfigLoaderTest {
         assertNull(p.getProperty("home"));
         assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, Map.of(), List.of("novalue")));
         assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(dir.resolve("missing"), Map.of(), List.of()));
+    }
+
+    private static Properties of(String... keys) {
+        Properties p = new Properties();
+        for (String key : keys) {
+            p.setProperty(key, "1");
+        }
+        return p;
+    }
+
+    /** Kafka's own keys, bare or behind one of Kafka Streams' prefixes, and every nmf.* key pass without a word. */
+    @Test
+    void knownKeysPassQuietly() {
+        assertEquals(List.of(), ConfigLoader.unknownKeys(of(
+                "processing.guarantee", "application.id", "bootstrap.servers", "state.dir", "num.stream.threads",
+                "linger.ms", "max.poll.records", "isolation.level", "group.instance.id", "session.timeout.ms",
+                "security.protocol", "sasl.jaas.config", "ssl.truststore.location", "default.api.timeout.ms",
+                "producer.linger.ms", "consumer.max.poll.records", "main.consumer.fetch.max.bytes",
+                "restore.consumer.max.poll.records", "global.consumer.auto.offset.reset", "admin.retries",
+                "topic.cleanup.policy", "topic.min.insync.replicas", "client.tag.zone",
+                "nmf.rank", "nmf.anything")));
+    }
+
+    /** A typo is named, with the nearest known name; one line per key. */
+    @Test
+    void unknownKeysAreNamedWithTheNearestKnownName() {
+        assertEquals(List.of(
+                "consumer.max.pol.records: not a setting of nmf-stream or Kafka, did you mean consumer.max.poll.records?"
+                        + " (passed to Kafka as it is)",
+                "nfm.rank: not a setting of nmf-stream or Kafka, did you mean nmf.rank? (passed to Kafka as it is)",
+                "procesing.guarantee: not a setting of nmf-stream or Kafka, did you mean processing.guarantee?"
+                        + " (passed to Kafka as it is)",
+                "producer.processing.guarantee: not a setting of nmf-stream or Kafka (passed to Kafka as it is)",
+                "topic.retention.msec: not a setting of nmf-stream or Kafka, did you mean topic.retention.ms?"
+                        + " (passed to Kafka as it is)",
+                "zebra: not a setting of nmf-stream or Kafka (passed to Kafka as it is)"),
+                ConfigLoader.unknownKeys(of("zebra", "procesing.guarantee", "bootstrap.servers", "nfm.rank",
+                        "consumer.max.pol.records", "topic.retention.msec", "producer.processing.guarantee")));
+    }
+
+    /** Loading logs each unknown key once, at WARN (slf4j-simple writes to the current System.err). */
+    @Test
+    void loadWarnsAboutEachUnknownKey() throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        Properties p;
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            p = ConfigLoader.load(null, Map.of(), List.of("procesing.guarantee=exactly_once_v2", "linger.ms=5",
+                    "nmf.rank=3"));
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals("exactly_once_v2", p.getProperty("procesing.guarantee"), "the key is still passed on");
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("ConfigLoader")).toList();
+        assertEquals(1, lines.size(), lines.toString());
+        String line = lines.get(0);
+        assertEquals(true, line.contains(" WARN ") && line.contains("procesing.guarantee: not a setting")
+                && line.contains("did you mean processing.guarantee?"), line);
     }
 }
