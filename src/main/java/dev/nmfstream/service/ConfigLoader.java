@@ -82,8 +82,14 @@ public final class ConfigLoader {
         return keys;
     }
 
+    /**
+     * The properties from the file, the environment and the {@code --set} options, each overriding
+     * the one before; logs a WARN line for every key {@link #unknownKeys} finds, saying where it
+     * was set.
+     */
     public static Properties load(Path file, Map<String, String> env, List<String> sets) throws IOException {
         Properties properties = new Properties();
+        Map<String, String> origins = new LinkedHashMap<>();
         if (file != null) {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("--config " + file + ": no such file");
@@ -91,11 +97,15 @@ public final class ConfigLoader {
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 properties.load(reader);
             }
+            for (String key : properties.stringPropertyNames()) {
+                origins.put(key, "in " + file);
+            }
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
             String key = keyOf(e.getKey());
             if (key != null) {
                 properties.setProperty(key, e.getValue());
+                origins.put(key, "from the environment variable " + e.getKey());
             }
         }
         for (String set : sets) {
@@ -103,10 +113,12 @@ public final class ConfigLoader {
             if (eq <= 0) {
                 throw new IllegalArgumentException("--set '" + set + "', expected key=value");
             }
-            properties.setProperty(set.substring(0, eq).trim(), set.substring(eq + 1).trim());
+            String key = set.substring(0, eq).trim();
+            properties.setProperty(key, set.substring(eq + 1).trim());
+            origins.put(key, "from --set");
         }
-        for (String warning : unknownKeys(properties)) {
-            LOG.warn(warning);
+        for (UnknownKey unknown : unknownKeys(properties)) {
+            LOG.warn(unknown.describe(origins.get(unknown.key())));
         }
         return properties;
     }
@@ -118,8 +130,8 @@ public final class ConfigLoader {
      * {@code global.consumer.}, {@code admin.}, {@code topic.}), naming the key and the closest
      * known name when one is near; in key order.
      */
-    public static List<String> unknownKeys(Properties properties) {
-        List<String> warnings = new ArrayList<>();
+    public static List<UnknownKey> unknownKeys(Properties properties) {
+        List<UnknownKey> unknown = new ArrayList<>();
         for (String key : new TreeSet<>(properties.stringPropertyNames())) {
             if (key.startsWith("nmf.") || KAFKA_KEYS.contains(key)
                     || FREE_PREFIXES.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length())) {
@@ -145,11 +157,27 @@ public final class ConfigLoader {
                 all.addAll(NmfStreamConfig.configDef().names());
                 suggestion = NmfStreamConfig.closest(key, all);
             }
-            warnings.add(key + ": not a setting of nmf-stream or Kafka"
-                    + (suggestion == null ? "" : ", did you mean " + suggestion + "?")
-                    + " (passed to Kafka as it is)");
+            unknown.add(new UnknownKey(key, suggestion));
         }
-        return warnings;
+        return unknown;
+    }
+
+    /**
+     * A key that neither nmf-stream nor Kafka knows.
+     *
+     * @param suggestion the closest known name, or null when none is near
+     */
+    public record UnknownKey(String key, String suggestion) {
+
+        /**
+         * One line for the log.
+         *
+         * @param origin where the key was set ("from --set"), or null
+         */
+        public String describe(String origin) {
+            return key + (origin == null ? "" : " (" + origin + ")") + ": not a setting of nmf-stream or Kafka"
+                    + (suggestion == null ? "." : ", did you mean " + suggestion + "?") + " It is passed to Kafka as it is.";
+        }
     }
 
     /** The property an environment variable sets, or null. */

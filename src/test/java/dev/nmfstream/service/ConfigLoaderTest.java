@@ -3,6 +3,7 @@ package dev.nmfstream.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -54,21 +55,20 @@ class ConfigLoaderTest {
                 "nmf.rank", "nmf.anything")));
     }
 
-    /** A typo is named, with the nearest known name; one line per key. */
+    /** A typo is named, with the nearest known name. */
     @Test
     void unknownKeysAreNamedWithTheNearestKnownName() {
         assertEquals(List.of(
-                "consumer.max.pol.records: not a setting of nmf-stream or Kafka, did you mean consumer.max.poll.records?"
-                        + " (passed to Kafka as it is)",
-                "nfm.rank: not a setting of nmf-stream or Kafka, did you mean nmf.rank? (passed to Kafka as it is)",
-                "procesing.guarantee: not a setting of nmf-stream or Kafka, did you mean processing.guarantee?"
-                        + " (passed to Kafka as it is)",
-                "producer.processing.guarantee: not a setting of nmf-stream or Kafka (passed to Kafka as it is)",
-                "topic.retention.msec: not a setting of nmf-stream or Kafka, did you mean topic.retention.ms?"
-                        + " (passed to Kafka as it is)",
-                "zebra: not a setting of nmf-stream or Kafka (passed to Kafka as it is)"),
+                new ConfigLoader.UnknownKey("consumer.max.pol.records", "consumer.max.poll.records"),
+                new ConfigLoader.UnknownKey("nfm.rank", "nmf.rank"),
+                new ConfigLoader.UnknownKey("procesing.guarantee", "processing.guarantee"),
+                new ConfigLoader.UnknownKey("producer.processing.guarantee", null),
+                new ConfigLoader.UnknownKey("topic.retention.msec", "topic.retention.ms"),
+                new ConfigLoader.UnknownKey("zebra", null)),
                 ConfigLoader.unknownKeys(of("zebra", "procesing.guarantee", "bootstrap.servers", "nfm.rank",
                         "consumer.max.pol.records", "topic.retention.msec", "producer.processing.guarantee")));
+        assertEquals("zebra: not a setting of nmf-stream or Kafka. It is passed to Kafka as it is.",
+                new ConfigLoader.UnknownKey("zebra", null).describe(null));
     }
 
     /** Loading logs each unknown key once, at WARN (slf4j-simple writes to the current System.err). */
@@ -79,17 +79,20 @@ class ConfigLoaderTest {
         Properties p;
         try {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            p = ConfigLoader.load(null, Map.of(), List.of("procesing.guarantee=exactly_once_v2", "linger.ms=5",
-                    "nmf.rank=3"));
+            p = ConfigLoader.load(null, Map.of("KAFKA_HEAP_OPTS", "-Xmx1g"), List.of(
+                    "procesing.guarantee=exactly_once_v2", "linger.ms=5", "nmf.rank=3"));
         } finally {
             System.setErr(err);
         }
         assertEquals("exactly_once_v2", p.getProperty("procesing.guarantee"), "the key is still passed on");
         List<String> lines = captured.toString(StandardCharsets.UTF_8).lines()
                 .filter(l -> l.contains("ConfigLoader")).toList();
-        assertEquals(1, lines.size(), lines.toString());
-        String line = lines.get(0);
-        assertEquals(true, line.contains(" WARN ") && line.contains("procesing.guarantee: not a setting")
-                && line.contains("did you mean processing.guarantee?"), line);
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith(" WARN dev.nmfstream.service.ConfigLoader - heap.opts (from the environment "
+                + "variable KAFKA_HEAP_OPTS): not a setting of nmf-stream or Kafka. It is passed to Kafka as it is."),
+                lines.get(0));
+        assertTrue(lines.get(1).endsWith(" WARN dev.nmfstream.service.ConfigLoader - procesing.guarantee (from --set): "
+                + "not a setting of nmf-stream or Kafka, did you mean processing.guarantee? It is passed to Kafka as "
+                + "it is."), lines.get(1));
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's settings table is the one {@link NmfStreamConfig#markdownTable()} renders from the
  * settings' definitions. After changing a definition, rewrite the table with
- * {@code mvn -o -q -B test -Dtest=ReadmeTest -Dreadme.update=true}.
+ * {@code mvn -q -B test -Dtest=ReadmeTest -Dreadme.update=true}.
  */
 class ReadmeTest {
 
@@ -35,6 +35,6 @@ class ReadmeTest {
             actual = expected;
         }
         assertEquals(expected, actual, "README.md's settings table differs from the settings' definitions; "
-                + "rewrite it with mvn -o -q -B test -Dtest=ReadmeTest -Dreadme.update=true. Expected:\n" + expected);
+                + "rewrite it with mvn -q -B test -Dtest=ReadmeTest -Dreadme.update=true. Expected:\n" + expected);
     }
 }
