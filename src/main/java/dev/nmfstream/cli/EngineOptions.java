@@ -4,10 +4,14 @@ import dev.nmfstream.nmf.Forgetting;
 import dev.nmfstream.nmf.Initialization;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
+import dev.nmfstream.stream.NmfStreamConfig;
 import picocli.CommandLine.Option;
 
 /** The engine's settings as command-line options, shared by the commands that learn. */
 final class EngineOptions {
+
+    /** The most refinement rounds {@link NmfConfig} accepts. */
+    private static final int MAX_REFINE = 100;
 
     @Option(names = "--rank", required = true, description = "Number of components r.")
     int rank;
@@ -45,28 +49,23 @@ final class EngineOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    /** The validated engine configuration; a bad value fails with a message naming the option. */
+    /**
+     * The validated engine configuration; a bad value fails with a message naming the option.
+     * Options that stand for an {@code nmf.*} key are checked with that key's definition.
+     */
     NmfConfig config() {
-        Forgetting forgetting;
-        try {
-            forgetting = Forgetting.parse(forget);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--forget: " + e.getMessage());
+        NmfStreamConfig.check(NmfStreamConfig.RANK, "--rank", rank);
+        NmfStreamConfig.check(NmfStreamConfig.BATCH_SIZE, "--batch", batch);
+        NmfStreamConfig.check(NmfStreamConfig.STEPS, "--steps", steps);
+        NmfStreamConfig.check(NmfStreamConfig.FORGETTING, "--forget", forget);
+        NmfStreamConfig.check(NmfStreamConfig.BOOTSTRAP_SIZE, "--bootstrap", bootstrap);
+        if (bootstrap != 0 && bootstrap < rank) {
+            throw new IllegalArgumentException("--bootstrap = " + bootstrap
+                    + ", expected 0 (automatic) or at least the rank (--rank = " + rank + ")");
         }
-        try {
-            return new NmfConfig(rank, batch, steps, forgetting, rule, refine, init, bootstrap, true, seed);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + optionName(e.getMessage()) + ": " + e.getMessage());
+        if (refine < 0 || refine > MAX_REFINE) {
+            throw new IllegalArgumentException("--refine = " + refine + ", expected an integer in [0, " + MAX_REFINE + "]");
         }
-    }
-
-    private static String optionName(String message) {
-        String key = message.split(" ")[0];
-        return switch (key) {
-            case "batchSize" -> "batch";
-            case "refineRounds" -> "refine";
-            case "bootstrapSize" -> "bootstrap";
-            default -> key;
-        };
+        return new NmfConfig(rank, batch, steps, Forgetting.parse(forget), rule, refine, init, bootstrap, true, seed);
     }
 }

@@ -5,63 +5,29 @@ import dev.nmfstream.nmf.Initialization;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
 import dev.nmfstream.wire.Topics;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The {@code nmf.*} settings of the streaming service, validated on construction: a bad value
- * fails with a message naming the key, the value and what is expected. Every other key of the
- * properties is passed to Kafka Streams as it is ({@link #kafka()}).
- *
- * @param rank number of components r
- * @param dimension dimension m of every input column
- * @param batchSize items per mini-batch: each projector sends its statistics every this many items
- * @param steps HALS sweeps (or MU steps) per update
- * @param forgetting forgetting per mini-batch
- * @param rule update rule
- * @param seed seed of every random choice
- * @param bootstrapSize columns the first basis is made from (0: max(batch, 2·rank))
- * @param learning false for a fixed basis (needs {@code basisFile})
- * @param basisFile an .npy file (m × r) with the first basis, or null to learn it from the stream
- * @param inputFormat json, binary or auto
- * @param maxValueBytes larger input values are dead-lettered unread
- * @param warmupMaxItems items held per task while no basis exists
- * @param snapshotIntervalMs the public factors are published at most this often
- * @param statsFlushMs a projector sends partial statistics after this long without a full batch
- * @param deadLetterPrefixBytes bytes of a bad value kept in its dead letter
- * @param topFeatures top features listed per component in the factors
- * @param model the model's name (the key prefix of the factors)
- * @param topics the topic names
- * @param partitions partitions of the topics this service creates (input, weights)
- * @param replication replication factor of the topics it creates
- * @param kafka every other property, for Kafka Streams and its clients
+ * The {@code nmf.*} settings of the streaming service on Kafka's own {@link ConfigDef}: every key
+ * is declared once in {@link #configDef()} with its type, default, validator, importance and
+ * documentation (the README's settings table is rendered from it, {@link #markdownTable()}).
+ * Values are parsed and checked on construction: a bad value fails with a message naming the key,
+ * the value and what is expected. Every other key of the properties is passed to Kafka Streams
+ * as it is ({@link #kafka()}).
  */
-public record NmfStreamConfig(
-        int rank,
-        int dimension,
-        int batchSize,
-        int steps,
-        Forgetting forgetting,
-        UpdateRule rule,
-        long seed,
-        int bootstrapSize,
-        boolean learning,
-        String basisFile,
-        String inputFormat,
-        int maxValueBytes,
-        int warmupMaxItems,
-        long snapshotIntervalMs,
-        long statsFlushMs,
-        int deadLetterPrefixBytes,
-        int topFeatures,
-        String model,
-        TopicNames topics,
-        int partitions,
-        short replication,
-        Properties kafka) {
+public final class NmfStreamConfig extends AbstractConfig {
 
     /** The topics, by role. */
     public record TopicNames(String columns, String weights, String factors, String deadLetters, String stats,
@@ -73,181 +39,461 @@ public record NmfStreamConfig(
         }
     }
 
-    /** One documented key: its name, default (null: required) and meaning. */
-    public record Key(String name, String defaultValue, String doc) {}
+    public static final String RANK = "nmf.rank";
+    public static final String DIMENSION = "nmf.dimension";
+    public static final String BATCH_SIZE = "nmf.batch.size";
+    public static final String STEPS = "nmf.steps";
+    public static final String FORGETTING = "nmf.forgetting";
+    public static final String RULE = "nmf.rule";
+    public static final String SEED = "nmf.seed";
+    public static final String BOOTSTRAP_SIZE = "nmf.bootstrap.size";
+    public static final String LEARNING = "nmf.learning";
+    public static final String BASIS_FILE = "nmf.basis.file";
+    public static final String INPUT_FORMAT = "nmf.input.format";
+    public static final String MAX_VALUE_BYTES = "nmf.max.value.bytes";
+    public static final String WARMUP_MAX_ITEMS = "nmf.warmup.max.items";
+    public static final String SNAPSHOT_INTERVAL_MS = "nmf.snapshot.interval.ms";
+    public static final String STATS_FLUSH_MS = "nmf.stats.flush.ms";
+    public static final String DEAD_LETTER_PREFIX_BYTES = "nmf.dead.letter.prefix.bytes";
+    public static final String TOP_FEATURES = "nmf.top.features";
+    public static final String MODEL = "nmf.model";
+    public static final String TOPIC_COLUMNS = "nmf.topic.columns";
+    public static final String TOPIC_WEIGHTS = "nmf.topic.weights";
+    public static final String TOPIC_FACTORS = "nmf.topic.factors";
+    public static final String TOPIC_DEAD_LETTERS = "nmf.topic.dead.letters";
+    public static final String TOPIC_STATS = "nmf.topic.stats";
+    public static final String TOPIC_BASIS = "nmf.topic.basis";
+    public static final String PARTITIONS = "nmf.partitions";
+    public static final String REPLICATION = "nmf.replication";
 
-    /** Every {@code nmf.*} key with its default and meaning, in the order the README lists them. */
-    public static final List<Key> KEYS = List.of(
-            new Key("nmf.rank", null, "number of components r (required)"),
-            new Key("nmf.dimension", null, "dimension m of every input column (required)"),
-            new Key("nmf.batch.size", "" + NmfConfig.DEFAULT_BATCH, "items per mini-batch"),
-            new Key("nmf.steps", "" + NmfConfig.DEFAULT_STEPS, "HALS sweeps (or MU steps) per update"),
-            new Key("nmf.forgetting", "auto", "forgetting per mini-batch: auto, schedule:P or a factor in (0, 1]"),
-            new Key("nmf.rule", "HALS", "update rule: HALS or MU"),
-            new Key("nmf.seed", "0", "seed of every random choice"),
-            new Key("nmf.bootstrap.size", "0", "columns the first basis is made from (0: max(batch, 2·rank))"),
-            new Key("nmf.learning", "true", "false: keep the basis of nmf.basis.file fixed"),
-            new Key("nmf.basis.file", "", "an .npy file (m × r) with the first basis; empty: learn it from the stream"),
-            new Key("nmf.input.format", "auto", "input values: json, binary or auto (binary when the magic NMFB leads)"),
-            new Key("nmf.max.value.bytes", "4194304", "larger input values go to the dead letters unread"),
-            new Key("nmf.warmup.max.items", "100000", "items held per task before the first basis exists"),
-            new Key("nmf.snapshot.interval.ms", "10000", "the factors are published at most this often"),
-            new Key("nmf.stats.flush.ms", "2000", "partial statistics are sent after this long without a full batch"),
-            new Key("nmf.dead.letter.prefix.bytes", "4096", "bytes of a bad value kept in its dead letter"),
-            new Key("nmf.top.features", "10", "top features listed per component in the factors"),
-            new Key("nmf.model", "nmf", "the model's name: the key prefix of the factors"),
-            new Key("nmf.topic.columns", Topics.COLUMNS, "input topic"),
-            new Key("nmf.topic.weights", Topics.WEIGHTS, "weights of every item"),
-            new Key("nmf.topic.factors", Topics.FACTORS, "factor snapshots (compacted)"),
-            new Key("nmf.topic.dead.letters", Topics.DEAD_LETTERS, "rejected input with its reason"),
-            new Key("nmf.topic.stats", Topics.STATS, "internal: statistics from the projectors to the updater"),
-            new Key("nmf.topic.basis", Topics.BASIS, "internal: every basis version, read by every instance (compacted)"),
-            new Key("nmf.partitions", "4", "partitions of the input and weights topics when this service creates them"),
-            new Key("nmf.replication", "1", "replication factor of the topics this service creates"));
+    /** Every {@code nmf.*} key, in the order the README lists them. */
+    private static final ConfigDef CONFIG = new ConfigDef()
+            .define(RANK, Type.INT, ConfigDef.NO_DEFAULT_VALUE, between(1, 10_000), Importance.HIGH,
+                    "number of components r (required)")
+            .define(DIMENSION, Type.INT, ConfigDef.NO_DEFAULT_VALUE, atLeast(1), Importance.HIGH,
+                    "dimension m of every input column (required)")
+            .define(BATCH_SIZE, Type.INT, NmfConfig.DEFAULT_BATCH, atLeast(1), Importance.MEDIUM,
+                    "items per mini-batch")
+            .define(STEPS, Type.INT, NmfConfig.DEFAULT_STEPS, between(1, 10_000), Importance.MEDIUM,
+                    "HALS sweeps (or MU steps) per update")
+            .define(FORGETTING, Type.STRING, "auto", new ForgettingValidator(), Importance.MEDIUM,
+                    "forgetting per mini-batch: auto, schedule:P or a factor in (0, 1]")
+            .define(RULE, Type.STRING, "HALS", oneOf("HALS", "MU"), Importance.MEDIUM,
+                    "update rule: HALS or MU")
+            .define(SEED, Type.LONG, 0L, Importance.LOW,
+                    "seed of every random choice")
+            .define(BOOTSTRAP_SIZE, Type.INT, 0, atLeast(0), Importance.LOW,
+                    "columns the first basis is made from (0: max(batch, 2·rank))")
+            .define(LEARNING, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "false: keep the basis of nmf.basis.file fixed")
+            .define(BASIS_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "an .npy file (m × r) with the first basis; empty: learn it from the stream")
+            .define(INPUT_FORMAT, Type.STRING, "auto", oneOf("json", "binary", "auto"), Importance.MEDIUM,
+                    "input values: json, binary or auto (binary when the magic NMFB leads)")
+            .define(MAX_VALUE_BYTES, Type.INT, 4_194_304, atLeast(1), Importance.LOW,
+                    "larger input values go to the dead letters unread")
+            .define(WARMUP_MAX_ITEMS, Type.INT, 100_000, atLeast(1), Importance.LOW,
+                    "items held per task before the first basis exists")
+            .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, atLeast(1), Importance.LOW,
+                    "the factors are published at most this often")
+            .define(STATS_FLUSH_MS, Type.LONG, 2_000L, atLeast(1), Importance.LOW,
+                    "partial statistics are sent after this long without a full batch")
+            .define(DEAD_LETTER_PREFIX_BYTES, Type.INT, 4096, atLeast(0), Importance.LOW,
+                    "bytes of a bad value kept in its dead letter")
+            .define(TOP_FEATURES, Type.INT, 10, atLeast(0), Importance.LOW,
+                    "top features listed per component in the factors")
+            .define(MODEL, Type.STRING, "nmf", new Check("a non-empty name without '/'",
+                    v -> !((String) v).isEmpty() && !((String) v).contains("/")), Importance.MEDIUM,
+                    "the model's name: the key prefix of the factors")
+            .define(TOPIC_COLUMNS, Type.STRING, Topics.COLUMNS, topicName(), Importance.HIGH,
+                    "input topic")
+            .define(TOPIC_WEIGHTS, Type.STRING, Topics.WEIGHTS, topicName(), Importance.HIGH,
+                    "weights of every item")
+            .define(TOPIC_FACTORS, Type.STRING, Topics.FACTORS, topicName(), Importance.MEDIUM,
+                    "factor snapshots (compacted)")
+            .define(TOPIC_DEAD_LETTERS, Type.STRING, Topics.DEAD_LETTERS, topicName(), Importance.MEDIUM,
+                    "rejected input with its reason")
+            .define(TOPIC_STATS, Type.STRING, Topics.STATS, topicName(), Importance.LOW,
+                    "internal: statistics from the projectors to the updater")
+            .define(TOPIC_BASIS, Type.STRING, Topics.BASIS, topicName(), Importance.LOW,
+                    "internal: every basis version, read by every instance (compacted)")
+            .define(PARTITIONS, Type.INT, 4, atLeast(1), Importance.MEDIUM,
+                    "partitions of the input, weights and dead-letter topics when this service creates them (the "
+                            + "others have one); a topic that exists already keeps its own count")
+            .define(REPLICATION, Type.SHORT, (short) 1, atLeast(1), Importance.MEDIUM,
+                    "replication factor of the topics this service creates");
 
-    public NmfStreamConfig {
-        if (rank < 1 || rank > 10_000) {
-            throw new IllegalArgumentException("nmf.rank = " + rank + ", expected an integer in [1, 10000]");
-        }
-        if (dimension < 1) {
-            throw new IllegalArgumentException("nmf.dimension = " + dimension + ", expected a positive integer");
-        }
+    private final int rank;
+    private final int dimension;
+    private final int batchSize;
+    private final int steps;
+    private final Forgetting forgetting;
+    private final UpdateRule rule;
+    private final long seed;
+    private final int bootstrapSize;
+    private final boolean learning;
+    private final String basisFile;
+    private final String inputFormat;
+    private final int maxValueBytes;
+    private final int warmupMaxItems;
+    private final long snapshotIntervalMs;
+    private final long statsFlushMs;
+    private final int deadLetterPrefixBytes;
+    private final int topFeatures;
+    private final String model;
+    private final TopicNames topics;
+    private final int partitions;
+    private final short replication;
+    private final Properties kafka;
+    private final NmfConfig engine;
+
+    private NmfStreamConfig(Map<String, String> settings, Properties kafka) {
+        super(CONFIG, settings, false);
+        rank = getInt(RANK);
+        dimension = getInt(DIMENSION);
+        batchSize = getInt(BATCH_SIZE);
+        steps = getInt(STEPS);
+        forgetting = Forgetting.parse(getString(FORGETTING));
+        rule = UpdateRule.valueOf(getString(RULE).toUpperCase(Locale.ROOT));
+        seed = getLong(SEED);
+        bootstrapSize = getInt(BOOTSTRAP_SIZE);
+        learning = getBoolean(LEARNING);
+        basisFile = getString(BASIS_FILE);
+        inputFormat = getString(INPUT_FORMAT).toLowerCase(Locale.ROOT);
+        maxValueBytes = getInt(MAX_VALUE_BYTES);
+        warmupMaxItems = getInt(WARMUP_MAX_ITEMS);
+        snapshotIntervalMs = getLong(SNAPSHOT_INTERVAL_MS);
+        statsFlushMs = getLong(STATS_FLUSH_MS);
+        deadLetterPrefixBytes = getInt(DEAD_LETTER_PREFIX_BYTES);
+        topFeatures = getInt(TOP_FEATURES);
+        model = getString(MODEL);
+        topics = new TopicNames(getString(TOPIC_COLUMNS), getString(TOPIC_WEIGHTS), getString(TOPIC_FACTORS),
+                getString(TOPIC_DEAD_LETTERS), getString(TOPIC_STATS), getString(TOPIC_BASIS));
+        partitions = getInt(PARTITIONS);
+        replication = getShort(REPLICATION);
+        this.kafka = kafka;
+        // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
-            throw new IllegalArgumentException("nmf.rank = " + rank + ", expected at most nmf.dimension = " + dimension);
+            throw new ConfigException(RANK + " = " + rank + ", expected at most " + DIMENSION + " = " + dimension);
         }
-        if (!learning && (basisFile == null || basisFile.isEmpty())) {
-            throw new IllegalArgumentException("nmf.learning = false needs nmf.basis.file (the fixed basis)");
+        if (bootstrapSize != 0 && bootstrapSize < rank) {
+            throw new ConfigException(BOOTSTRAP_SIZE + " = " + bootstrapSize + ", expected 0 (automatic) or at least "
+                    + RANK + " = " + rank);
         }
-        if (!List.of("json", "binary", "auto").contains(inputFormat)) {
-            throw new IllegalArgumentException("nmf.input.format = " + inputFormat + ", expected json, binary or auto");
+        if (!learning && basisFile.isEmpty()) {
+            throw new ConfigException(LEARNING + " = false needs " + BASIS_FILE + " (the fixed basis)");
         }
-        if (model == null || model.isEmpty() || model.contains("/")) {
-            throw new IllegalArgumentException("nmf.model = '" + model + "', expected a non-empty name without '/'");
+        List<String> topicKeys = List.of(TOPIC_COLUMNS, TOPIC_WEIGHTS, TOPIC_FACTORS, TOPIC_DEAD_LETTERS, TOPIC_STATS,
+                TOPIC_BASIS);
+        for (int i = 0; i < topicKeys.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (topics.all().get(i).equals(topics.all().get(j))) {
+                    throw new ConfigException(topicKeys.get(i) + " = '" + topics.all().get(i) + "' is also "
+                            + topicKeys.get(j) + ", expected six different topic names");
+                }
+            }
         }
-        if (topics.all().stream().distinct().count() != 6 || topics.all().stream().anyMatch(String::isEmpty)) {
-            throw new IllegalArgumentException("nmf.topic.*: " + topics + ", expected six different non-empty names");
-        }
-        // the engine's own checks (batch size, steps, bootstrap) with the key names of this file
-        engine(rank, batchSize, steps, forgetting, rule, bootstrapSize, learning, seed);
-    }
-
-    /** The engine's configuration. */
-    public NmfConfig engine() {
-        return engine(rank, batchSize, steps, forgetting, rule, bootstrapSize, learning, seed);
-    }
-
-    private static NmfConfig engine(int rank, int batchSize, int steps, Forgetting forgetting, UpdateRule rule,
-            int bootstrapSize, boolean learning, long seed) {
-        try {
-            return new NmfConfig(rank, batchSize, steps, forgetting, rule, 0,
-                    Initialization.NNDSVDA, bootstrapSize, learning, seed);
-        } catch (IllegalArgumentException e) {
-            String m = e.getMessage();
-            String key = m.startsWith("batchSize") ? "nmf.batch.size" : m.startsWith("steps") ? "nmf.steps"
-                    : m.startsWith("bootstrapSize") ? "nmf.bootstrap.size" : "nmf";
-            throw new IllegalArgumentException(key + ": " + m);
-        }
+        // every value the engine checks has been checked above with its key's name
+        engine = new NmfConfig(rank, batchSize, steps, forgetting, rule, 0, Initialization.NNDSVDA, bootstrapSize,
+                learning, seed);
     }
 
     /**
      * Reads the settings from properties: {@code nmf.*} keys are parsed and checked, the rest
      * kept for Kafka.
      *
-     * @throws IllegalArgumentException naming the first bad or missing key
+     * @throws IllegalArgumentException naming the first bad, unknown or missing key
      */
     public static NmfStreamConfig from(Properties properties) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Key key : KEYS) {
-            if (key.defaultValue() != null) {
-                values.put(key.name(), key.defaultValue());
-            }
-        }
+        Map<String, String> settings = new LinkedHashMap<>();
         Properties kafka = new Properties();
         for (String name : properties.stringPropertyNames()) {
             String value = properties.getProperty(name).trim();
             if (name.startsWith("nmf.")) {
-                if (KEYS.stream().noneMatch(k -> k.name().equals(name))) {
-                    throw new IllegalArgumentException(name + ": unknown setting; the nmf.* keys are "
-                            + KEYS.stream().map(Key::name).toList());
+                if (!CONFIG.names().contains(name)) {
+                    String near = closest(name, CONFIG.names());
+                    throw new IllegalArgumentException(name + ": unknown setting"
+                            + (near == null ? "." : ", did you mean " + near + "?") + " The nmf.* keys are "
+                            + new ArrayList<>(CONFIG.names()));
                 }
-                values.put(name, value);
+                settings.put(name, value);
             } else {
                 kafka.setProperty(name, value);
             }
         }
-        Forgetting forgetting;
         try {
-            forgetting = Forgetting.parse(values.get("nmf.forgetting"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("nmf.forgetting: " + e.getMessage());
-        }
-        UpdateRule rule;
-        try {
-            rule = UpdateRule.valueOf(values.get("nmf.rule").toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("nmf.rule = " + values.get("nmf.rule") + ", expected HALS or MU");
-        }
-        return new NmfStreamConfig(
-                integer(values, "nmf.rank"),
-                integer(values, "nmf.dimension"),
-                integer(values, "nmf.batch.size"),
-                integer(values, "nmf.steps"),
-                forgetting,
-                rule,
-                longValue(values, "nmf.seed"),
-                integer(values, "nmf.bootstrap.size"),
-                bool(values, "nmf.learning"),
-                values.get("nmf.basis.file"),
-                values.get("nmf.input.format").toLowerCase(Locale.ROOT),
-                positive(values, "nmf.max.value.bytes"),
-                positive(values, "nmf.warmup.max.items"),
-                positive(values, "nmf.snapshot.interval.ms"),
-                positive(values, "nmf.stats.flush.ms"),
-                integer(values, "nmf.dead.letter.prefix.bytes"),
-                integer(values, "nmf.top.features"),
-                values.get("nmf.model"),
-                new TopicNames(values.get("nmf.topic.columns"), values.get("nmf.topic.weights"),
-                        values.get("nmf.topic.factors"), values.get("nmf.topic.dead.letters"),
-                        values.get("nmf.topic.stats"), values.get("nmf.topic.basis")),
-                positive(values, "nmf.partitions"),
-                (short) positive(values, "nmf.replication"),
-                kafka);
-    }
-
-    private static int integer(Map<String, String> values, String key) {
-        String v = values.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException(key + " is required");
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " = '" + v + "', expected an integer");
+            return new NmfStreamConfig(settings, kafka);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
-    private static int positive(Map<String, String> values, String key) {
-        int v = integer(values, key);
-        if (v <= 0) {
-            throw new IllegalArgumentException(key + " = " + v + ", expected a positive integer");
-        }
-        return v;
+    /** The definition of every {@code nmf.*} key (a copy). */
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
     }
 
-    private static long longValue(Map<String, String> values, String key) {
-        String v = values.get(key);
+    /**
+     * Checks a value given under another name (a command-line option that stands for an
+     * {@code nmf.*} key) with that key's type and validator.
+     *
+     * @param key the {@code nmf.*} key whose definition applies
+     * @param name the name the user gave the value, used in the message
+     * @throws IllegalArgumentException naming {@code name}, the value and what is expected
+     */
+    public static void check(String key, String name, Object value) {
+        ConfigDef.ConfigKey definition = CONFIG.configKeys().get(key);
+        if (definition == null) {
+            throw new IllegalArgumentException(key + ": not an nmf.* key");
+        }
         try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " = '" + v + "', expected an integer");
+            Object parsed = ConfigDef.parseType(name, value, definition.type);
+            if (definition.validator != null) {
+                definition.validator.ensureValid(name, parsed);
+            }
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
-    private static boolean bool(Map<String, String> values, String key) {
-        String v = values.get(key).toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(key + " = '" + values.get(key) + "', expected true or false");
+    /**
+     * The README's settings table: one row per key, in definition order, with its default
+     * ({@code (required)} when it has none) and its documentation.
+     */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder("| key | default | meaning |\n|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : CONFIG.configKeys().values()) {
+            String defaultValue = !key.hasDefault() ? "(required)"
+                    : key.defaultValue == null || ConfigDef.convertToString(key.defaultValue, key.type).isEmpty()
+                    ? "(empty)" : "`" + ConfigDef.convertToString(key.defaultValue, key.type) + "`";
+            sb.append("| `").append(key.name).append("` | ").append(defaultValue).append(" | ")
+                    .append(key.documentation.replace("|", "\\|")).append(" |\n");
         }
-        return Boolean.parseBoolean(v);
+        return sb.toString();
+    }
+
+    /**
+     * The name among {@code known} closest to {@code name} in edit distance, if it is close
+     * enough to be a likely typo (at most 1 edit for names up to 10 characters, 2 up to 20, 3
+     * beyond), else null.
+     */
+    public static String closest(String name, Iterable<String> known) {
+        int limit = name.length() <= 10 ? 1 : name.length() <= 20 ? 2 : 3;
+        String best = null;
+        int bestDistance = limit + 1;
+        for (String candidate : known) {
+            if (Math.abs(candidate.length() - name.length()) > limit) {
+                continue;
+            }
+            int d = editDistance(name, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Edit distance with the typist's four edits: inserting, deleting or replacing one character,
+     * or swapping two adjacent ones (optimal string alignment).
+     */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    /** Number of components r. */
+    public int rank() {
+        return rank;
+    }
+
+    /** Dimension m of every input column. */
+    public int dimension() {
+        return dimension;
+    }
+
+    /** Items per mini-batch: each projector sends its statistics every this many items. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** HALS sweeps (or MU steps) per update. */
+    public int steps() {
+        return steps;
+    }
+
+    /** Forgetting per mini-batch. */
+    public Forgetting forgetting() {
+        return forgetting;
+    }
+
+    /** The update rule. */
+    public UpdateRule rule() {
+        return rule;
+    }
+
+    /** Seed of every random choice. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Columns the first basis is made from (0: max(batch, 2·rank)). */
+    public int bootstrapSize() {
+        return bootstrapSize;
+    }
+
+    /** False for a fixed basis (needs {@link #basisFile()}). */
+    public boolean learning() {
+        return learning;
+    }
+
+    /** An .npy file (m × r) with the first basis, or empty to learn it from the stream. */
+    public String basisFile() {
+        return basisFile;
+    }
+
+    /** json, binary or auto (lower case). */
+    public String inputFormat() {
+        return inputFormat;
+    }
+
+    /** Larger input values are dead-lettered unread. */
+    public int maxValueBytes() {
+        return maxValueBytes;
+    }
+
+    /** Items held per task while no basis exists. */
+    public int warmupMaxItems() {
+        return warmupMaxItems;
+    }
+
+    /** The public factors are published at most this often. */
+    public long snapshotIntervalMs() {
+        return snapshotIntervalMs;
+    }
+
+    /** A projector sends partial statistics after this long without a full batch. */
+    public long statsFlushMs() {
+        return statsFlushMs;
+    }
+
+    /** Bytes of a bad value kept in its dead letter. */
+    public int deadLetterPrefixBytes() {
+        return deadLetterPrefixBytes;
+    }
+
+    /** Top features listed per component in the factors. */
+    public int topFeatures() {
+        return topFeatures;
+    }
+
+    /** The model's name (the key prefix of the factors). */
+    public String model() {
+        return model;
+    }
+
+    /** The topic names. */
+    public TopicNames topics() {
+        return topics;
+    }
+
+    /**
+     * Partitions of the input, weights and dead-letter topics when this service creates them
+     * (the others have one); a topic that exists already keeps its own count.
+     */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** Replication factor of the topics this service creates. */
+    public short replication() {
+        return replication;
+    }
+
+    /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */
+    public Properties kafka() {
+        return kafka;
+    }
+
+    /** The engine's configuration. */
+    public NmfConfig engine() {
+        return engine;
+    }
+
+    @Override
+    public String toString() {
+        return "NmfStreamConfig" + values();
+    }
+
+    private static ConfigDef.Validator atLeast(long min) {
+        return new Check("an integer ≥ " + min, v -> ((Number) v).longValue() >= min);
+    }
+
+    private static ConfigDef.Validator between(long min, long max) {
+        return new Check("an integer in [" + min + ", " + max + "]",
+                v -> ((Number) v).longValue() >= min && ((Number) v).longValue() <= max);
+    }
+
+    private static ConfigDef.Validator oneOf(String... choices) {
+        List<String> lower = Arrays.stream(choices).map(c -> c.toLowerCase(Locale.ROOT)).toList();
+        String expected = choices.length == 2 ? choices[0] + " or " + choices[1]
+                : String.join(", ", List.of(choices).subList(0, choices.length - 1)) + " or " + choices[choices.length - 1];
+        return new Check(expected, v -> lower.contains(((String) v).toLowerCase(Locale.ROOT)));
+    }
+
+    private static ConfigDef.Validator topicName() {
+        return new Check("a non-empty topic name", v -> !((String) v).isEmpty());
+    }
+
+    /**
+     * A validator that says what it expects: its message is {@code name = value, expected …}
+     * and its {@link #toString()} (Kafka's "valid values") is the expectation.
+     */
+    private record Check(String expected, Predicate<Object> accepts) implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || !accepts.test(value)) {
+                String shown = value instanceof String s ? "'" + s + "'" : String.valueOf(value);
+                throw new ConfigException(name + " = " + shown + ", expected " + expected);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return expected;
+        }
+    }
+
+    /** auto, schedule:P or a fixed factor, as {@link Forgetting#parse} reads them. */
+    private static final class ForgettingValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                Forgetting.parse((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name + " = '" + value + "': " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "auto, schedule:P (P > 0) or a factor in (0, 1]";
+        }
     }
 }
