@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -54,6 +55,7 @@ public final class NmfService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final CountDownLatch failed = new CountDownLatch(1);
+    private final ThreadFailures failures = new ThreadFailures();
 
     private NmfService(KafkaStreams streams) {
         this.streams = streams;
@@ -65,7 +67,7 @@ public final class NmfService implements AutoCloseable {
             }
         });
         streams.setGlobalStateRestoreListener(new RestoreLog());
-        streams.setUncaughtExceptionHandler(new ThreadFailures());
+        streams.setUncaughtExceptionHandler(failures);
     }
 
     /**
@@ -78,11 +80,13 @@ public final class NmfService implements AutoCloseable {
      */
     static final class ThreadFailures implements StreamsUncaughtExceptionHandler {
         private final ArrayDeque<Long> replacements = new ArrayDeque<>();
+        private volatile ConfigurationMismatchException stoppedFor;
 
         @Override
         public StreamThreadExceptionResponse handle(Throwable e) {
             ConfigurationMismatchException mismatch = mismatch(e);
             if (mismatch != null) {
+                stoppedFor = mismatch;
                 LOG.error("stopping: {}", mismatch.getMessage());
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
@@ -213,6 +217,11 @@ public final class NmfService implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing the input topic " + topic, e);
         }
+    }
+
+    /** The configuration mismatch this instance stopped for, if that is why it stopped. */
+    public Optional<ConfigurationMismatchException> mismatch() {
+        return Optional.ofNullable(failures.stoppedFor);
     }
 
     /** The Kafka Streams state. */
