@@ -43,7 +43,7 @@ public final class NmfTopology {
      * basis (in memory, changelogged; see {@link ProjectorProcessor}).
      */
     public static final String BACKLOG_STORE = "nmf-backlog";
-    /** Per projector task: the newest basis version used and the input offset its statistics covered. */
+    /** Per projector task: the newest basis version read and the input offset its statistics covered. */
     public static final String PROGRESS_STORE = "nmf-progress";
     /** The updater's model (W, A, B, counters), changelogged. */
     public static final String MODEL_STORE = "nmf-model";

@@ -10,15 +10,6 @@ import org.junit.jupiter.api.Test;
 class ThrottleTest {
 
     @Test
-    void allowanceGrowsWithTheVersionAndShrinksWithThePartitions() {
-        assertEquals(50, Staleness.allowance(0, 50, 4));
-        assertEquals(50, Staleness.allowance(15, 50, 4), "v / 8 = 1");
-        assertEquals(100, Staleness.allowance(16, 50, 4));
-        assertEquals(50 * 12, Staleness.allowance(100, 50, 4));
-        assertEquals(50 * 50, Staleness.allowance(100, 50, 1));
-    }
-
-    @Test
     void holdsOnlyWhenTheStatisticsAfterTheAllowanceAreSent() {
         Throttle t = new Throttle(10, 4);
         t.statisticsSent(0);
