@@ -4,16 +4,24 @@ import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DenseMatrix;
 import dev.nmfstream.kafka.TopicSetup;
 import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.stream.ConfigurationMismatchException;
 import dev.nmfstream.stream.NmfStreamConfig;
 import dev.nmfstream.stream.NmfTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -33,7 +41,12 @@ import org.slf4j.LoggerFactory;
  * <p>It logs (logger {@code dev.nmfstream.service}, info) every state change and every store
  * restore with its record count and duration. A stream thread that dies of an unexpected error
  * is replaced, at most {@value #MAX_REPLACEMENTS} times in ten minutes; after that the instance
- * stops in state ERROR ({@link #awaitFailure}), so that a supervisor restarts it.
+ * stops in state ERROR ({@link #awaitFailure}), so that a supervisor restarts it. Settings that
+ * do not fit the stored model ({@link ConfigurationMismatchException}) stop it at once.
+ *
+ * <p>The backlog throttle depends on the number of projector tasks: the input topic's real
+ * partition count, read from the cluster once the topics exist ({@code nmf.partitions} is only
+ * the count this service creates it with).
  */
 public final class NmfService implements AutoCloseable {
 
@@ -42,7 +55,7 @@ public final class NmfService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final CountDownLatch failed = new CountDownLatch(1);
-    private final ArrayDeque<Long> replacements = new ArrayDeque<>();
+    private final ThreadFailures failures = new ThreadFailures();
 
     private NmfService(KafkaStreams streams) {
         this.streams = streams;
@@ -54,7 +67,29 @@ public final class NmfService implements AutoCloseable {
             }
         });
         streams.setGlobalStateRestoreListener(new RestoreLog());
-        streams.setUncaughtExceptionHandler(e -> {
+        streams.setUncaughtExceptionHandler(failures);
+    }
+
+    /**
+     * What to do when a stream thread dies. A {@link ConfigurationMismatchException} (the
+     * settings do not fit the stored model) stops this instance at once with its message: no
+     * retry can mend it. {@code SHUTDOWN_CLIENT} rather than {@code SHUTDOWN_APPLICATION}: the
+     * other instances may be right and this one misconfigured. Any other fault may be transient:
+     * the thread is replaced, at most {@value #MAX_REPLACEMENTS} times in ten minutes, and then
+     * the instance stops.
+     */
+    static final class ThreadFailures implements StreamsUncaughtExceptionHandler {
+        private final ArrayDeque<Long> replacements = new ArrayDeque<>();
+        private volatile ConfigurationMismatchException stoppedFor;
+
+        @Override
+        public StreamThreadExceptionResponse handle(Throwable e) {
+            ConfigurationMismatchException mismatch = mismatch(e);
+            if (mismatch != null) {
+                stoppedFor = mismatch;
+                LOG.error("stopping: {}", mismatch.getMessage());
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             synchronized (replacements) {
                 long now = System.nanoTime();
                 while (!replacements.isEmpty() && now - replacements.peekFirst() > Duration.ofMinutes(10).toNanos()) {
@@ -64,14 +99,22 @@ public final class NmfService implements AutoCloseable {
                     replacements.addLast(now);
                     LOG.error("a stream thread died; replacing it ({} of {} in ten minutes)", replacements.size(),
                             MAX_REPLACEMENTS, e);
-                    return StreamsUncaughtExceptionHandler
-                            .StreamThreadExceptionResponse.REPLACE_THREAD;
+                    return StreamThreadExceptionResponse.REPLACE_THREAD;
                 }
             }
             LOG.error("a stream thread died again; stopping this instance", e);
-            return StreamsUncaughtExceptionHandler
-                    .StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+
+        /** The configuration mismatch among the causes of a failure, or null. */
+        private static ConfigurationMismatchException mismatch(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof ConfigurationMismatchException m) {
+                    return m;
+                }
+            }
+            return null;
+        }
     }
 
     /** Logs each store restore: its records and how long it took. */
@@ -141,11 +184,44 @@ public final class NmfService implements AutoCloseable {
     /** Creates the missing topics and starts the service. */
     public static NmfService start(NmfStreamConfig config, String bootstrapServers) throws Exception {
         TopicSetup.ensure(bootstrapServers, config, config.kafka());
-        KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, initialBasis(config)),
+        int inputPartitions = inputPartitions(config, bootstrapServers);
+        if (inputPartitions != config.partitions()) {
+            LOG.info("input topic {} has {} partitions (nmf.partitions = {} applies only when this service creates it)",
+                    config.topics().columns(), inputPartitions, config.partitions());
+        }
+        KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, initialBasis(config), inputPartitions),
                 streamsProperties(config, bootstrapServers));
         NmfService service = new NmfService(streams);
         streams.start();
         return service;
+    }
+
+    /**
+     * The input topic's partition count, from the cluster.
+     *
+     * @throws IllegalStateException if the cluster cannot be reached or the topic does not exist
+     */
+    static int inputPartitions(NmfStreamConfig config, String bootstrapServers) {
+        Properties props = new Properties();
+        props.putAll(config.kafka());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        String topic = config.topics().columns();
+        try (Admin admin = Admin.create(props)) {
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(topic);
+            return description.partitions().size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the input topic " + topic + " (nmf.topic.columns) on "
+                    + bootstrapServers + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing the input topic " + topic, e);
+        }
+    }
+
+    /** The configuration mismatch this instance stopped for, if that is why it stopped. */
+    public Optional<ConfigurationMismatchException> mismatch() {
+        return Optional.ofNullable(failures.stoppedFor);
     }
 
     /** The Kafka Streams state. */

@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -35,9 +36,14 @@ public final class NmfTopology {
     static final String UPDATE = "update";
     static final String BASIS_SINK = "basis-sink";
     static final String FACTORS_SINK = "factors-sink";
-    /** The held items of a projector task before the first basis. */
+    /** The held items of a projector task before its partition's first basis (RocksDB, changelogged). */
     public static final String WARMUP_STORE = "nmf-warmup";
-    /** Per projector task: the newest basis version used and the input offset its statistics covered. */
+    /**
+     * The items a projector task holds after the first basis, for the throttle or for a newer
+     * basis (in memory, changelogged; see {@link ProjectorProcessor}).
+     */
+    public static final String BACKLOG_STORE = "nmf-backlog";
+    /** Per projector task: the newest basis version read and the input offset its statistics covered. */
     public static final String PROGRESS_STORE = "nmf-progress";
     /** The updater's model (W, A, B, counters), changelogged. */
     public static final String MODEL_STORE = "nmf-model";
@@ -51,6 +57,18 @@ public final class NmfTopology {
             "min.cleanable.dirty.ratio", "0.1",
             "min.compaction.lag.ms", "0",
             "max.message.bytes", String.valueOf(2 * 1024 * 1024));
+
+    /**
+     * The backlog changelog's topic settings: every held item is soon deleted again, so small,
+     * promptly compacted segments keep the replay into the in-memory store short; tombstones stay
+     * ten minutes, far longer than any replay takes.
+     */
+    static final Map<String, String> BACKLOG_CHANGELOG = Map.of(
+            "segment.bytes", String.valueOf(16 * 1024 * 1024),
+            "segment.ms", "60000",
+            "min.cleanable.dirty.ratio", "0.1",
+            "min.compaction.lag.ms", "0",
+            "delete.retention.ms", "600000");
 
     private NmfTopology() {}
 
@@ -66,18 +84,33 @@ public final class NmfTopology {
     }
 
     /**
-     * The topology for a configuration.
+     * The topology for a configuration whose input topic has {@code nmf.partitions} partitions
+     * (this service created it).
      *
      * @param initialBasis the first basis (from {@code nmf.basis.file}), or null to learn it from
      *     a bootstrap sample of the stream
      */
     public static Topology build(NmfStreamConfig config, Basis initialBasis) {
+        return build(config, initialBasis, config.partitions());
+    }
+
+    /**
+     * The topology for a configuration.
+     *
+     * @param initialBasis the first basis (from {@code nmf.basis.file}), or null to learn it from
+     *     a bootstrap sample of the stream
+     * @param inputPartitions the input topic's real partition count (the number of projector
+     *     tasks, which the backlog throttle's allowance depends on)
+     */
+    public static Topology build(NmfStreamConfig config, Basis initialBasis, int inputPartitions) {
         NmfStreamConfig.TopicNames topics = config.topics();
         Topology topology = new Topology();
         topology.addSource(COLUMNS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.columns());
-        topology.addProcessor(PROJECT, () -> new ProjectorProcessor(config), COLUMNS_SOURCE);
+        topology.addProcessor(PROJECT, projectors(config, inputPartitions), COLUMNS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WARMUP_STORE),
                 Serdes.Long(), Serdes.ByteArray()), PROJECT);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BACKLOG_STORE),
+                Serdes.Long(), Serdes.ByteArray()).withLoggingEnabled(BACKLOG_CHANGELOG), PROJECT);
         // written every mini-batch: the cache keeps one write per key per commit
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), PROJECT);
@@ -100,6 +133,18 @@ public final class NmfTopology {
                 "basis-source", new StringDeserializer(), new ByteArrayDeserializer(), topics.basis(),
                 "basis-global", BasisStoreUpdater::new);
         return topology;
+    }
+
+    /**
+     * The projector tasks of one instance (one topology): they share one {@link BasisCache}, so
+     * each basis version is built once per instance.
+     */
+    static ProcessorSupplier<byte[], byte[], String, byte[]> projectors(NmfStreamConfig config, int inputPartitions) {
+        if (inputPartitions < 1) {
+            throw new IllegalArgumentException("input partitions = " + inputPartitions + ", expected at least 1");
+        }
+        BasisCache bases = new BasisCache(config);
+        return () -> new ProjectorProcessor(config, inputPartitions, bases);
     }
 
     /** Copies the basis topic into every instance's global store. */
