@@ -36,7 +36,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -206,16 +205,11 @@ public final class StreamBenchCommand implements Callable<Integer> {
     /** Seconds for a passthrough topology to copy the n records (exactly-once, same partitions). */
     private double passthrough(EmbeddedKafka broker, String input, Path dir, int n) throws Exception {
         String output = input + "-copy";
-        Properties admin = new Properties();
-        try (var a = Admin.create(Map.of("bootstrap.servers",
-                broker.bootstrapServers()))) {
-            a.createTopics(List.of(new NewTopic(output, 4, (short) 1))).all().get();
-        }
+        TopicSetup.create(broker.bootstrapServers(), new Properties(), List.of(new NewTopic(output, 4, (short) 1)));
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
         Properties p = new Properties();
-        p.putAll(admin);
         p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "passthrough-" + UUID.randomUUID());
         p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.setProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
