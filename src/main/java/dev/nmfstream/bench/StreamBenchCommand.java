@@ -11,6 +11,7 @@ import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.io.Npy;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.kafka.TopicSetup;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Column;
@@ -35,7 +36,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -375,16 +375,10 @@ public final class StreamBenchCommand implements Callable<Integer> {
     private long fill(EmbeddedKafka broker, String topic, DataMatrix matrix, double rate) {
         ColumnCursor cursor = matrix.cursor();
         long bytes = 0;
-        long start = System.nanoTime();
+        RatePacer pacer = new RatePacer(rate);
         try (KafkaProducer<String, byte[]> producer = producer(broker)) {
             for (int j = 0; j < matrix.columns(); j++) {
-                if (rate > 0) {
-                    long due = start + (long) (j * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                }
+                pacer.await(j);
                 String id = "i" + j;
                 Column v = cursor.at(j);
                 byte[] value = format.equals("binary") ? ColumnEncoder.binary(v, -1) : ColumnEncoder.json(id, v, -1);
@@ -633,12 +627,11 @@ public final class StreamBenchCommand implements Callable<Integer> {
             while (got < warm) {
                 got += consumer.poll(Duration.ofMillis(200)).count();
             }
-            long start = System.nanoTime();
-            long end = start + Duration.ofSeconds(latencySeconds).toNanos();
+            RatePacer pacer = new RatePacer(rate);
+            long end = System.nanoTime() + Duration.ofSeconds(latencySeconds).toNanos();
             long j = 0;
             while (System.nanoTime() < end) {
-                long due = start + (long) (j * 1e9 / rate);
-                while (System.nanoTime() < due) {
+                while (!pacer.isDue(j)) {
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ZERO)) {
                         latencies.add((System.currentTimeMillis() - r.timestamp()) * 1.0);
                     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.nmf.DenseColumn;
 import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.nmf.synth.Recovery;
@@ -26,7 +27,6 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -124,18 +124,12 @@ final class DemoCommand implements Callable<Integer> {
     private void feed(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, AtomicBoolean feeding,
             AtomicLong fed) {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        long start = System.nanoTime();
+        RatePacer pacer = new RatePacer(rate);
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 20)) {
             double[] v = new double[config.dimension()];
             long j = 0;
             while (System.nanoTime() < end) {
-                if (rate > 0) {
-                    long due = start + (long) (j * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                }
+                pacer.await(j);
                 planted.next(v, 0);
                 String id = "demo-" + j;
                 DenseColumn column = DenseColumn.of(v);

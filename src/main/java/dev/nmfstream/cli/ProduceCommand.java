@@ -7,6 +7,7 @@ import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.nmf.Column;
 import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.Topics;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
@@ -74,6 +74,7 @@ final class ProduceCommand implements Callable<Integer> {
         AtomicLong acked = new AtomicLong();
         long sent = 0;
         long start = System.nanoTime();
+        RatePacer pacer = new RatePacer(rate);
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20)) {
             if (file.toString().endsWith(".jsonl")) {
                 ObjectMapper json = new ObjectMapper();
@@ -91,7 +92,7 @@ final class ProduceCommand implements Callable<Integer> {
                             err.println("produce: " + file + " line " + number + ": no string \"id\", expected one per line");
                             return 1;
                         }
-                        send(producer, id.asText(), line.getBytes(StandardCharsets.UTF_8), acked, failure, sent++, start);
+                        send(producer, id.asText(), line.getBytes(StandardCharsets.UTF_8), acked, failure, pacer, sent++);
                         progress(err, sent, total, start, false);
                     }
                 }
@@ -112,7 +113,7 @@ final class ProduceCommand implements Callable<Integer> {
                     Column c = cursor.at(j);
                     String id = idPrefix + j;
                     byte[] value = format.equals("binary") ? ColumnEncoder.binary(c, -1) : ColumnEncoder.json(id, c, -1);
-                    send(producer, id, value, acked, failure, sent++, start);
+                    send(producer, id, value, acked, failure, pacer, sent++);
                     progress(err, sent, data.columns(), start, false);
                 }
             }
@@ -129,16 +130,11 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     private void send(KafkaProducer<String, byte[]> producer, String id, byte[] value, AtomicLong acked,
-            AtomicReference<Exception> failure, long index, long start) throws Exception {
+            AtomicReference<Exception> failure, RatePacer pacer, long index) throws Exception {
         if (failure.get() != null) {
             throw failure.get();
         }
-        if (rate > 0) {
-            long wait = start + (long) (index * 1e9 / rate) - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-        }
+        pacer.await(index);
         producer.send(new ProducerRecord<>(topic, id, value), (meta, e) -> {
             if (e != null) {
                 failure.compareAndSet(null, e);
