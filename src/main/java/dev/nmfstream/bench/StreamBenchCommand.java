@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nmfstream.cli.FitCommand;
+import dev.nmfstream.cli.LayoutOption;
+import dev.nmfstream.cli.SettingOptions;
 import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
@@ -30,10 +32,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -48,6 +50,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -86,16 +89,15 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     + "frames (--dimension and --records are then the file's).")
     Path data;
 
-    @Option(names = "--items-are-rows", description = "With --data: the stored matrix is n × m.")
-    boolean itemsAreRows;
+    @Mixin
+    LayoutOption layout;
 
     @Option(names = "--format", defaultValue = "binary",
             description = "With --data: the input records' format, binary (float32) or json. Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A service setting (nmf.* or Kafka Streams) for the measured service, e.g. nmf.batch.size=1024.")
-    Map<String, String> settings = new LinkedHashMap<>();
+    @Mixin
+    SettingOptions settings;
 
     @Option(names = "--paced", defaultValue = "0", paramLabel = "FRACTION",
             description = "With --data: then stream the records again, produced at this fraction of the measured rate "
@@ -180,7 +182,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         p.setProperty("application.id", "bench-" + UUID.randomUUID());
         p.setProperty("state.dir", dir.resolve("state-" + UUID.randomUUID()).toString());
         p.setProperty("processing.guarantee", guarantee);
-        settings.forEach(p::setProperty);
+        p.putAll(settings.properties());
         return NmfStreamConfig.from(p);
     }
 
@@ -257,7 +259,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         }
         DataMatrix matrix;
         try {
-            matrix = DataFiles.read(data, itemsAreRows);
+            matrix = DataFiles.read(data, layout.itemsAreRows());
             matrix.validate();
         } catch (DataFileException e) {
             err.println("bench-stream: " + e.getMessage());
@@ -303,7 +305,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             row.put("rows", m);
             row.put("records", n);
             row.put("rank", rank);
-            row.set("settings", json.valueToTree(settings));
+            row.set("settings", json.valueToTree(new TreeMap<>(settings.properties())));
             row.put("bytesPerRecord", (double) bytes / n);
             row.put("passthroughPerSecond", n / pass);
             row.put("nmfPerSecond", n / nmf);

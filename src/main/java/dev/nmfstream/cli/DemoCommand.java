@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,9 +50,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "30", description = "How long to feed. Default: ${DEFAULT-VALUE}.")
     int seconds;
 
-    @Option(names = "--rate", defaultValue = "0",
-            description = "Columns per second to feed (0: as fast as it goes). Default: ${DEFAULT-VALUE}.")
-    int rate;
+    @Mixin
+    RateOption rate;
 
     @Option(names = "--dimension", defaultValue = "200", description = "m. Default: ${DEFAULT-VALUE}.")
     int dimension;
@@ -63,8 +62,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--binary", description = "Feed the compact binary float32 format instead of JSON.")
     boolean binary;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A service setting (repeatable).")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    SettingOptions settings;
 
     @Spec
     CommandSpec spec;
@@ -73,12 +72,12 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (seconds < 1 || rate < 0 || dimension < 2 || rank < 1 || rank > dimension) {
+        if (seconds < 1 || rate.perSecond() < 0 || dimension < 2 || rank < 1 || rank > dimension) {
             err.println("demo: expected --seconds ≥ 1, --rate ≥ 0, --dimension ≥ 2 and 1 ≤ --rank ≤ --dimension");
             return 2;
         }
         Path dir = Files.createTempDirectory("nmf-demo");
-        Properties props = ConfigLoader.load(null, Map.of(), sets);
+        Properties props = ConfigLoader.load(null, Map.of(), settings.sets());
         props.putIfAbsent("nmf.rank", "" + rank);
         props.putIfAbsent("nmf.dimension", "" + dimension);
         props.putIfAbsent("nmf.snapshot.interval.ms", "1000");
@@ -124,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
     private void feed(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, AtomicBoolean feeding,
             AtomicLong fed) {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        RatePacer pacer = new RatePacer(rate);
+        RatePacer pacer = rate.pacer();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 20)) {
             double[] v = new double[config.dimension()];
             long j = 0;

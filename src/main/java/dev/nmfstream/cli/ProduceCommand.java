@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,24 +38,21 @@ final class ProduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = ".npy, .npz or .jsonl")
     Path file;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, required = true, description = "The Kafka cluster (host:port,…).")
-    String bootstrap;
-
-    @Option(names = {"-t", "--topic"}, defaultValue = Topics.COLUMNS, description = "Default: ${DEFAULT-VALUE}.")
-    String topic;
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--format", defaultValue = "json",
             description = "For .npy/.npz: json or binary (float32). Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--items-are-rows", description = "The .npy/.npz matrix is n × m.")
-    boolean itemsAreRows;
+    @Mixin
+    LayoutOption layout;
 
     @Option(names = "--id-prefix", defaultValue = "item-", description = "Default: ${DEFAULT-VALUE}.")
     String idPrefix;
 
-    @Option(names = "--rate", defaultValue = "0", description = "Records per second (0: as fast as possible).")
-    int rate;
+    @Mixin
+    RateOption rate;
 
     @Spec
     CommandSpec spec;
@@ -70,11 +68,13 @@ final class ProduceCommand implements Callable<Integer> {
             err.println("produce: " + file + ": no such file");
             return 1;
         }
+        String bootstrap = kafka.bootstrapServers();
+        String topic = kafka.topicOr(Topics.COLUMNS);
         AtomicReference<Exception> failure = new AtomicReference<>();
         AtomicLong acked = new AtomicLong();
         long sent = 0;
         long start = System.nanoTime();
-        RatePacer pacer = new RatePacer(rate);
+        RatePacer pacer = rate.pacer();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20)) {
             if (file.toString().endsWith(".jsonl")) {
                 ObjectMapper json = new ObjectMapper();
@@ -99,7 +99,7 @@ final class ProduceCommand implements Callable<Integer> {
             } else {
                 DataMatrix data;
                 try {
-                    data = DataFiles.read(file, itemsAreRows);
+                    data = DataFiles.read(file, layout.itemsAreRows());
                     data.validate();
                 } catch (DataFileException e) {
                     err.println("produce: " + e.getMessage());
@@ -135,7 +135,7 @@ final class ProduceCommand implements Callable<Integer> {
             throw failure.get();
         }
         pacer.await(index);
-        producer.send(new ProducerRecord<>(topic, id, value), (meta, e) -> {
+        producer.send(new ProducerRecord<>(kafka.topicOr(Topics.COLUMNS), id, value), (meta, e) -> {
             if (e != null) {
                 failure.compareAndSet(null, e);
             } else {
