@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nmfstream.cli.FitCommand;
 import dev.nmfstream.cli.LayoutOption;
+import dev.nmfstream.cli.ModelShapeOptions;
 import dev.nmfstream.cli.SettingOptions;
 import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFileException;
@@ -75,11 +76,12 @@ public final class StreamBenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "40000", description = "Records per run. Default: ${DEFAULT-VALUE}.")
     int records;
 
-    @Option(names = "--dimension", defaultValue = "1025", description = "m. Default: ${DEFAULT-VALUE}.")
-    int dimension;
+    @Mixin
+    ModelShapeOptions shape = new ModelShapeOptions(1025, 20);
 
-    @Option(names = "--rank", defaultValue = "20", description = "r. Default: ${DEFAULT-VALUE}.")
-    int rank;
+    /** m and r for this run (with --data, m is the file's). */
+    private int dimension;
+    private int rank;
 
     @Option(names = "--latency-seconds", defaultValue = "15", description = "Length of each latency run. Default: ${DEFAULT-VALUE}.")
     int latencySeconds;
@@ -118,6 +120,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dimension = shape.dimension();
+        rank = shape.rank();
         if (data != null) {
             return callWithData();
         }

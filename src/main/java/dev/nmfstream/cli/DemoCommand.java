@@ -53,11 +53,8 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     RateOption rate;
 
-    @Option(names = "--dimension", defaultValue = "200", description = "m. Default: ${DEFAULT-VALUE}.")
-    int dimension;
-
-    @Option(names = "--rank", defaultValue = "10", description = "r. Default: ${DEFAULT-VALUE}.")
-    int rank;
+    @Mixin
+    ModelShapeOptions shape = new ModelShapeOptions(200, 10);
 
     @Option(names = "--binary", description = "Feed the compact binary float32 format instead of JSON.")
     boolean binary;
@@ -72,6 +69,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        int dimension = shape.dimension();
+        int rank = shape.rank();
         if (seconds < 1 || rate.perSecond() < 0 || dimension < 2 || rank < 1 || rank > dimension) {
             err.println("demo: expected --seconds ≥ 1, --rate ≥ 0, --dimension ≥ 2 and 1 ≤ --rank ≤ --dimension");
             return 2;
