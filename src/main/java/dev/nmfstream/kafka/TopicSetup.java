@@ -49,9 +49,9 @@ public final class TopicSetup {
      * @param created the names of the topics created by this call, in the order given
      * @param partitions every given topic's real partition count, in the order given
      */
-    public record Created(List<String> created, Map<String, Integer> partitions) {
+    public record Ensured(List<String> created, Map<String, Integer> partitions) {
 
-        public Created {
+        public Ensured {
             created = List.copyOf(created);
             partitions = Collections.unmodifiableMap(new LinkedHashMap<>(partitions));
         }
@@ -97,7 +97,7 @@ public final class TopicSetup {
      *     {@code nmf.partitions})
      * @throws IllegalStateException if the cluster cannot be reached or refuses a topic
      */
-    public static Created ensure(String bootstrapServers, NmfStreamConfig config, Properties clientProperties) {
+    public static Ensured ensure(String bootstrapServers, NmfStreamConfig config, Properties clientProperties) {
         return create(bootstrapServers, clientProperties, plan(config));
     }
 
@@ -107,7 +107,7 @@ public final class TopicSetup {
      * @throws IllegalStateException if the cluster cannot be reached, refuses a topic or does not
      *     answer within {@link #TIMEOUT}
      */
-    public static Created create(String bootstrapServers, Properties clientProperties, Collection<NewTopic> topics) {
+    public static Ensured create(String bootstrapServers, Properties clientProperties, Collection<NewTopic> topics) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -124,7 +124,7 @@ public final class TopicSetup {
      * @throws IllegalArgumentException if a topic is given twice with different specs
      * @throws IllegalStateException if the cluster refuses a topic or does not answer within the timeout
      */
-    public static Created create(Admin admin, String where, Collection<NewTopic> topics, Duration timeout) {
+    public static Ensured create(Admin admin, String where, Collection<NewTopic> topics, Duration timeout) {
         Map<String, NewTopic> byName = new LinkedHashMap<>();
         for (NewTopic t : topics) {
             NewTopic previous = byName.put(t.name(), t);
@@ -134,7 +134,7 @@ public final class TopicSetup {
             }
         }
         if (byName.isEmpty()) {
-            return new Created(List.of(), Map.of());
+            return new Ensured(List.of(), Map.of());
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> created = new ArrayList<>();
@@ -157,7 +157,7 @@ public final class TopicSetup {
             Map<String, Integer> partitions = awaitLeaders(admin, byName.keySet(), deadline);
             List<String> ordered = new ArrayList<>(byName.keySet());
             ordered.retainAll(created);
-            return new Created(ordered, partitions);
+            return new Ensured(ordered, partitions);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot list the topics of " + where + ": " + e.getCause().getMessage(),
                     e.getCause());
