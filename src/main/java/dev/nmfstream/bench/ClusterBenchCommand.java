@@ -1,6 +1,7 @@
 package dev.nmfstream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nmfstream.cli.ModelShapeOptions;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.nmf.DenseColumn;
@@ -23,6 +24,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,11 +49,11 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "100000", description = "Records per run. Default: ${DEFAULT-VALUE}.")
     int records;
 
-    @Option(names = "--dimension", defaultValue = "1025", description = "m. Default: ${DEFAULT-VALUE}.")
-    int dimension;
+    @Mixin
+    ModelShapeOptions shape = new ModelShapeOptions(1025, 20);
 
-    @Option(names = "--rank", defaultValue = "20", description = "r. Default: ${DEFAULT-VALUE}.")
-    int rank;
+    private int dimension;
+    private int rank;
 
     @Option(names = "--partitions", defaultValue = "6", description = "Input partitions. Default: ${DEFAULT-VALUE}.")
     int partitions;
@@ -73,6 +75,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dimension = shape.dimension();
+        rank = shape.rank();
         PrintWriter out = spec.commandLine().getOut();
         if (records < 1 || repeats < 1 || instances.isEmpty() || instances.stream().anyMatch(k -> k < 1)) {
             spec.commandLine().getErr().println("bench-cluster: expected positive --records, --repeats, --instances");

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nmfstream.cli.FitCommand;
+import dev.nmfstream.cli.LayoutOption;
+import dev.nmfstream.cli.ModelShapeOptions;
+import dev.nmfstream.cli.SettingOptions;
 import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
@@ -11,6 +14,7 @@ import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.io.Npy;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.kafka.TopicSetup;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Column;
@@ -29,14 +33,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +51,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -73,11 +76,12 @@ public final class StreamBenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "40000", description = "Records per run. Default: ${DEFAULT-VALUE}.")
     int records;
 
-    @Option(names = "--dimension", defaultValue = "1025", description = "m. Default: ${DEFAULT-VALUE}.")
-    int dimension;
+    @Mixin
+    ModelShapeOptions shape = new ModelShapeOptions(1025, 20);
 
-    @Option(names = "--rank", defaultValue = "20", description = "r. Default: ${DEFAULT-VALUE}.")
-    int rank;
+    /** m and r for this run (with --data, m is the file's). */
+    private int dimension;
+    private int rank;
 
     @Option(names = "--latency-seconds", defaultValue = "15", description = "Length of each latency run. Default: ${DEFAULT-VALUE}.")
     int latencySeconds;
@@ -87,16 +91,15 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     + "frames (--dimension and --records are then the file's).")
     Path data;
 
-    @Option(names = "--items-are-rows", description = "With --data: the stored matrix is n × m.")
-    boolean itemsAreRows;
+    @Mixin
+    LayoutOption layout;
 
     @Option(names = "--format", defaultValue = "binary",
             description = "With --data: the input records' format, binary (float32) or json. Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A service setting (nmf.* or Kafka Streams) for the measured service, e.g. nmf.batch.size=1024.")
-    Map<String, String> settings = new LinkedHashMap<>();
+    @Mixin
+    SettingOptions settings;
 
     @Option(names = "--paced", defaultValue = "0", paramLabel = "FRACTION",
             description = "With --data: then stream the records again, produced at this fraction of the measured rate "
@@ -117,6 +120,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dimension = shape.dimension();
+        rank = shape.rank();
         if (data != null) {
             return callWithData();
         }
@@ -181,7 +186,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         p.setProperty("application.id", "bench-" + UUID.randomUUID());
         p.setProperty("state.dir", dir.resolve("state-" + UUID.randomUUID()).toString());
         p.setProperty("processing.guarantee", guarantee);
-        settings.forEach(p::setProperty);
+        p.putAll(settings.properties());
         return NmfStreamConfig.from(p);
     }
 
@@ -206,16 +211,11 @@ public final class StreamBenchCommand implements Callable<Integer> {
     /** Seconds for a passthrough topology to copy the n records (exactly-once, same partitions). */
     private double passthrough(EmbeddedKafka broker, String input, Path dir, int n) throws Exception {
         String output = input + "-copy";
-        Properties admin = new Properties();
-        try (var a = Admin.create(Map.of("bootstrap.servers",
-                broker.bootstrapServers()))) {
-            a.createTopics(List.of(new NewTopic(output, 4, (short) 1))).all().get();
-        }
+        TopicSetup.create(broker.bootstrapServers(), new Properties(), List.of(new NewTopic(output, 4, (short) 1)));
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
         Properties p = new Properties();
-        p.putAll(admin);
         p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "passthrough-" + UUID.randomUUID());
         p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.setProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -263,7 +263,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         }
         DataMatrix matrix;
         try {
-            matrix = DataFiles.read(data, itemsAreRows);
+            matrix = DataFiles.read(data, layout.itemsAreRows());
             matrix.validate();
         } catch (DataFileException e) {
             err.println("bench-stream: " + e.getMessage());
@@ -309,7 +309,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             row.put("rows", m);
             row.put("records", n);
             row.put("rank", rank);
-            row.set("settings", json.valueToTree(settings));
+            row.set("settings", json.valueToTree(new TreeMap<>(settings.properties())));
             row.put("bytesPerRecord", (double) bytes / n);
             row.put("passthroughPerSecond", n / pass);
             row.put("nmfPerSecond", n / nmf);
@@ -381,16 +381,10 @@ public final class StreamBenchCommand implements Callable<Integer> {
     private long fill(EmbeddedKafka broker, String topic, DataMatrix matrix, double rate) {
         ColumnCursor cursor = matrix.cursor();
         long bytes = 0;
-        long start = System.nanoTime();
+        RatePacer pacer = new RatePacer(rate);
         try (KafkaProducer<String, byte[]> producer = producer(broker)) {
             for (int j = 0; j < matrix.columns(); j++) {
-                if (rate > 0) {
-                    long due = start + (long) (j * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                }
+                pacer.await(j);
                 String id = "i" + j;
                 Column v = cursor.at(j);
                 byte[] value = format.equals("binary") ? ColumnEncoder.binary(v, -1) : ColumnEncoder.json(id, v, -1);
@@ -639,12 +633,11 @@ public final class StreamBenchCommand implements Callable<Integer> {
             while (got < warm) {
                 got += consumer.poll(Duration.ofMillis(200)).count();
             }
-            long start = System.nanoTime();
-            long end = start + Duration.ofSeconds(latencySeconds).toNanos();
+            RatePacer pacer = new RatePacer(rate);
+            long end = System.nanoTime() + Duration.ofSeconds(latencySeconds).toNanos();
             long j = 0;
             while (System.nanoTime() < end) {
-                long due = start + (long) (j * 1e9 / rate);
-                while (System.nanoTime() < due) {
+                while (!pacer.isDue(j)) {
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ZERO)) {
                         latencies.add((System.currentTimeMillis() - r.timestamp()) * 1.0);
                     }

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,11 +32,8 @@ final class ConsumeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "weights, factors or dead_letters")
     What what;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, required = true, description = "The Kafka cluster (host:port,…).")
-    String bootstrap;
-
-    @Option(names = {"-t", "--topic"}, description = "The topic (default: nmf-weights, nmf-factors or nmf-dead-letters).")
-    String topic;
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--from-beginning", description = "Start at the oldest record (default: only new ones).")
     boolean fromBeginning;
@@ -52,14 +50,14 @@ final class ConsumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        String name = topic != null ? topic : switch (what) {
+        String name = kafka.topicOr(switch (what) {
             case weights -> Topics.WEIGHTS;
             case factors -> Topics.FACTORS;
             case dead_letters -> Topics.DEAD_LETTERS;
-        };
+        });
         long count = 0;
         long lastRecord = System.nanoTime();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(bootstrap, null, fromBeginning)) {
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(kafka.bootstrapServers(), null, fromBeginning)) {
             consumer.subscribe(List.of(name));
             while (max == 0 || count < max) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {

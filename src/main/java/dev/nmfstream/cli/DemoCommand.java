@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.nmf.DenseColumn;
 import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.nmf.synth.Recovery;
@@ -18,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +26,12 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,21 +50,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "30", description = "How long to feed. Default: ${DEFAULT-VALUE}.")
     int seconds;
 
-    @Option(names = "--rate", defaultValue = "0",
-            description = "Columns per second to feed (0: as fast as it goes). Default: ${DEFAULT-VALUE}.")
-    int rate;
+    @Mixin
+    RateOption rate;
 
-    @Option(names = "--dimension", defaultValue = "200", description = "m. Default: ${DEFAULT-VALUE}.")
-    int dimension;
-
-    @Option(names = "--rank", defaultValue = "10", description = "r. Default: ${DEFAULT-VALUE}.")
-    int rank;
+    @Mixin
+    ModelShapeOptions shape = new ModelShapeOptions(200, 10);
 
     @Option(names = "--binary", description = "Feed the compact binary float32 format instead of JSON.")
     boolean binary;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A service setting (repeatable).")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    SettingOptions settings;
 
     @Spec
     CommandSpec spec;
@@ -73,12 +69,14 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (seconds < 1 || rate < 0 || dimension < 2 || rank < 1 || rank > dimension) {
+        int dimension = shape.dimension();
+        int rank = shape.rank();
+        if (seconds < 1 || rate.perSecond() < 0 || dimension < 2 || rank < 1 || rank > dimension) {
             err.println("demo: expected --seconds ≥ 1, --rate ≥ 0, --dimension ≥ 2 and 1 ≤ --rank ≤ --dimension");
             return 2;
         }
         Path dir = Files.createTempDirectory("nmf-demo");
-        Properties props = ConfigLoader.load(null, Map.of(), sets);
+        Properties props = ConfigLoader.load(null, Map.of(), settings.sets());
         props.putIfAbsent("nmf.rank", "" + rank);
         props.putIfAbsent("nmf.dimension", "" + dimension);
         props.putIfAbsent("nmf.snapshot.interval.ms", "1000");
@@ -124,18 +122,12 @@ final class DemoCommand implements Callable<Integer> {
     private void feed(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, AtomicBoolean feeding,
             AtomicLong fed) {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        long start = System.nanoTime();
+        RatePacer pacer = rate.pacer();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 20)) {
             double[] v = new double[config.dimension()];
             long j = 0;
             while (System.nanoTime() < end) {
-                if (rate > 0) {
-                    long due = start + (long) (j * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                }
+                pacer.await(j);
                 planted.next(v, 0);
                 String id = "demo-" + j;
                 DenseColumn column = DenseColumn.of(v);

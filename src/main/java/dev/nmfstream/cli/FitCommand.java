@@ -48,8 +48,8 @@ public final class FitCommand implements Callable<Integer> {
             description = "Where to write W (m × r, float64).")
     Path output;
 
-    @Option(names = "--items-are-rows", description = "The stored matrix is n × m (one item per row).")
-    boolean itemsAreRows;
+    @Mixin
+    LayoutOption layout;
 
     @Option(names = "--trace", paramLabel = "FILE.csv",
             description = "Also write the prequential error's running sums after every W update, one CSV line each: "
@@ -92,7 +92,7 @@ public final class FitCommand implements Callable<Integer> {
         }
         DataMatrix data;
         try {
-            data = DataFiles.read(input, itemsAreRows);
+            data = DataFiles.read(input, layout.itemsAreRows());
             data.validate();
         } catch (DataFileException e) {
             err.println("fit: " + e.getMessage());

@@ -7,6 +7,7 @@ import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.nmf.Column;
 import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.Topics;
@@ -18,10 +19,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,24 +38,21 @@ final class ProduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = ".npy, .npz or .jsonl")
     Path file;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, required = true, description = "The Kafka cluster (host:port,…).")
-    String bootstrap;
-
-    @Option(names = {"-t", "--topic"}, defaultValue = Topics.COLUMNS, description = "Default: ${DEFAULT-VALUE}.")
-    String topic;
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--format", defaultValue = "json",
             description = "For .npy/.npz: json or binary (float32). Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--items-are-rows", description = "The .npy/.npz matrix is n × m.")
-    boolean itemsAreRows;
+    @Mixin
+    LayoutOption layout;
 
     @Option(names = "--id-prefix", defaultValue = "item-", description = "Default: ${DEFAULT-VALUE}.")
     String idPrefix;
 
-    @Option(names = "--rate", defaultValue = "0", description = "Records per second (0: as fast as possible).")
-    int rate;
+    @Mixin
+    RateOption rate;
 
     @Spec
     CommandSpec spec;
@@ -70,10 +68,13 @@ final class ProduceCommand implements Callable<Integer> {
             err.println("produce: " + file + ": no such file");
             return 1;
         }
+        String bootstrap = kafka.bootstrapServers();
+        String topic = kafka.topicOr(Topics.COLUMNS);
         AtomicReference<Exception> failure = new AtomicReference<>();
         AtomicLong acked = new AtomicLong();
         long sent = 0;
         long start = System.nanoTime();
+        RatePacer pacer = rate.pacer();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20)) {
             if (file.toString().endsWith(".jsonl")) {
                 ObjectMapper json = new ObjectMapper();
@@ -91,14 +92,14 @@ final class ProduceCommand implements Callable<Integer> {
                             err.println("produce: " + file + " line " + number + ": no string \"id\", expected one per line");
                             return 1;
                         }
-                        send(producer, id.asText(), line.getBytes(StandardCharsets.UTF_8), acked, failure, sent++, start);
+                        send(producer, id.asText(), line.getBytes(StandardCharsets.UTF_8), acked, failure, pacer, sent++);
                         progress(err, sent, total, start, false);
                     }
                 }
             } else {
                 DataMatrix data;
                 try {
-                    data = DataFiles.read(file, itemsAreRows);
+                    data = DataFiles.read(file, layout.itemsAreRows());
                     data.validate();
                 } catch (DataFileException e) {
                     err.println("produce: " + e.getMessage());
@@ -112,7 +113,7 @@ final class ProduceCommand implements Callable<Integer> {
                     Column c = cursor.at(j);
                     String id = idPrefix + j;
                     byte[] value = format.equals("binary") ? ColumnEncoder.binary(c, -1) : ColumnEncoder.json(id, c, -1);
-                    send(producer, id, value, acked, failure, sent++, start);
+                    send(producer, id, value, acked, failure, pacer, sent++);
                     progress(err, sent, data.columns(), start, false);
                 }
             }
@@ -129,17 +130,12 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     private void send(KafkaProducer<String, byte[]> producer, String id, byte[] value, AtomicLong acked,
-            AtomicReference<Exception> failure, long index, long start) throws Exception {
+            AtomicReference<Exception> failure, RatePacer pacer, long index) throws Exception {
         if (failure.get() != null) {
             throw failure.get();
         }
-        if (rate > 0) {
-            long wait = start + (long) (index * 1e9 / rate) - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-        }
-        producer.send(new ProducerRecord<>(topic, id, value), (meta, e) -> {
+        pacer.await(index);
+        producer.send(new ProducerRecord<>(kafka.topicOr(Topics.COLUMNS), id, value), (meta, e) -> {
             if (e != null) {
                 failure.compareAndSet(null, e);
             } else {

@@ -6,13 +6,12 @@ import dev.nmfstream.service.NmfService;
 import dev.nmfstream.stream.NmfStreamConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,8 +33,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "A properties file.")
     Path config;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting (repeatable), overrides the rest.")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    SettingOptions settings;
 
     @Option(names = "--data-dir", defaultValue = "nmf-data",
             description = "Where the embedded broker and the state stores keep their data. Default: ${DEFAULT-VALUE}.")
@@ -54,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         NmfStreamConfig settings;
         try {
-            Properties props = ConfigLoader.load(config, System.getenv(), sets);
+            Properties props = ConfigLoader.load(config, System.getenv(), this.settings.sets());
             props.putIfAbsent("state.dir", dataDir.resolve("streams").toString());
             settings = NmfStreamConfig.from(props);
         } catch (IllegalArgumentException e) {

@@ -8,13 +8,11 @@ import dev.nmfstream.nmf.DenseColumn;
  * a plain offset into the array. Because the data is one Java array, m·n must not exceed
  * {@link #MAX_ENTRIES}.
  */
-public final class DenseMatrix implements DataMatrix {
+public final class DenseMatrix extends SizedMatrix implements DataMatrix {
 
     /** The largest number of entries (m·n) a dense matrix can hold: the largest Java array. */
     public static final int MAX_ENTRIES = Integer.MAX_VALUE - 8;
 
-    private final int rows;
-    private final int columns;
     private final double[] data;
 
     /**
@@ -27,13 +25,12 @@ public final class DenseMatrix implements DataMatrix {
      *     or {@code data} has the wrong length
      */
     public DenseMatrix(int rows, int columns, double[] data) {
+        super(rows, columns);
         checkSize(rows, columns);
         if (data.length != (long) rows * columns) {
             throw new IllegalArgumentException("data has " + data.length + " values, expected rows × columns = "
                     + rows + " × " + columns + " = " + (long) rows * columns);
         }
-        this.rows = rows;
-        this.columns = columns;
         this.data = data;
     }
 
@@ -48,25 +45,12 @@ public final class DenseMatrix implements DataMatrix {
     }
 
     private static void checkSize(int rows, int columns) {
-        if (rows < 0 || columns < 0) {
-            throw new IllegalArgumentException("size " + rows + " × " + columns
-                    + " has a negative dimension, expected rows ≥ 0 and columns ≥ 0");
-        }
+        requireSize(rows, columns);
         long entries = (long) rows * columns;
         if (entries > MAX_ENTRIES) {
             throw new IllegalArgumentException("a dense " + rows + " × " + columns + " matrix has " + entries
                     + " entries, expected at most " + MAX_ENTRIES + " (the largest Java array)");
         }
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int columns() {
-        return columns;
     }
 
     @Override
@@ -81,10 +65,7 @@ public final class DenseMatrix implements DataMatrix {
 
     /** Entry (i, j): row i of item j. */
     public double get(int i, int j) {
-        if (i < 0 || i >= rows || j < 0 || j >= columns) {
-            throw new IndexOutOfBoundsException("entry (" + i + ", " + j + ") is outside the " + rows + " × "
-                    + columns + " matrix");
-        }
+        requireEntry(i, j);
         return data[j * rows + i];
     }
 
@@ -98,11 +79,7 @@ public final class DenseMatrix implements DataMatrix {
         for (int j = 0; j < columns; j++) {
             int base = j * rows;
             for (int i = 0; i < rows; i++) {
-                double x = data[base + i];
-                if (!(x >= 0) || x == Double.POSITIVE_INFINITY) {
-                    throw new IllegalArgumentException("column " + j + ", row " + i + ": value " + x
-                            + ", expected a finite nonnegative number");
-                }
+                requireValue(data[base + i], j, i);
             }
         }
     }
@@ -122,9 +99,7 @@ public final class DenseMatrix implements DataMatrix {
 
         @Override
         public DenseColumn at(int j) {
-            if (j < 0 || j >= columns) {
-                throw new IndexOutOfBoundsException("column " + j + ", expected an index in [0, " + columns + ")");
-            }
+            requireColumn(j);
             return view.set(data, j * rows, rows);
         }
     }

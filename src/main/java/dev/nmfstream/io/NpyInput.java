@@ -63,8 +63,6 @@ final class NpyInput {
     private long dataRead;
     private long elementsRead;
     private float[] floatScratch;
-    private int[] intScratch;
-    private long[] longScratch;
 
     /**
      * Reads and checks the header.
@@ -363,52 +361,52 @@ final class NpyInput {
         return Math.max(1, CHUNK_BYTES / dtype.itemSize());
     }
 
-    /** Reads the next {@code count} numeric elements, converted to double, into dst[off ..]. */
-    void readDoubles(double[] dst, int off, int count) throws IOException {
-        requireNumeric();
+    /** Takes one chunk of {@code n} elements read into {@code b}, for destination index {@code o} on. */
+    private interface ChunkReader {
+        void take(ByteBuffer b, int o, int n) throws IOException;
+    }
+
+    /** Reads the next {@code count} elements a chunk at a time, each handed to {@code reader}. */
+    private void readChunks(int off, int count, ChunkReader reader) throws IOException {
         int per = chunkElements();
         for (int done = 0; done < count; ) {
             int n = Math.min(per, count - done);
-            ByteBuffer b = chunk(n);
-            int o = off + done;
+            reader.take(chunk(n), off + done, n);
+            done += n;
+            elementsRead += n;
+        }
+    }
+
+    /** Element {@code k} of a chunk of integers, widened to long. */
+    private long integerAt(ByteBuffer b, int k) {
+        return switch (dtype.kind()) {
+            case I8 -> b.getLong(k * Long.BYTES);
+            case I4 -> b.getInt(k * Integer.BYTES);
+            case U1 -> b.get(k) & 0xFF;
+            case I1 -> b.get(k);
+            default -> throw new IllegalStateException("not an integer: " + dtype.descr());
+        };
+    }
+
+    /** Reads the next {@code count} numeric elements, converted to double, into dst[off ..]. */
+    void readDoubles(double[] dst, int off, int count) throws IOException {
+        requireNumeric();
+        readChunks(off, count, (b, o, n) -> {
             switch (dtype.kind()) {
-                case F8:
-                    b.asDoubleBuffer().get(dst, o, n);
-                    break;
-                case F4:
+                case F8 -> b.asDoubleBuffer().get(dst, o, n);
+                case F4 -> {
                     b.asFloatBuffer().get(floats(), 0, n);
                     for (int k = 0; k < n; k++) {
                         dst[o + k] = floatScratch[k];
                     }
-                    break;
-                case I4:
-                    b.asIntBuffer().get(ints(), 0, n);
+                }
+                default -> {
                     for (int k = 0; k < n; k++) {
-                        dst[o + k] = intScratch[k];
+                        dst[o + k] = integerAt(b, k);
                     }
-                    break;
-                case I8:
-                    b.asLongBuffer().get(longs(), 0, n);
-                    for (int k = 0; k < n; k++) {
-                        dst[o + k] = longScratch[k];
-                    }
-                    break;
-                case U1:
-                    for (int k = 0; k < n; k++) {
-                        dst[o + k] = b.get(k) & 0xFF;
-                    }
-                    break;
-                case I1:
-                    for (int k = 0; k < n; k++) {
-                        dst[o + k] = b.get(k);
-                    }
-                    break;
-                default:
-                    throw new IllegalStateException("not numeric: " + dtype.descr());
+                }
             }
-            done += n;
-            elementsRead += n;
-        }
+        });
     }
 
     /**
@@ -418,79 +416,35 @@ final class NpyInput {
      */
     void readInts(int[] dst, int off, int count, String what) throws IOException {
         requireInteger(what);
-        int per = chunkElements();
-        for (int done = 0; done < count; ) {
-            int n = Math.min(per, count - done);
-            ByteBuffer b = chunk(n);
-            int o = off + done;
-            switch (dtype.kind()) {
-                case I4:
-                    b.asIntBuffer().get(dst, o, n);
-                    break;
-                case I8:
-                    b.asLongBuffer().get(longs(), 0, n);
-                    for (int k = 0; k < n; k++) {
-                        long v = longScratch[k];
-                        if (v != (int) v) {
-                            throw error(what + " entry " + (elementsRead + k) + " = " + v
-                                    + " does not fit in a 32-bit int, expected a value in [" + Integer.MIN_VALUE
-                                    + ", " + Integer.MAX_VALUE + "]");
-                        }
-                        dst[o + k] = (int) v;
-                    }
-                    break;
-                case U1:
-                    for (int k = 0; k < n; k++) {
-                        dst[o + k] = b.get(k) & 0xFF;
-                    }
-                    break;
-                case I1:
-                    for (int k = 0; k < n; k++) {
-                        dst[o + k] = b.get(k);
-                    }
-                    break;
-                default:
-                    throw new IllegalStateException("not an integer: " + dtype.descr());
+        readChunks(off, count, (b, o, n) -> {
+            if (dtype.kind() == Kind.I4) {
+                b.asIntBuffer().get(dst, o, n);
+                return;
             }
-            done += n;
-            elementsRead += n;
-        }
+            for (int k = 0; k < n; k++) {
+                long v = integerAt(b, k);
+                if (v != (int) v) {
+                    throw error(what + " entry " + (elementsRead + k) + " = " + v
+                            + " does not fit in a 32-bit int, expected a value in [" + Integer.MIN_VALUE
+                            + ", " + Integer.MAX_VALUE + "]");
+                }
+                dst[o + k] = (int) v;
+            }
+        });
     }
 
     /** Reads the next {@code count} integer elements into dst[off ..]. */
     void readLongs(long[] dst, int off, int count, String what) throws IOException {
         requireInteger(what);
-        int per = chunkElements();
-        for (int done = 0; done < count; ) {
-            int n = Math.min(per, count - done);
-            ByteBuffer b = chunk(n);
-            int o = off + done;
-            switch (dtype.kind()) {
-                case I8:
-                    b.asLongBuffer().get(dst, o, n);
-                    break;
-                case I4:
-                    b.asIntBuffer().get(ints(), 0, n);
-                    for (int k = 0; k < n; k++) {
-                        dst[o + k] = intScratch[k];
-                    }
-                    break;
-                case U1:
-                    for (int k = 0; k < n; k++) {
-                        dst[o + k] = b.get(k) & 0xFF;
-                    }
-                    break;
-                case I1:
-                    for (int k = 0; k < n; k++) {
-                        dst[o + k] = b.get(k);
-                    }
-                    break;
-                default:
-                    throw new IllegalStateException("not an integer: " + dtype.descr());
+        readChunks(off, count, (b, o, n) -> {
+            if (dtype.kind() == Kind.I8) {
+                b.asLongBuffer().get(dst, o, n);
+                return;
             }
-            done += n;
-            elementsRead += n;
-        }
+            for (int k = 0; k < n; k++) {
+                dst[o + k] = integerAt(b, k);
+            }
+        });
     }
 
     /** Reads the next {@code count} byte strings (trailing NUL bytes removed, decoded as Latin-1). */
@@ -584,20 +538,6 @@ final class NpyInput {
             floatScratch = new float[chunkElements()];
         }
         return floatScratch;
-    }
-
-    private int[] ints() {
-        if (intScratch == null) {
-            intScratch = new int[chunkElements()];
-        }
-        return intScratch;
-    }
-
-    private long[] longs() {
-        if (longScratch == null) {
-            longScratch = new long[chunkElements()];
-        }
-        return longScratch;
     }
 
     @Override

@@ -85,38 +85,33 @@ public final class Npz {
         int inner = (int) (csc ? shape[0] : shape[1]);
         String matrix = shape[0] + " × " + shape[1] + " " + format.toUpperCase() + " matrix";
 
-        int[] indptr;
-        ZipEntry e = entry(file, zip, "indptr.npy");
-        try (InputStream stream = zip.getInputStream(e); ReadableByteChannel ch = Channels.newChannel(stream)) {
-            NpyInput in = member(ch, file, e);
+        int[] indptr = readMember(file, zip, "indptr.npy", in -> {
             int count = oneDimensional(in, "integer");
             if (count != (long) outer + 1) {
                 throw in.error("indptr has " + count + " entries, expected " + ((long) outer + 1) + " (number of "
                         + outerName + "s + 1 for a " + matrix + ")");
             }
-            indptr = new int[count];
-            in.readInts(indptr, 0, count, "indptr");
-        }
-        int[] indices;
-        e = entry(file, zip, "indices.npy");
-        try (InputStream stream = zip.getInputStream(e); ReadableByteChannel ch = Channels.newChannel(stream)) {
-            NpyInput in = member(ch, file, e);
+            int[] read = new int[count];
+            in.readInts(read, 0, count, "indptr");
+            return read;
+        });
+        int[] indices = readMember(file, zip, "indices.npy", in -> {
             int count = oneDimensional(in, "integer");
-            indices = new int[count];
-            in.readInts(indices, 0, count, "indices");
-        }
-        double[] data;
-        e = entry(file, zip, "data.npy");
-        try (InputStream stream = zip.getInputStream(e); ReadableByteChannel ch = Channels.newChannel(stream)) {
-            NpyInput in = member(ch, file, e);
+            int[] read = new int[count];
+            in.readInts(read, 0, count, "indices");
+            return read;
+        });
+        int indexCount = indices.length;
+        double[] data = readMember(file, zip, "data.npy", in -> {
             int count = oneDimensional(in, "numeric");
-            if (count != indices.length) {
-                throw in.error("data has " + count + " entries but indices.npy has " + indices.length
+            if (count != indexCount) {
+                throw in.error("data has " + count + " entries but indices.npy has " + indexCount
                         + ", expected the same count");
             }
-            data = new double[count];
-            in.readDoubles(data, 0, count);
-        }
+            double[] read = new double[count];
+            in.readDoubles(read, 0, count);
+            return read;
+        });
 
         int nnz = checkStructure(file, indptr, indices, outer, inner, outerName, innerName);
         if (nnz < indices.length) {
@@ -144,17 +139,26 @@ public final class Npz {
         return normalize(rows, columns, indptr, indices, data);
     }
 
-    private static String readFormat(Path file, ZipFile zip) throws IOException {
-        ZipEntry e = entry(file, zip, "format.npy");
-        String format;
+    /** Reads one member of the archive. */
+    private interface MemberReader<T> {
+        T read(NpyInput in) throws IOException;
+    }
+
+    private static <T> T readMember(Path file, ZipFile zip, String name, MemberReader<T> reader) throws IOException {
+        ZipEntry e = entry(file, zip, name);
         try (InputStream stream = zip.getInputStream(e); ReadableByteChannel ch = Channels.newChannel(stream)) {
-            NpyInput in = member(ch, file, e);
+            return reader.read(member(ch, file, e));
+        }
+    }
+
+    private static String readFormat(Path file, ZipFile zip) throws IOException {
+        String format = readMember(file, zip, "format.npy", in -> {
             if (in.dtype().kind() != NpyInput.Kind.S || in.size() != 1) {
                 throw in.error("format has dtype '" + in.dtype().descr() + "' and shape " + in.shapeString()
                         + ", expected a single byte string such as b'csc' or b'csr'");
             }
-            format = in.readStrings(1)[0];
-        }
+            return in.readStrings(1)[0];
+        });
         if (!format.equals("csc") && !format.equals("csr")) {
             throw new DataFileException(file, "member format.npy: unsupported sparse format '" + format
                     + "', expected 'csc' or 'csr' (convert with .tocsc() before scipy.sparse.save_npz)");
@@ -163,9 +167,7 @@ public final class Npz {
     }
 
     private static long[] readShape(Path file, ZipFile zip) throws IOException {
-        ZipEntry e = entry(file, zip, "shape.npy");
-        try (InputStream stream = zip.getInputStream(e); ReadableByteChannel ch = Channels.newChannel(stream)) {
-            NpyInput in = member(ch, file, e);
+        return readMember(file, zip, "shape.npy", in -> {
             if (!in.dtype().isInteger() || in.shape().length != 1 || in.shape()[0] != 2) {
                 throw in.error("shape has dtype '" + in.dtype().descr() + "' and shape " + in.shapeString()
                         + ", expected 2 integers (rows, columns)");
@@ -179,7 +181,7 @@ public final class Npz {
                 }
             }
             return shape;
-        }
+        });
     }
 
     private static ZipEntry entry(Path file, ZipFile zip, String name) throws DataFileException {

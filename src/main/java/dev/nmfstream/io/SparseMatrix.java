@@ -8,10 +8,8 @@ import dev.nmfstream.nmf.SparseColumn;
  * with strictly increasing row indices within each column. Each item's
  * {@link SparseColumn} view is a window into the shared arrays.
  */
-public final class SparseMatrix implements DataMatrix {
+public final class SparseMatrix extends SizedMatrix implements DataMatrix {
 
-    private final int rows;
-    private final int columns;
     private final int[] indptr;
     private final int[] indices;
     private final double[] values;
@@ -29,10 +27,7 @@ public final class SparseMatrix implements DataMatrix {
      *     the structure
      */
     public SparseMatrix(int rows, int columns, int[] indptr, int[] indices, double[] values) {
-        if (rows < 0 || columns < 0) {
-            throw new IllegalArgumentException("size " + rows + " × " + columns
-                    + " has a negative dimension, expected rows ≥ 0 and columns ≥ 0");
-        }
+        super(rows, columns);
         if (indptr.length != (long) columns + 1) {
             throw new IllegalArgumentException("indptr has " + indptr.length + " entries, expected columns + 1 = "
                     + ((long) columns + 1));
@@ -69,21 +64,9 @@ public final class SparseMatrix implements DataMatrix {
                 previous = i;
             }
         }
-        this.rows = rows;
-        this.columns = columns;
         this.indptr = indptr;
         this.indices = indices;
         this.values = values;
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int columns() {
-        return columns;
     }
 
     @Override
@@ -108,10 +91,7 @@ public final class SparseMatrix implements DataMatrix {
 
     /** Entry (i, j): row i of item j, 0 if not stored (binary search within column j). */
     public double get(int i, int j) {
-        if (i < 0 || i >= rows || j < 0 || j >= columns) {
-            throw new IndexOutOfBoundsException("entry (" + i + ", " + j + ") is outside the " + rows + " × "
-                    + columns + " matrix");
-        }
+        requireEntry(i, j);
         int lo = indptr[j];
         int hi = indptr[j + 1] - 1;
         while (lo <= hi) {
@@ -137,11 +117,7 @@ public final class SparseMatrix implements DataMatrix {
     public void validate() {
         for (int j = 0; j < columns; j++) {
             for (int k = indptr[j]; k < indptr[j + 1]; k++) {
-                double x = values[k];
-                if (!(x >= 0) || x == Double.POSITIVE_INFINITY) {
-                    throw new IllegalArgumentException("column " + j + ", row " + indices[k] + ": value " + x
-                            + ", expected a finite nonnegative number");
-                }
+                requireValue(values[k], j, indices[k]);
             }
         }
     }
@@ -161,9 +137,7 @@ public final class SparseMatrix implements DataMatrix {
 
         @Override
         public SparseColumn at(int j) {
-            if (j < 0 || j >= columns) {
-                throw new IndexOutOfBoundsException("column " + j + ", expected an index in [0, " + columns + ")");
-            }
+            requireColumn(j);
             int start = indptr[j];
             return view.set(rows, indices, values, start, indptr[j + 1] - start);
         }

@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,12 +28,8 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.properties.MetaProperties;
@@ -459,8 +453,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Creates the topics that do not exist yet, each with one replica, and waits until every
-     * partition of every given topic has a leader. Existing topics are left as they are (their
-     * partitions and configuration are not compared with the spec).
+     * partition of every given topic has a leader ({@link TopicSetup#create}). Existing topics are
+     * left as they are (their partitions and configuration are not compared with the spec).
      *
      * @return the names of the topics created by this call, in the order given
      * @throws IllegalStateException if the broker refuses a topic or does not answer within
@@ -468,82 +462,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public List<String> createTopics(List<TopicSpec> topics) {
         requireOpen();
-        Map<String, TopicSpec> byName = new LinkedHashMap<>();
-        for (TopicSpec t : topics) {
-            TopicSpec previous = byName.put(t.name(), t);
-            if (previous != null && !previous.equals(t)) {
-                throw new IllegalArgumentException("topic '" + t.name() + "' is given twice, as " + previous
-                        + " and as " + t + "; expected one spec per topic");
-            }
-        }
-        if (byName.isEmpty()) {
-            return List.of();
-        }
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        List<String> created = new ArrayList<>();
-        try {
-            Map<String, KafkaFuture<Void>> results = admin.createTopics(
-                    byName.values().stream().map(TopicSpec::toNewTopic).toList()).values();
-            for (Map.Entry<String, KafkaFuture<Void>> r : results.entrySet()) {
-                try {
-                    r.getValue().get(remaining(deadline), TimeUnit.NANOSECONDS);
-                    created.add(r.getKey());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + byName.get(r.getKey()) + " on "
-                                + bootstrapServers + ": " + e.getCause().getMessage(), e.getCause());
-                    }
-                }
-            }
-            awaitLeaders(byName.keySet(), deadline);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("topics " + byName.keySet() + " on " + bootstrapServers
-                    + " were not ready within " + READY_TIMEOUT.toSeconds() + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics " + byName.keySet(), e);
-        }
-        List<String> ordered = new ArrayList<>(byName.keySet());
-        ordered.retainAll(created);
-        return ordered;
+        return TopicSetup.create(admin, bootstrapServers, topics.stream().map(TopicSpec::toNewTopic).toList(),
+                READY_TIMEOUT).created();
     }
 
     /** Same as {@link #createTopics(List)}. */
     public List<String> createTopics(TopicSpec... topics) {
         return createTopics(List.of(topics));
-    }
-
-    private void awaitLeaders(Set<String> names, long deadline) throws InterruptedException, TimeoutException {
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames()
-                        .get(remaining(deadline), TimeUnit.NANOSECONDS);
-                boolean ready = true;
-                for (TopicDescription d : descriptions.values()) {
-                    for (TopicPartitionInfo p : d.partitions()) {
-                        ready &= p.leader() != null && !p.leader().isEmpty();
-                    }
-                }
-                if (ready) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                last = e;
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-        TimeoutException timeout = new TimeoutException("partitions without a leader");
-        timeout.initCause(last);
-        throw timeout;
-    }
-
-    private static long remaining(long deadline) throws TimeoutException {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new TimeoutException("deadline passed");
-        }
-        return left;
     }
 
     private void requireOpen() {

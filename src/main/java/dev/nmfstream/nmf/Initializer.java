@@ -185,6 +185,15 @@ public final class Initializer {
                 w[i] = Double.isInfinite(w[i]) ? mx : floor;
             }
         }
+        normalizeColumns(w, m, r);
+    }
+
+    /**
+     * Scales every column of a row-major m × r matrix to unit Euclidean length.
+     *
+     * @param w row-major, no zero column. Modified.
+     */
+    public static void normalizeColumns(double[] w, int m, int r) {
         for (int k = 0; k < r; k++) {
             double s = 0;
             for (int i = 0; i < m; i++) {

@@ -1,5 +1,7 @@
 package dev.nmfstream.nmf;
 
+import java.util.function.Consumer;
+
 /**
  * The settings of an {@link OnlineNmf}. Validated on construction; every message names the
  * setting, the value and what is expected. Defaults ({@link #defaults(int)}) were chosen by
@@ -77,38 +79,73 @@ public record NmfConfig(
     }
 
     public NmfConfig withBatchSize(int b) {
-        return new NmfConfig(rank, b, steps, forgetting, rule, refineRounds, initialization, bootstrapSize, learning, seed);
+        return with(d -> d.batchSize = b);
     }
 
     public NmfConfig withSteps(int s) {
-        return new NmfConfig(rank, batchSize, s, forgetting, rule, refineRounds, initialization, bootstrapSize, learning, seed);
+        return with(d -> d.steps = s);
     }
 
     public NmfConfig withForgetting(Forgetting f) {
-        return new NmfConfig(rank, batchSize, steps, f, rule, refineRounds, initialization, bootstrapSize, learning, seed);
+        return with(d -> d.forgetting = f);
     }
 
     public NmfConfig withRule(UpdateRule u) {
-        return new NmfConfig(rank, batchSize, steps, forgetting, u, refineRounds, initialization, bootstrapSize, learning, seed);
+        return with(d -> d.rule = u);
     }
 
     public NmfConfig withRefineRounds(int n) {
-        return new NmfConfig(rank, batchSize, steps, forgetting, rule, n, initialization, bootstrapSize, learning, seed);
+        return with(d -> d.refineRounds = n);
     }
 
     public NmfConfig withInitialization(Initialization i) {
-        return new NmfConfig(rank, batchSize, steps, forgetting, rule, refineRounds, i, bootstrapSize, learning, seed);
+        return with(d -> d.initialization = i);
     }
 
     public NmfConfig withBootstrapSize(int n) {
-        return new NmfConfig(rank, batchSize, steps, forgetting, rule, refineRounds, initialization, n, learning, seed);
+        return with(d -> d.bootstrapSize = n);
     }
 
     public NmfConfig withLearning(boolean on) {
-        return new NmfConfig(rank, batchSize, steps, forgetting, rule, refineRounds, initialization, bootstrapSize, on, seed);
+        return with(d -> d.learning = on);
     }
 
     public NmfConfig withSeed(long s) {
-        return new NmfConfig(rank, batchSize, steps, forgetting, rule, refineRounds, initialization, bootstrapSize, learning, s);
+        return with(d -> d.seed = s);
+    }
+
+    /** This config with one change, validated again. */
+    private NmfConfig with(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return new NmfConfig(d.rank, d.batchSize, d.steps, d.forgetting, d.rule, d.refineRounds, d.initialization,
+                d.bootstrapSize, d.learning, d.seed);
+    }
+
+    /** The settings of a config while a wither changes one of them. */
+    private static final class Draft {
+        final int rank;
+        int batchSize;
+        int steps;
+        Forgetting forgetting;
+        UpdateRule rule;
+        int refineRounds;
+        Initialization initialization;
+        int bootstrapSize;
+        boolean learning;
+        long seed;
+
+        Draft(NmfConfig c) {
+            rank = c.rank;
+            batchSize = c.batchSize;
+            steps = c.steps;
+            forgetting = c.forgetting;
+            rule = c.rule;
+            refineRounds = c.refineRounds;
+            initialization = c.initialization;
+            bootstrapSize = c.bootstrapSize;
+            learning = c.learning;
+            seed = c.seed;
+        }
     }
 }

@@ -91,10 +91,7 @@ final class VectorKernels {
     static void multTransDense4(double[] wt, int m, int r, double[][] v, double[][] c) {
         int len = S.length();
         int upper = S.loopBound(m);
-        double[] v0 = v[0];
-        double[] v1 = v[1];
-        double[] v2 = v[2];
-        double[] v3 = v[3];
+        double[] v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
         int k = 0;
         for (; k + 3 < r; k += 4) {
             int o0 = k * m;
@@ -163,10 +160,7 @@ final class VectorKernels {
     static void addOuter4(double[][] b, int k, double[][] v, double[][] h, int n) {
         int len = S.length();
         int upper = S.loopBound(n);
-        double[] v0 = v[0];
-        double[] v1 = v[1];
-        double[] v2 = v[2];
-        double[] v3 = v[3];
+        double[] v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
         double[] b0 = b[k];
         double[] b1 = b[k + 1];
         double[] b2 = b[k + 2];

@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Choosing the reader, top-level errors, and the data matrices' own checks. */
 class DataFilesTest {
@@ -53,25 +57,20 @@ class DataFilesTest {
         assertMessage(e, file, "file not found");
     }
 
-    @Test
-    void badMagicInNpy() throws IOException {
-        Path file = Files.write(dir.resolve("x.npy"), "1,2,3\n".getBytes(StandardCharsets.US_ASCII));
+    /** A text file named .npy, .npz or .csv: the error names the file and what each reader expected. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("textFiles")
+    void aTextFileIsRefusedByWhatItsNameSays(String name, String[] expected) throws IOException {
+        Path file = Files.write(dir.resolve(name), "1,2,3\n".getBytes(StandardCharsets.US_ASCII));
         DataFileException e = assertThrows(DataFileException.class, () -> DataFiles.read(file));
-        assertMessage(e, file, "not an npy file", "31 2c 32 2c 33 0a", "\\x93NUMPY");
+        assertMessage(e, file, expected);
     }
 
-    @Test
-    void notAZipNpz() throws IOException {
-        Path file = Files.write(dir.resolve("x.npz"), "1,2,3\n".getBytes(StandardCharsets.US_ASCII));
-        DataFileException e = assertThrows(DataFileException.class, () -> DataFiles.read(file));
-        assertMessage(e, file, "not an npz file", "zip archive");
-    }
-
-    @Test
-    void unknownFormat() throws IOException {
-        Path file = Files.write(dir.resolve("x.csv"), "1,2,3\n".getBytes(StandardCharsets.US_ASCII));
-        DataFileException e = assertThrows(DataFileException.class, () -> DataFiles.read(file));
-        assertMessage(e, file, "unrecognized data file", ".npy", ".npz");
+    static Stream<Arguments> textFiles() {
+        return Stream.of(
+                Arguments.of("x.npy", new String[] {"not an npy file", "31 2c 32 2c 33 0a", "\\x93NUMPY"}),
+                Arguments.of("x.npz", new String[] {"not an npz file", "zip archive"}),
+                Arguments.of("x.csv", new String[] {"unrecognized data file", ".npy", ".npz"}));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.nmfstream.service;
 import dev.nmfstream.bench.InstanceProcess;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.nmf.DenseColumn;
 import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.nmf.synth.Recovery;
@@ -92,16 +93,12 @@ final class ClusterHarness {
     static void produce(KafkaProducer<String, byte[]> producer, String topic, PlantedModel planted, int from, int to,
             int perSecond) throws InterruptedException {
         double[] v = new double[M];
-        long start = System.nanoTime();
+        RatePacer pacer = new RatePacer(perSecond);
         for (int j = from; j < to; j++) {
             planted.next(v, 0);
             producer.send(new ProducerRecord<>(topic, "c" + j, ColumnEncoder.binary(DenseColumn.of(v.clone()), -1)));
-            if (perSecond > 0 && (j - from) % 100 == 99) {
-                long due = start + (long) ((j - from + 1) * 1e9 / perSecond);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
+            if ((j - from) % 100 == 99) {
+                pacer.await(j - from + 1);
             }
         }
         producer.flush();

@@ -1,5 +1,6 @@
 package dev.nmfstream.nmf.synth;
 
+import dev.nmfstream.nmf.Initializer;
 import dev.nmfstream.nmf.Kernels;
 import dev.nmfstream.nmf.Sampling;
 import java.util.SplittableRandom;
@@ -19,16 +20,9 @@ import java.util.SplittableRandom;
  * <p>Columns come one after another from {@link #next}, reproducibly: {@link #reset()} replays
  * the same stream. Allocates nothing per column.
  */
-public final class PlantedModel {
+public final class PlantedModel extends PlantedStream {
 
-    private final int m;
-    private final int r;
-    private final double alpha;
     private final double noise;
-    private final long seed;
-    private final double[] wTrue;
-    private final double[] h;
-    private SplittableRandom random;
 
     /**
      * @param m dimension
@@ -39,13 +33,8 @@ public final class PlantedModel {
      * @param seed seeds W_true and the stream
      */
     public PlantedModel(int m, int r, double density, double alpha, double noise, long seed) {
-        this.m = m;
-        this.r = r;
-        this.alpha = alpha;
+        super(m, r, alpha, seed ^ 0x5DEECE66DL);
         this.noise = noise;
-        this.seed = seed;
-        this.wTrue = new double[m * r];
-        this.h = new double[r];
         SplittableRandom init = new SplittableRandom(seed);
         for (int k = 0; k < r; k++) {
             int nonzero = 0;
@@ -62,39 +51,14 @@ public final class PlantedModel {
                     nonzero++;
                 }
             }
-            double s = 0;
-            for (int i = 0; i < m; i++) {
-                s += wTrue[i * r + k] * wTrue[i * r + k];
-            }
-            double inv = 1 / Math.sqrt(s);
-            for (int i = 0; i < m; i++) {
-                wTrue[i * r + k] *= inv;
-            }
         }
+        Initializer.normalizeColumns(wTrue, m, r);
         reset();
     }
 
     /** The test's standard model: m = 500, r = 20, 20% dense W, Dirichlet(0.1), 5% noise. */
     public static PlantedModel standard(long seed) {
         return new PlantedModel(500, 20, 0.2, 0.1, 0.05, seed);
-    }
-
-    /** Restarts the stream from its first column. */
-    public void reset() {
-        random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-    }
-
-    public int dim() {
-        return m;
-    }
-
-    public int rank() {
-        return r;
-    }
-
-    /** A copy of W_true, row-major (m × r). */
-    public double[] trueBasis() {
-        return wTrue.clone();
     }
 
     /** The true weights of the column last made by {@link #next} (not a copy). */
@@ -108,17 +72,7 @@ public final class PlantedModel {
      * @param out destination. Modified.
      */
     public void next(double[] out, int off) {
-        // h ~ Dirichlet(α): normalised Gamma(α) draws
-        double sum = 0;
-        for (int k = 0; k < r; k++) {
-            double g = Sampling.gamma(random, alpha);
-            h[k] = g;
-            sum += g;
-        }
-        if (!(sum > 0)) {
-            h[random.nextInt(r)] = 1;
-            sum = 1;
-        }
+        double sum = drawWeights();
         for (int k = 0; k < r; k++) {
             h[k] /= sum;
         }

@@ -1,6 +1,5 @@
 package dev.nmfstream.nmf.synth;
 
-import dev.nmfstream.nmf.Sampling;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -11,34 +10,22 @@ import java.util.SplittableRandom;
  * words from the mixture; its column holds the word counts (sorted indices). Reproducible
  * ({@link #reset()}); allocates nothing per column.
  */
-public final class PlantedTopics {
+public final class PlantedTopics extends PlantedStream {
 
-    private final int m;
-    private final int r;
     private final int termsPerTopic;
     private final int words;
-    private final double alpha;
-    private final long seed;
     /** Topic k's terms and cumulative probabilities. */
     private final int[][] terms;
     private final double[][] cumulative;
-    private final double[] wTrue;
-    private final double[] h;
     private final double[] counts;
     private final int[] touched;
-    private SplittableRandom random;
 
     public PlantedTopics(int m, int r, int termsPerTopic, int wordsPerDocument, double alpha, long seed) {
-        this.m = m;
-        this.r = r;
+        super(m, r, alpha, seed ^ 0x2545F4914F6CDD1DL);
         this.termsPerTopic = termsPerTopic;
         this.words = wordsPerDocument;
-        this.alpha = alpha;
-        this.seed = seed;
         this.terms = new int[r][termsPerTopic];
         this.cumulative = new double[r][termsPerTopic];
-        this.wTrue = new double[m * r];
-        this.h = new double[r];
         this.counts = new double[m];
         this.touched = new int[4 * wordsPerDocument + 8];
         SplittableRandom init = new SplittableRandom(seed);
@@ -63,23 +50,6 @@ public final class PlantedTopics {
         return new PlantedTopics(12_000, 50, 400, 32, 0.1, seed);
     }
 
-    public void reset() {
-        random = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
-    }
-
-    public int dim() {
-        return m;
-    }
-
-    public int rank() {
-        return r;
-    }
-
-    /** A copy of the topics' term weights, row-major (m × r). */
-    public double[] trueBasis() {
-        return wTrue.clone();
-    }
-
     /**
      * Writes the next document's counts: indices into {@code idx}, counts into {@code val}
      * (both from 0, sorted by index).
@@ -87,15 +57,7 @@ public final class PlantedTopics {
      * @return the number of nonzeros
      */
     public int next(int[] idx, double[] val) {
-        double sum = 0;
-        for (int k = 0; k < r; k++) {
-            h[k] = Sampling.gamma(random, alpha);
-            sum += h[k];
-        }
-        if (!(sum > 0)) {
-            h[random.nextInt(r)] = 1;
-            sum = 1;
-        }
+        double sum = drawWeights();
         int n = 0;
         for (int wd = 0; wd < words; wd++) {
             double u = random.nextDouble() * sum;
