@@ -10,7 +10,9 @@ import dev.nmfstream.wire.Decoded;
 import dev.nmfstream.wire.InputFormat;
 import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
-import dev.nmfstream.wire.internal.Internal;
+import dev.nmfstream.wire.internal.BasisMessage;
+import dev.nmfstream.wire.internal.SampleMessage;
+import dev.nmfstream.wire.internal.StatisticsMessage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * crash, the stats topic held by a dead instance's open transaction) the task projects freely
  * with what it has until the next version arrives. Each statistics message also names the basis
  * version it was made with, and the updater weighs it as if it had arrived when that basis was
- * current ({@code OnlineNmf.staleWeight}).
+ * current ({@link Staleness#weight}).
  *
  * <p>Across crashes and moves between instances (a per-task changelogged progress store):
  * <ul>
@@ -263,8 +265,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     }
 
     private void flushStats() {
-        List<byte[]> records = Internal.statsRecords(sender, seq++,
-                new Internal.Stats(stats, residualSq, normSq, lost, stats.items() > 0 ? statsBasisVersion : -1));
+        List<byte[]> records = new StatisticsMessage(stats, residualSq, normSq, lost,
+                stats.items() > 0 ? statsBasisVersion : -1).records(sender, seq++);
         long now = context.currentSystemTimeMs();
         for (byte[] value : records) {
             context.forward(new Record<>(config.model(), value, now), NmfTopology.STATS_SINK);
@@ -325,8 +327,10 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             markCovered(offset);
         }
         if (basis == null && floor < 0 && samplesSent < config.engine().effectiveBootstrapSize()) {
-            context.forward(new Record<>(config.model(), Internal.sampleRecord(valid.column()),
-                    context.currentSystemTimeMs()), NmfTopology.STATS_SINK);
+            for (byte[] sample : SampleMessage.records(sender, seq++, valid.column())) {
+                context.forward(new Record<>(config.model(), sample, context.currentSystemTimeMs()),
+                        NmfTopology.STATS_SINK);
+            }
             samplesSent++;
         }
     }
@@ -361,22 +365,14 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
 
     /** Reads the newest complete basis from the global store, if its version is new. */
     private void refreshBasis() {
-        byte[] first = basisStore.get(Internal.basisKey(config.model(), 0));
-        long version = first == null ? -1 : Internal.basisChunkVersion(first);
-        if (first == null || basis != null && version <= basis.version()) {
+        long version = BasisMessage.version(basisStore::get, config.model());
+        if (version < 0 || basis != null && version <= basis.version()) {
             return;
         }
-        int count = Internal.basisChunkCount(first);
-        List<byte[]> chunks = new ArrayList<>(count);
-        chunks.add(first);
-        for (int i = 1; i < count; i++) {
-            byte[] chunk = basisStore.get(Internal.basisKey(config.model(), i));
-            if (chunk == null || Internal.basisChunkVersion(chunk) != version) {
-                return; // the next version is still arriving: keep the complete one we have
-            }
-            chunks.add(chunk);
+        Basis next = BasisMessage.read(basisStore::get, config.model());
+        if (next == null) {
+            return; // the next version is still arriving: keep the complete one we have
         }
-        Basis next = Internal.basis(chunks);
         if (next.dim() != config.dimension() || next.rank() != config.rank()) {
             throw new IllegalStateException("basis topic holds a " + next.dim() + " × " + next.rank()
                     + " basis, this service is configured for " + config.dimension() + " × " + config.rank());
