@@ -51,10 +51,13 @@ import org.slf4j.LoggerFactory;
  */
 final class UpdaterProcessor implements Processor<String, byte[], String, byte[]> {
 
-    /** The store's keys: the model, the statistics not yet learned from, the bootstrap sample, chunks arriving. */
+    /**
+     * The store's names: the model, the statistics not yet learned from, the prefixes of the
+     * bootstrap samples (one message each) and of the chunks of messages still arriving.
+     */
     static final String STATE = "state";
     static final String PENDING = "pending";
-    static final String SAMPLES = "samples";
+    static final String SAMPLES = "samples/";
     static final String PARTIAL = "partial/";
     private static final byte STATE_KIND = 'M';
     private static final byte PENDING_KIND = 'P';
@@ -138,8 +141,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             basisUnpublished = true;
         } else {
             state = new ModelState(config.engine());
-            Message kept = Chunker.read(chunks, SAMPLES);
-            if (kept != null) {
+            for (Message kept = Chunker.read(chunks, sampleName(0)); kept != null;
+                    kept = Chunker.read(chunks, sampleName(samples.size()))) {
                 samples.addAll(SampleMessage.decodeAll(kept.payload()));
             }
             if (!samples.isEmpty()) {
@@ -198,6 +201,11 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
                     + " and delete the local state directory (state.dir) of each instance; or set " + key + " = "
                     + stored + " again");
         }
+    }
+
+    /** The store name of bootstrap sample q. */
+    private static String sampleName(int q) {
+        return SAMPLES + q;
     }
 
     /** The configuration key of an engine setting. */
@@ -268,12 +276,15 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         samples.add(sample);
         if (samples.size() >= config.engine().effectiveBootstrapSize()) {
             Basis first = state.initialize(samples);
+            for (int q = 0; q < samples.size() - 1; q++) {
+                Chunker.delete(chunks, sampleName(q));
+            }
             samples.clear();
-            Chunker.delete(chunks, SAMPLES);
             saveState();
             publishBasis(first);
         } else {
-            Chunker.write(chunks, SAMPLES, SAMPLES_KIND, SampleMessage.encodeAll(samples));
+            // each sample under its own name: the store's writes grow with the sample, not its square
+            Chunker.write(chunks, sampleName(samples.size() - 1), SAMPLES_KIND, SampleMessage.encodeAll(List.of(sample)));
         }
     }
 

@@ -37,7 +37,7 @@ class UpdaterProcessorTest {
     private static final int M = 9_000;
     private static final int R = 4;
     private static final int BATCH = 50;
-    private static final int BOOTSTRAP = 60;
+    private static final int BOOTSTRAP = 12;
     private static final long SENDER = 0x5EED;
 
     private static NmfStreamConfig config(String... extra) {
@@ -99,7 +99,11 @@ class UpdaterProcessorTest {
         }
 
         void bootstrap() {
-            for (int j = 0; j < BOOTSTRAP; j++) {
+            bootstrap(BOOTSTRAP);
+        }
+
+        void bootstrap(int n) {
+            for (int j = 0; j < n; j++) {
                 planted.next(v, 0);
                 for (byte[] record : SampleMessage.records(SENDER, seq++, DenseColumn.of(v))) {
                     send(record);
@@ -199,18 +203,25 @@ class UpdaterProcessorTest {
         assertEquals(BATCH, restarted.updater.state().items());
         assertArrayEquals(straight.updater.state().basis().toRowMajor(), restarted.updater.state().basis().toRowMajor(),
                 0.0);
-        assertTrue(restarted.modelStore.prefixScan(UpdaterProcessor.PARTIAL, Serdes.String().serializer()).hasNext()
-                == false, "the chunks of the completed message are deleted");
+        assertTrue(!restarted.modelStore.prefixScan(UpdaterProcessor.PARTIAL, Serdes.String().serializer()).hasNext(),
+                "the chunks of the completed message are deleted");
     }
 
     @Test
-    void aRestartedUpdaterContinuesItsModelAndVersionSequence() {
+    void aRestartedUpdaterContinuesItsSampleModelAndVersionSequence() {
         Harness straight = new Harness();
         straight.start(config());
         straight.bootstrap();
         Harness restarted = new Harness();
         restarted.start(config());
-        restarted.bootstrap();
+        restarted.bootstrap(BOOTSTRAP / 2);
+        restarted.start(config()); // mid-sample
+        restarted.bootstrap(BOOTSTRAP - BOOTSTRAP / 2);
+        assertEquals(0, restarted.publishedVersion());
+        assertArrayEquals(straight.updater.state().basis().toRowMajor(),
+                restarted.updater.state().basis().toRowMajor(), 0.0, "the same first basis");
+        assertTrue(!restarted.modelStore.prefixScan(UpdaterProcessor.SAMPLES, Serdes.String().serializer()).hasNext(),
+                "the sample is deleted once the basis is made");
         for (int b = 0; b < 3; b++) {
             straight.sendAll(straight.statistics(BATCH));
             restarted.sendAll(restarted.statistics(BATCH));
