@@ -131,8 +131,9 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         basisUnpublished = false;
         Message stored = Chunker.read(chunks, STATE);
         if (stored == null && Chunker.first(chunks, STATE) != null) {
-            throw new IllegalStateException("model store: a chunk of the stored model is missing; expected all "
-                    + Chunker.first(chunks, STATE).count());
+            throw new IllegalStateException("model store: the stored model '" + STATE + "' is in "
+                    + Chunker.first(chunks, STATE).count() + " chunks and one is missing or of another write;"
+                    + " expected all of one write (delete the local state directory to restore it from the changelog)");
         }
         if (stored != null) {
             state = restore(stored.payload());
