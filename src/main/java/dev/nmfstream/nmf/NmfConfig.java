@@ -1,5 +1,7 @@
 package dev.nmfstream.nmf;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -71,6 +73,37 @@ public record NmfConfig(
     public static NmfConfig defaults(int rank) {
         return new NmfConfig(rank, DEFAULT_BATCH, DEFAULT_STEPS, Forgetting.DEFAULT, UpdateRule.HALS, DEFAULT_REFINE,
                 Initialization.NNDSVDA, 0, true, 0L);
+    }
+
+    /**
+     * One setting that differs between two configurations.
+     *
+     * @param setting the component's name ({@code steps}, {@code rule}, …)
+     * @param from its value in the first configuration
+     * @param to its value in the second
+     */
+    public record Change(String setting, String from, String to) {}
+
+    /** The settings whose values differ in {@code other}, in the order of the components. */
+    public List<Change> changesTo(NmfConfig other) {
+        List<Change> changes = new ArrayList<>();
+        change(changes, "rank", rank, other.rank);
+        change(changes, "batchSize", batchSize, other.batchSize);
+        change(changes, "steps", steps, other.steps);
+        change(changes, "forgetting", forgetting, other.forgetting);
+        change(changes, "rule", rule, other.rule);
+        change(changes, "refineRounds", refineRounds, other.refineRounds);
+        change(changes, "initialization", initialization, other.initialization);
+        change(changes, "bootstrapSize", bootstrapSize, other.bootstrapSize);
+        change(changes, "learning", learning, other.learning);
+        change(changes, "seed", seed, other.seed);
+        return changes;
+    }
+
+    private static void change(List<Change> changes, String setting, Object from, Object to) {
+        if (!from.equals(to)) {
+            changes.add(new Change(setting, String.valueOf(from), String.valueOf(to)));
+        }
     }
 
     /** The number of columns the first basis is made from. */

@@ -1,9 +1,7 @@
 package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Basis;
-import dev.nmfstream.wire.internal.Internal;
-import java.util.ArrayList;
-import java.util.List;
+import dev.nmfstream.wire.internal.BasisMessage;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -33,25 +31,14 @@ final class BasisCache {
      * @throws ConfigurationMismatchException if the stored basis has another dimension or rank
      */
     synchronized Basis newest(ReadOnlyKeyValueStore<String, byte[]> basisStore) {
-        byte[] first = basisStore.get(Internal.basisKey(config.model(), 0));
-        if (first == null) {
-            return null;
-        }
-        long version = Internal.basisChunkVersion(first);
-        if (newest != null && version <= newest.version()) {
+        long version = BasisMessage.version(basisStore::get, config.model());
+        if (version < 0 || newest != null && version <= newest.version()) {
             return newest;
         }
-        int count = Internal.basisChunkCount(first);
-        List<byte[]> chunks = new ArrayList<>(count);
-        chunks.add(first);
-        for (int i = 1; i < count; i++) {
-            byte[] chunk = basisStore.get(Internal.basisKey(config.model(), i));
-            if (chunk == null || Internal.basisChunkVersion(chunk) != version) {
-                return newest;
-            }
-            chunks.add(chunk);
+        Basis next = BasisMessage.read(basisStore::get, config.model());
+        if (next == null) {
+            return newest; // the next version is still arriving: keep the complete one
         }
-        Basis next = Internal.basis(chunks);
         checkShape(next);
         newest = next;
         return next;

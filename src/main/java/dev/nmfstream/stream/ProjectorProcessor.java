@@ -10,7 +10,8 @@ import dev.nmfstream.wire.Decoded;
 import dev.nmfstream.wire.InputFormat;
 import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
-import dev.nmfstream.wire.internal.Internal;
+import dev.nmfstream.wire.internal.SampleMessage;
+import dev.nmfstream.wire.internal.StatisticsMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * safety"); the price is about a quarter of the backlog throughput. The allowance uses the input
  * topic's real partition count. Each statistics message also names the basis version it was made
  * with, and the updater weighs it as if it had arrived when that basis was current
- * ({@code OnlineNmf.staleWeight}).
+ * ({@link Staleness#weight}).
  *
  * <p>Across crashes and moves between instances (the per-task changelogged progress store):
  * the basis version in this partition's weights never goes back ({@link NewestBasisVersion}),
@@ -240,8 +241,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     }
 
     private void flushStats() {
-        List<byte[]> records = Internal.statsRecords(sender, seq++, new Internal.Stats(stats, residualSq, normSq,
-                ledger.lost(), stats.items() > 0 ? statsBasisVersion : -1));
+        List<byte[]> records = new StatisticsMessage(stats, residualSq, normSq, ledger.lost(),
+                stats.items() > 0 ? statsBasisVersion : -1).records(sender, seq++);
         long now = context.currentSystemTimeMs();
         for (byte[] value : records) {
             context.forward(new Record<>(config.model(), value, now), NmfTopology.STATS_SINK);
@@ -279,8 +280,10 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         (warmingUp ? warmup : backlog).add(record.timestamp(), record.key(), record.value());
         ledger.held(offset, stats.items() > 0);
         if (warmingUp && samplesSent < bootstrapSize) {
-            context.forward(new Record<>(config.model(), Internal.sampleRecord(valid.column()),
-                    context.currentSystemTimeMs()), NmfTopology.STATS_SINK);
+            for (byte[] sample : SampleMessage.records(sender, seq++, valid.column())) {
+                context.forward(new Record<>(config.model(), sample, context.currentSystemTimeMs()),
+                        NmfTopology.STATS_SINK);
+            }
             samplesSent++;
         }
     }

@@ -2,26 +2,24 @@ package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Column;
-import dev.nmfstream.nmf.OnlineNmf;
+import dev.nmfstream.nmf.ModelState;
+import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.SufficientStatistics;
 import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.SummaryMessage;
 import dev.nmfstream.wire.TopFeature;
 import dev.nmfstream.wire.WireSerdes;
-import dev.nmfstream.wire.internal.Internal;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
+import dev.nmfstream.wire.internal.BasisMessage;
+import dev.nmfstream.wire.internal.ChunkStore;
+import dev.nmfstream.wire.internal.Chunker;
+import dev.nmfstream.wire.internal.Message;
+import dev.nmfstream.wire.internal.PendingStatistics;
+import dev.nmfstream.wire.internal.Reassembler;
+import dev.nmfstream.wire.internal.SampleMessage;
+import dev.nmfstream.wire.internal.StatisticsMessage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -33,10 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The updater: owns the model (W, A, B, version, counters) in a changelogged store, merges the
- * statistics the projectors send, updates W every mini-batch and publishes each version to the
- * basis topic; publishes the public factors at most every snapshot interval. Runs on the stats
- * topic's single partition, so exactly one instance owns the model at a time.
+ * The updater: owns the model ({@link ModelState}: W, A, B, version, counters) in a changelogged
+ * store, merges the statistics the projectors send, updates W every mini-batch and publishes each
+ * version to the basis topic; publishes the public factors at most every snapshot interval. Runs
+ * on the stats topic's single partition, so exactly one instance owns the model at a time.
  *
  * <p>Before the first basis it collects the bootstrap sample the projectors send (kept in the
  * store too), or starts from the configured basis file.
@@ -46,30 +44,54 @@ import org.slf4j.LoggerFactory;
  * still arriving, and its counters. A crash of the updater therefore loses nothing; under
  * exactly-once the store, the basis versions it published and its input offsets commit together,
  * so a restarted updater continues the version sequence exactly.
+ *
+ * <p>A stored model keeps its rank and dimension: other values in the configuration stop the
+ * updater with a {@link ConfigurationMismatchException}. The other engine settings (steps, rule,
+ * forgetting, …) are taken from the configuration on every start, each change logged.
  */
 final class UpdaterProcessor implements Processor<String, byte[], String, byte[]> {
 
+    /**
+     * The store's names: the model, the statistics not yet learned from, the prefixes of the
+     * bootstrap samples (one message each) and of the chunks of messages still arriving.
+     */
+    static final String STATE = "state";
+    static final String PENDING = "pending";
+    static final String SAMPLES = "samples/";
+    static final String PARTIAL = "partial/";
+    private static final byte STATE_KIND = 'M';
+    private static final byte PENDING_KIND = 'P';
+    private static final byte SAMPLES_KIND = 'L';
+    private static final Logger LOG = LoggerFactory.getLogger(UpdaterProcessor.class);
+
     private final NmfStreamConfig config;
+    private final String modelName;
     private final Basis initialBasis;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
-    private OnlineNmf model;
+    private ChunkStore chunks;
+    private Reassembler incoming;
+    private ModelState state;
+    /** Statistics merged but not yet learned from, and their prequential sums. */
     private SufficientStatistics pending;
     private double pendingResidualSq;
     private double pendingNormSq;
-    private final Map<String, List<byte[]>> partial = new HashMap<>();
-    private long lost;
     private long pendingSince;
+    private long lost;
     private final List<Column> samples = new ArrayList<>();
     private double windowResidualSq;
     private double windowNormSq;
     private long lastSnapshotVersion = -1;
+    private long lastSnapshotAt = Long.MIN_VALUE / 2;
     private boolean basisUnpublished;
+    /** The engine settings that differed from the stored model's at the last start, as logged. */
+    private final List<String> settingChanges = new ArrayList<>();
     private Serializer<ComponentMessage> components;
     private Serializer<SummaryMessage> summaries;
 
     UpdaterProcessor(NmfStreamConfig config, Basis initialBasis) {
         this.config = config;
+        this.modelName = config.model();
         this.initialBasis = initialBasis;
     }
 
@@ -77,11 +99,28 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(NmfTopology.MODEL_STORE);
+        this.chunks = new ChunkStore() {
+            @Override
+            public byte[] get(String key) {
+                return store.get(key);
+            }
+
+            @Override
+            public void put(String key, byte[] value) {
+                store.put(key, value);
+            }
+
+            @Override
+            public void delete(String key) {
+                store.delete(key);
+            }
+        };
+        this.incoming = new Reassembler(chunks, PARTIAL);
         this.components = WireSerdes.component().serializer();
         this.summaries = WireSerdes.summary().serializer();
         // Kafka Streams may init the same processor again (a task revived after an error): start clean
-        partial.clear();
         samples.clear();
+        settingChanges.clear();
         lost = 0;
         pendingResidualSq = 0;
         pendingNormSq = 0;
@@ -90,61 +129,126 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         lastSnapshotVersion = -1;
         lastSnapshotAt = Long.MIN_VALUE / 2;
         basisUnpublished = false;
-        byte[] state = readChunks("state");
-        if (state != null) {
-            model = OnlineNmf.fromBytes(state);
+        Message stored = Chunker.read(chunks, STATE);
+        if (stored == null && Chunker.first(chunks, STATE) != null) {
+            throw new IllegalStateException("model store: the stored model '" + STATE + "' is in "
+                    + Chunker.first(chunks, STATE).count() + " chunks and one is missing or of another write;"
+                    + " expected all of one write (delete the local state directory to restore it from the changelog)");
+        }
+        if (stored != null) {
+            state = restore(stored.payload());
         } else if (initialBasis != null) {
-            model = OnlineNmf.withBasis(config.engine(), initialBasis);
+            state = ModelState.withBasis(config.engine(), initialBasis);
             basisUnpublished = true;
         } else {
-            model = new OnlineNmf(config.engine());
-            byte[] stored = readChunks("samples");
-            if (stored != null) {
-                ByteBuffer b = ByteBuffer.wrap(stored);
-                while (b.hasRemaining()) {
-                    byte[] one = new byte[b.getInt()];
-                    b.get(one);
-                    samples.add(Internal.sample(one));
-                }
+            state = new ModelState(config.engine());
+            for (Message kept = Chunker.read(chunks, sampleName(0)); kept != null;
+                    kept = Chunker.read(chunks, sampleName(samples.size()))) {
+                samples.addAll(SampleMessage.decodeAll(kept.payload()));
+            }
+            if (!samples.isEmpty()) {
+                mismatch("nmf.dimension", "dimension", samples.get(0).dim(), config.dimension());
             }
         }
         // under at-least-once the store can be older than the versions already published: go on
         // after the newest of them, so that versions never repeat (a no-op under exactly-once)
         KeyValueStore<String, byte[]> published = context.getStateStore(NmfTopology.BASIS_STORE);
-        byte[] first = published.get(Internal.basisKey(config.model(), 0));
-        long newest = first == null ? -1 : Internal.basisChunkVersion(first);
-        if (model.basis() != null) {
-            if (newest > model.basis().version()) {
-                LOG.warn("updater: the model store is at version {}, version {} was published; continuing after it",
-                        model.basis().version(), newest);
-                model.continueVersionsFrom(newest);
-            }
+        long newest = BasisMessage.version(published::get, modelName);
+        if (state.basis() != null && newest > state.basis().version()) {
+            LOG.warn("updater: the model store is at version {}, version {} was published; continuing after it",
+                    state.basis().version(), newest);
+            state.continueVersionsFrom(newest);
         }
         pending = new SufficientStatistics(config.dimension(), config.rank());
         restorePending();
-        restorePartial();
-        LOG.info("updater task {} started: basis version {}, {} items learned, {} pending, {} lost, {} samples",
-                context.taskId(), model.basis() == null ? -1 : model.basis().version(), model.items(), pending.items(),
-                lost, samples.size());
+        List<byte[]> partial = new ArrayList<>();
+        try (var all = store.prefixScan(PARTIAL, new StringSerializer())) {
+            while (all.hasNext()) {
+                partial.add(all.next().value);
+            }
+        }
+        incoming.restore(partial);
+        LOG.info("updater task {} started: basis version {}, {} items learned, {} pending, {} lost, {} samples,"
+                + " {} messages arriving", context.taskId(), state.basis() == null ? -1 : state.basis().version(),
+                state.items(), pending.items(), lost, samples.size(), incoming.incomplete());
         context.schedule(Duration.ofMillis(Math.min(200, config.snapshotIntervalMs())), PunctuationType.WALL_CLOCK_TIME,
-                now -> {
-                    if (basisUnpublished) {
-                        saveState();
-                        publishBasis(model.basis());
-                        basisUnpublished = false;
-                    }
-                    if (pending.items() > 0 && model.basis() != null && now - pendingSince >= config.statsFlushMs()) {
-                        learn(); // a partial mini-batch that waited long enough (a slow stream, a waiting task)
-                        savePending();
-                    }
-                    if (model.basis() != null && model.basis().version() != lastSnapshotVersion
-                            && now - lastSnapshotAt >= config.snapshotIntervalMs()) {
-                        publishFactors(now);
-                    }
-                });
+                this::tick);
     }
 
-    private long lastSnapshotAt = Long.MIN_VALUE / 2;
+    /**
+     * The stored model under this configuration: the same rank and dimension, or a
+     * {@link ConfigurationMismatchException}; the other engine settings from the configuration.
+     */
+    private ModelState restore(byte[] bytes) {
+        ModelState restored = ModelState.fromBytes(bytes);
+        mismatch("nmf.rank", "rank", restored.rank(), config.rank());
+        mismatch("nmf.dimension", "dimension", restored.dim(), config.dimension());
+        for (NmfConfig.Change change : restored.applySettings(config.engine())) {
+            String line = key(change.setting()) + ": " + change.from() + " in the stored model, " + change.to()
+                    + " now";
+            settingChanges.add(line);
+            LOG.info("updater: {}; the updates from now on use the new value", line);
+        }
+        return restored;
+    }
+
+    private void mismatch(String key, String what, int stored, int configured) {
+        if (stored != configured) {
+            throw new ConfigurationMismatchException(key + " = " + configured + ", but the stored model of application '"
+                    + context.applicationId() + "' has " + what + " " + stored + ": a model cannot change its " + what
+                    + ". Give a new application.id to start a new model, or reset this one: stop every instance, run"
+                    + " kafka-streams-application-reset --application-id " + context.applicationId()
+                    + " --input-topics " + config.topics().columns() + "," + config.topics().stats()
+                    + " and delete the local state directory (state.dir) of each instance; or set " + key + " = "
+                    + stored + " again");
+        }
+    }
+
+    /** The store name of bootstrap sample q. */
+    private static String sampleName(int q) {
+        return SAMPLES + q;
+    }
+
+    /** The configuration key of an engine setting. */
+    private static String key(String setting) {
+        return switch (setting) {
+            case "batchSize" -> "nmf.batch.size";
+            case "steps" -> "nmf.steps";
+            case "forgetting" -> "nmf.forgetting";
+            case "rule" -> "nmf.rule";
+            case "seed" -> "nmf.seed";
+            case "bootstrapSize" -> "nmf.bootstrap.size";
+            case "learning" -> "nmf.learning";
+            default -> "engine setting " + setting;
+        };
+    }
+
+    /** The engine settings that differed from the stored model's at the last start (key, stored, new). */
+    List<String> settingChanges() {
+        return List.copyOf(settingChanges);
+    }
+
+    /** The model (for tests). */
+    ModelState state() {
+        return state;
+    }
+
+    /** Every 200 ms: publish a given basis, learn from statistics that waited long enough, publish the factors. */
+    private void tick(long now) {
+        if (basisUnpublished) {
+            saveState();
+            publishBasis(state.basis());
+            basisUnpublished = false;
+        }
+        if (pending.items() > 0 && state.basis() != null && now - pendingSince >= config.statsFlushMs()) {
+            learn(); // a partial mini-batch that waited long enough (a slow stream, a waiting task)
+            savePending();
+        }
+        if (state.basis() != null && state.basis().version() != lastSnapshotVersion
+                && now - lastSnapshotAt >= config.snapshotIntervalMs()) {
+            publishFactors(now);
+        }
+    }
 
     @Override
     public void process(Record<String, byte[]> record) {
@@ -152,34 +256,42 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         if (value == null || value.length == 0) {
             return;
         }
-        if (value[0] == Internal.SAMPLE) {
-            if (model.basis() == null) {
-                samples.add(Internal.sample(value));
-                if (samples.size() >= config.engine().effectiveBootstrapSize()) {
-                    Basis first = model.initialize(samples);
-                    samples.clear();
-                    deleteChunks("samples");
-                    saveState();
-                    publishBasis(first);
-                } else {
-                    saveSamples();
-                }
-            }
+        Message message = incoming.accept(value);
+        if (message == null) {
             return;
         }
-        Internal.StatsChunk chunk = Internal.statsChunk(value);
-        byte[] payload;
-        if (chunk.count() == 1) {
-            payload = chunk.data();
+        if (message.kind() == SampleMessage.KIND) {
+            takeSample(SampleMessage.decode(message.payload()));
+        } else if (message.kind() == StatisticsMessage.KIND) {
+            takeStatistics(StatisticsMessage.decode(message.payload()));
         } else {
-            payload = collect(chunk);
-            if (payload == null) {
-                return;
-            }
+            throw new IllegalArgumentException("stats topic: a message of kind '" + (char) message.kind()
+                    + "', expected '" + (char) StatisticsMessage.KIND + "' or '" + (char) SampleMessage.KIND + "'");
         }
-        Internal.Stats stats = Internal.stats(payload);
+    }
+
+    private void takeSample(Column sample) {
+        if (state.basis() != null) {
+            return;
+        }
+        samples.add(sample);
+        if (samples.size() >= config.engine().effectiveBootstrapSize()) {
+            Basis first = state.initialize(samples);
+            for (int q = 0; q < samples.size() - 1; q++) {
+                Chunker.delete(chunks, sampleName(q));
+            }
+            samples.clear();
+            saveState();
+            publishBasis(first);
+        } else {
+            // each sample under its own name: the store's writes grow with the sample, not its square
+            Chunker.write(chunks, sampleName(samples.size() - 1), SAMPLES_KIND, SampleMessage.encodeAll(List.of(sample)));
+        }
+    }
+
+    private void takeStatistics(StatisticsMessage stats) {
         lost += stats.lost();
-        if (model.basis() == null || !config.learning()) {
+        if (state.basis() == null || !config.learning()) {
             savePending();
             return;
         }
@@ -188,7 +300,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         }
         if (stats.basisVersion() >= 0) {
             // as old as the basis they were made with (a backlog, a task that waited out an outage)
-            stats.statistics().decay(model.staleWeight(stats.basisVersion()));
+            stats.statistics().decay(Staleness.weight(state.config().forgetting(), state.batches(),
+                    state.basis().version() - stats.basisVersion()));
         }
         pending.merge(stats.statistics());
         pendingResidualSq += stats.residualSq();
@@ -205,114 +318,59 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         windowNormSq += pendingNormSq;
         pendingResidualSq = 0;
         pendingNormSq = 0;
-        Basis next = model.learnFromStatistics(pending);
+        Basis next = state.learnFromStatistics(pending);
         saveState();
         publishBasis(next);
     }
 
-    /** Keeps one chunk of a multi-record message (in the store too); the whole payload once complete. */
-    private byte[] collect(Internal.StatsChunk chunk) {
-        String id = chunk.sender() + "/" + chunk.seq();
-        List<byte[]> parts = partial.computeIfAbsent(id, k -> new ArrayList<>());
-        if (chunk.index() != parts.size()) {
-            // a chunk is missing (an at-least-once projector crashed mid-message): drop this message
-            dropPartial(id, parts.size());
-            return null;
-        }
-        parts.add(chunk.data());
-        if (parts.size() < chunk.count()) {
-            store.put(PARTIAL + id + "/" + chunk.index(), chunk.data());
-            return null;
-        }
-        dropPartial(id, parts.size() - 1);
-        return Internal.join(parts);
-    }
-
-    private void dropPartial(String id, int stored) {
-        partial.remove(id);
-        for (int i = 0; i < stored; i++) {
-            store.delete(PARTIAL + id + "/" + i);
-        }
-    }
-
-    private void restorePartial() {
-        Map<String, TreeMap<Integer, byte[]>> found = new HashMap<>();
-        try (var all = store.prefixScan(PARTIAL, new StringSerializer())) {
-            while (all.hasNext()) {
-                var kv = all.next();
-                String rest = kv.key.substring(PARTIAL.length());
-                int cut = rest.lastIndexOf('/');
-                found.computeIfAbsent(rest.substring(0, cut), k -> new TreeMap<>())
-                        .put(Integer.parseInt(rest.substring(cut + 1)), kv.value);
-            }
-        }
-        found.forEach((id, parts) -> partial.put(id, new ArrayList<>(parts.values())));
-    }
-
-    private static final String PARTIAL = "partial/";
-    private static final Logger LOG = LoggerFactory.getLogger(UpdaterProcessor.class);
-
     /** The counters, the prequential sums and the statistics merged but not yet learned from. */
     private void savePending() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeLong(lost);
-            out.writeDouble(pendingResidualSq);
-            out.writeDouble(pendingNormSq);
-            out.writeDouble(windowResidualSq);
-            out.writeDouble(windowNormSq);
-            out.writeBoolean(pending.items() > 0);
-            if (pending.items() > 0) {
-                pending.writeTo(out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        writeChunks("pending", bytes.toByteArray());
+        PendingStatistics kept = new PendingStatistics(lost, pendingResidualSq, pendingNormSq, windowResidualSq,
+                windowNormSq, pending);
+        Chunker.write(chunks, PENDING, PENDING_KIND, kept.toBytes());
     }
 
     private void restorePending() {
-        byte[] bytes = readChunks("pending");
-        if (bytes == null) {
+        Message kept = Chunker.read(chunks, PENDING);
+        if (kept == null) {
             return;
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            lost = in.readLong();
-            pendingResidualSq = in.readDouble();
-            pendingNormSq = in.readDouble();
-            windowResidualSq = in.readDouble();
-            windowNormSq = in.readDouble();
-            if (in.readBoolean()) {
-                pending.merge(SufficientStatistics.readFrom(in));
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("model store: corrupt pending statistics: " + e.getMessage(), e);
+        PendingStatistics restored = PendingStatistics.fromBytes(kept.payload());
+        lost = restored.lost();
+        pendingResidualSq = restored.residualSq();
+        pendingNormSq = restored.normSq();
+        windowResidualSq = restored.windowResidualSq();
+        windowNormSq = restored.windowNormSq();
+        if (restored.statistics() != null) {
+            mismatch("nmf.rank", "rank", restored.statistics().rank(), config.rank());
+            mismatch("nmf.dimension", "dimension", restored.statistics().dim(), config.dimension());
+            pending.merge(restored.statistics());
         }
     }
 
     private void publishBasis(Basis basis) {
-        List<byte[]> chunks = Internal.basisRecords(basis);
-        for (int i = 0; i < chunks.size(); i++) {
-            context.forward(new Record<>(Internal.basisKey(config.model(), i), chunks.get(i), context.currentSystemTimeMs()),
+        List<byte[]> records = BasisMessage.records(basis);
+        for (int i = 0; i < records.size(); i++) {
+            context.forward(new Record<>(BasisMessage.key(modelName, i), records.get(i), context.currentSystemTimeMs()),
                     NmfTopology.BASIS_SINK);
         }
     }
 
     private void publishFactors(long now) {
-        Basis basis = model.basis();
+        Basis basis = state.basis();
         double[] norms = basis.columnNorms();
         String topic = config.topics().factors();
         for (int k = 0; k < basis.rank(); k++) {
             double[] vector = basis.component(k);
-            ComponentMessage message = new ComponentMessage(config.model(), k, basis.version(), norms[k], vector,
+            ComponentMessage message = new ComponentMessage(modelName, k, basis.version(), norms[k], vector,
                     top(vector, config.topFeatures()));
-            context.forward(new Record<>(ComponentMessage.key(config.model(), k), components.serialize(topic, message), now),
+            context.forward(new Record<>(ComponentMessage.key(modelName, k), components.serialize(topic, message), now),
                     NmfTopology.FACTORS_SINK);
         }
         Double error = windowNormSq > 0 ? Math.sqrt(windowResidualSq / windowNormSq) : null;
-        SummaryMessage summary = new SummaryMessage(config.model(), basis.version(), basis.rank(), basis.dim(),
-                model.items(), lost, error, now);
-        context.forward(new Record<>(config.model(), summaries.serialize(topic, summary), now), NmfTopology.FACTORS_SINK);
+        SummaryMessage summary = new SummaryMessage(modelName, basis.version(), basis.rank(), basis.dim(),
+                state.items(), lost, error, now);
+        context.forward(new Record<>(modelName, summaries.serialize(topic, summary), now), NmfTopology.FACTORS_SINK);
         windowResidualSq = 0;
         windowNormSq = 0;
         lastSnapshotVersion = basis.version();
@@ -348,59 +406,6 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     }
 
     private void saveState() {
-        writeChunks("state", model.toBytes());
-    }
-
-    private void saveSamples() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (Column c : samples) {
-            byte[] one = Internal.sampleRecord(c);
-            bytes.writeBytes(ByteBuffer.allocate(4).putInt(one.length).array());
-            bytes.writeBytes(one);
-        }
-        writeChunks("samples", bytes.toByteArray());
-    }
-
-    /** Stores bytes as chunks "name/i" under a header "name" holding the count. */
-    private void writeChunks(String name, byte[] all) {
-        List<byte[]> chunks = Internal.cut(all);
-        byte[] old = store.get(name);
-        int oldCount = old == null ? 0 : ByteBuffer.wrap(old).getInt();
-        for (int i = 0; i < chunks.size(); i++) {
-            store.put(name + "/" + i, chunks.get(i));
-        }
-        for (int i = chunks.size(); i < oldCount; i++) {
-            store.delete(name + "/" + i);
-        }
-        store.put(name, ByteBuffer.allocate(4).putInt(chunks.size()).array());
-    }
-
-    private void deleteChunks(String name) {
-        byte[] header = store.get(name);
-        if (header == null) {
-            return;
-        }
-        int count = ByteBuffer.wrap(header).getInt();
-        for (int i = 0; i < count; i++) {
-            store.delete(name + "/" + i);
-        }
-        store.delete(name);
-    }
-
-    private byte[] readChunks(String name) {
-        byte[] header = store.get(name);
-        if (header == null) {
-            return null;
-        }
-        int count = ByteBuffer.wrap(header).getInt();
-        List<byte[]> parts = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            byte[] part = store.get(name + "/" + i);
-            if (part == null) {
-                throw new IllegalStateException("model store: chunk " + name + "/" + i + " of " + count + " is missing");
-            }
-            parts.add(part);
-        }
-        return Internal.join(parts);
+        Chunker.write(chunks, STATE, STATE_KIND, state.toBytes());
     }
 }

@@ -10,7 +10,7 @@ import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.stream.ConfigurationMismatchException;
 import dev.nmfstream.stream.NmfStreamConfig;
-import dev.nmfstream.wire.internal.Internal;
+import dev.nmfstream.wire.internal.BasisMessage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
@@ -45,10 +45,10 @@ class NmfServiceIT {
 
             // a model of rank R + 1 in the basis topic
             Basis stored = new Basis(M, R + 1, new PlantedModel(M, R + 1, 0.4, 0.1, 0.02, 2).trueBasis(), 12);
-            List<byte[]> records = Internal.basisRecords(stored);
+            List<byte[]> records = BasisMessage.records(stored);
             try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 0)) {
                 for (int i = 0; i < records.size(); i++) {
-                    producer.send(new ProducerRecord<>(config.topics().basis(), Internal.basisKey(config.model(), i),
+                    producer.send(new ProducerRecord<>(config.topics().basis(), BasisMessage.key(config.model(), i),
                             records.get(i))).get();
                 }
             }

@@ -13,7 +13,11 @@ import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
-import dev.nmfstream.wire.internal.Internal;
+import dev.nmfstream.wire.internal.BasisMessage;
+import dev.nmfstream.wire.internal.Chunk;
+import dev.nmfstream.wire.internal.Chunker;
+import dev.nmfstream.wire.internal.SampleMessage;
+import dev.nmfstream.wire.internal.StatisticsMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +60,9 @@ class ProjectorProcessorTest {
     /** Writes one basis version into a global basis store, as the basis topic would. */
     private void publish(KeyValueStore<String, byte[]> store, long version, int m, int r) {
         PlantedModel model = m == M && r == R ? planted : new PlantedModel(m, r, 0.4, 0.1, 0.02, 6);
-        List<byte[]> records = Internal.basisRecords(new Basis(m, r, model.trueBasis(), version));
+        List<byte[]> records = BasisMessage.records(new Basis(m, r, model.trueBasis(), version));
         for (int i = 0; i < records.size(); i++) {
-            store.put(Internal.basisKey("nmf", i), records.get(i));
+            store.put(BasisMessage.key("nmf", i), records.get(i));
         }
     }
 
@@ -133,14 +137,13 @@ class ProjectorProcessorTest {
         }
 
         /** The statistics messages sent (each one chunk at this size). */
-        List<Internal.Stats> stats() {
-            List<Internal.Stats> out = new ArrayList<>();
+        List<StatisticsMessage> stats() {
+            List<StatisticsMessage> out = new ArrayList<>();
             for (MockProcessorContext.CapturedForward<?, ?> f : context.forwarded(NmfTopology.STATS_SINK)) {
-                byte[] value = (byte[]) f.record().value();
-                if (value[0] == Internal.STATS) {
-                    Internal.StatsChunk chunk = Internal.statsChunk(value);
+                Chunk chunk = Chunker.chunk((byte[]) f.record().value());
+                if (chunk.kind() == StatisticsMessage.KIND) {
                     assertEquals(1, chunk.count());
-                    out.add(Internal.stats(chunk.data()));
+                    out.add(StatisticsMessage.decode(chunk.data()));
                 }
             }
             return out;
@@ -150,7 +153,7 @@ class ProjectorProcessorTest {
         int samples() {
             int n = 0;
             for (MockProcessorContext.CapturedForward<?, ?> f : context.forwarded(NmfTopology.STATS_SINK)) {
-                n += ((byte[]) f.record().value())[0] == Internal.SAMPLE ? 1 : 0;
+                n += Chunker.chunk((byte[]) f.record().value()).kind() == SampleMessage.KIND ? 1 : 0;
             }
             return n;
         }
@@ -253,7 +256,7 @@ class ProjectorProcessorTest {
         Task after = new Task(config, stores, basis, new BasisCache(config), 1, 5_000);
         after.sendRange(BATCH + 5, BATCH + 7);
         after.tickTo(5_000 + config.statsFlushMs());
-        List<Internal.Stats> stats = after.stats();
+        List<StatisticsMessage> stats = after.stats();
         assertEquals(1, stats.size());
         assertEquals(5, stats.get(0).lost(), "offsets 10..14");
         assertEquals(2, stats.get(0).statistics().items());

@@ -1,8 +1,19 @@
 package dev.nmfstream.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nmfstream.nmf.Column;
+import dev.nmfstream.nmf.DenseColumn;
 import dev.nmfstream.nmf.Forgetting;
+import dev.nmfstream.nmf.ModelState;
+import dev.nmfstream.nmf.NmfConfig;
+import dev.nmfstream.nmf.Projection;
+import dev.nmfstream.nmf.Projector;
+import dev.nmfstream.nmf.SufficientStatistics;
+import dev.nmfstream.nmf.synth.PlantedModel;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StalenessTest {
@@ -45,5 +56,53 @@ class StalenessTest {
     void weightNeverGoesBelowTheFloor() {
         assertEquals(1e-12, Staleness.weight(Forgetting.fixed(0.1), 100, 40), 1e-24);
         assertEquals(1e-12, Staleness.weight(Forgetting.fixed(0.01), 100, 1000), 1e-24);
+    }
+
+    @Test
+    void staleStatisticsWeighAsMuchAsWhenTheirBasisWasCurrent() {
+        PlantedModel planted = new PlantedModel(30, 3, 0.5, 0.2, 0.01, 5);
+        ModelState model = new ModelState(NmfConfig.defaults(3).withBatchSize(16));
+        List<Column> sample = new ArrayList<>();
+        double[] v = new double[30];
+        for (int j = 0; j < 16; j++) {
+            planted.next(v, 0);
+            sample.add(DenseColumn.of(v.clone()));
+        }
+        model.initialize(sample);
+        assertEquals(1.0, weight(model, model.basis().version()), 0.0, "current basis");
+        for (int b = 0; b < 39; b++) {
+            SufficientStatistics s = new SufficientStatistics(30, 3);
+            for (int j = 0; j < 16; j++) {
+                planted.next(v, 0);
+                s.add(DenseColumn.of(v.clone()), project(model, v));
+            }
+            model.learnFromStatistics(s);
+        }
+        long now = model.basis().version();
+        assertEquals(39, model.batches());
+        assertEquals(1.0, weight(model, now), 0.0);
+        // the default schedule (1 - 1/u)^1.5 telescopes: lag 20 at t = 40 weighs (20 / 40)^1.5
+        assertEquals(Math.pow(20.0 / 40.0, 1.5), weight(model, now - 20), 1e-12);
+        assertEquals(Math.pow(1.0 / 40.0, 1.5), weight(model, now - 39), 1e-12);
+        assertTrue(weight(model, now - 1000) > 0, "never zero");
+        ModelState fixed = ModelState.withBasis(NmfConfig.defaults(3).withForgetting(Forgetting.fixed(0.9)),
+                model.basis());
+        assertEquals(1.0, weight(fixed, now - 3), 0.0, "no update since its basis: nothing to forget");
+        for (int b = 0; b < 5; b++) {
+            SufficientStatistics s = new SufficientStatistics(30, 3);
+            planted.next(v, 0);
+            s.add(DenseColumn.of(v.clone()), project(fixed, v));
+            fixed.learnFromStatistics(s);
+        }
+        assertEquals(0.9 * 0.9 * 0.9, weight(fixed, fixed.basis().version() - 3), 1e-12);
+    }
+
+    /** The discount of statistics made with the given version of the model's basis. */
+    private static double weight(ModelState model, long basisVersion) {
+        return Staleness.weight(model.config().forgetting(), model.batches(), model.basis().version() - basisVersion);
+    }
+
+    private static double[] project(ModelState model, double[] v) {
+        return new Projector(model.rank()).project(model.basis(), DenseColumn.of(v.clone()), new Projection(model.rank())).h;
     }
 }

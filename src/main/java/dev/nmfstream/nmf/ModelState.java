@@ -1,0 +1,315 @@
+package dev.nmfstream.nmf;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The learned model and the one place its update math lives: the working W, the model's
+ * statistics A and B, the basis version, the counters, the re-seeding of dead components and
+ * their grace periods. The streaming updater keeps one ({@link #initialize},
+ * {@link #learnFromStatistics}, {@link #continueVersionsFrom}); the library learner
+ * {@link OnlineNmf} is built on one and adds the projection of columns and the mini-batch.
+ *
+ * <p>Serialises with {@link #toBytes()} in the same format as {@link OnlineNmf#toBytes()}
+ * ({@link StateCodec}); {@link #applySettings} takes new settings after a restore.
+ *
+ * <p>Not thread-safe.
+ */
+public final class ModelState {
+
+    /** Batches a re-seeded component is left alone before it can be declared dead again. */
+    static final int GRACE_BATCHES = 10;
+    /** Weight of a re-seeded component's statistics, relative to the mean diagonal of A. */
+    static final double RESEED_WEIGHT = 1e-2;
+
+    private NmfConfig config;
+    private final int r;
+    private int m;
+    private Basis basis;
+    /** The working W, r component arrays of length m. */
+    private double[][] w;
+    /** The model's statistics A, B (with their counts and re-seeding candidates). */
+    private SufficientStatistics statistics;
+    private BasisUpdater updater;
+    private long items;
+    private long batches;
+    private long reseeds;
+    private int[] grace;
+    private double[] norms;
+
+    /** A model without a basis yet: {@link #initialize} makes the first one. */
+    public ModelState(NmfConfig config) {
+        this.config = config;
+        this.r = config.rank();
+    }
+
+    /** A model that starts from the given basis. */
+    public static ModelState withBasis(NmfConfig config, Basis initial) {
+        if (initial.rank() != config.rank()) {
+            throw new IllegalArgumentException("basis of rank " + initial.rank() + ", the configuration says rank "
+                    + config.rank());
+        }
+        ModelState state = new ModelState(config);
+        state.allocate(initial.dim());
+        state.w = initial.toComponents();
+        state.basis = initial;
+        return state;
+    }
+
+    /** Allocates the arrays for dimension m (once, on the first column or sample). */
+    void allocate(int dim) {
+        if (dim <= 0) {
+            throw new IllegalArgumentException("column of dimension " + dim + ", expected a positive dimension");
+        }
+        m = dim;
+        statistics = new SufficientStatistics(m, r);
+        updater = new BasisUpdater(m, r);
+        grace = new int[r];
+        norms = new double[r];
+    }
+
+    /** The settings. */
+    public NmfConfig config() {
+        return config;
+    }
+
+    /** The dimension m, or 0 before the first column. */
+    public int dim() {
+        return m;
+    }
+
+    /** The rank r. */
+    public int rank() {
+        return r;
+    }
+
+    /** The current basis, or null before the first. */
+    public Basis basis() {
+        return basis;
+    }
+
+    /** The model's statistics (A, B, counts), live: do not modify. */
+    public SufficientStatistics statistics() {
+        return statistics;
+    }
+
+    /** Items learned from. */
+    public long items() {
+        return items;
+    }
+
+    /** Mini-batch updates done. */
+    public long batches() {
+        return batches;
+    }
+
+    /** Components re-seeded so far. */
+    public long reseeds() {
+        return reseeds;
+    }
+
+    /**
+     * Takes new settings for the updates to come (a restart with changed {@code steps},
+     * {@code rule}, {@code forgetting}, …); W, the statistics and the counters stay.
+     *
+     * @return the settings that changed, in {@link NmfConfig}'s order (empty if none)
+     * @throws IllegalArgumentException if the rank differs: the model cannot change its rank
+     */
+    public List<NmfConfig.Change> applySettings(NmfConfig settings) {
+        if (settings.rank() != r) {
+            throw new IllegalArgumentException("rank = " + settings.rank() + ", the model has rank " + r);
+        }
+        List<NmfConfig.Change> changes = config.changesTo(settings);
+        config = settings;
+        return changes;
+    }
+
+    /**
+     * Makes the first basis from a sample of columns without learning from them (they are
+     * expected to be projected and learned from later, as every other column): the streaming
+     * updater's bootstrap, whose sample items wait in the projectors' warm-up buffers.
+     *
+     * @throws IllegalStateException if a basis exists already
+     * @throws IllegalArgumentException if the sample is empty or of another dimension
+     */
+    public Basis initialize(List<? extends Column> sample) {
+        if (basis != null) {
+            throw new IllegalStateException("the model has a basis already (version " + basis.version() + ")");
+        }
+        if (sample.isEmpty()) {
+            throw new IllegalArgumentException("no columns to make the first basis from");
+        }
+        if (m == 0) {
+            allocate(sample.get(0).dim());
+        }
+        ColumnBuffer buffer = new ColumnBuffer(m, sample.size());
+        for (Column v : sample) {
+            if (v.dim() != m) {
+                throw new IllegalArgumentException("sample column of dimension " + v.dim() + ", expected " + m);
+            }
+            buffer.add(v);
+        }
+        return initialize(buffer);
+    }
+
+    /** Makes the first basis (version 0) from the buffered columns. */
+    Basis initialize(ColumnBuffer sample) {
+        basis = new Basis(m, r, Initializer.initialize(config.initialization(), sample, m, r, config.seed()), 0);
+        w = basis.toComponents();
+        return basis;
+    }
+
+    /**
+     * Continues the version sequence from at least {@code version}: after a restart that lost
+     * some updates (at-least-once state), the next versions are still newer than every version
+     * published before. The basis keeps its values; only its version number moves forward.
+     *
+     * @param version the newest version published so far
+     */
+    public void continueVersionsFrom(long version) {
+        if (basis != null && version > basis.version()) {
+            basis = Basis.trusted(m, r, w, version);
+        }
+    }
+
+    /**
+     * One mini-batch update from statistics gathered elsewhere (projectors on other partitions
+     * and instances, merged): decay, absorb them, update W, re-seed, publish the next version.
+     * The statistics must have been computed with this model's basis (or a recent one); they are
+     * cleared. Counts as one mini-batch of the forgetting schedule.
+     *
+     * @return the new basis
+     * @throws IllegalStateException if there is no basis yet or learning is off
+     */
+    public Basis learnFromStatistics(SufficientStatistics batch) {
+        if (basis == null) {
+            throw new IllegalStateException("no basis yet: initialise the model first");
+        }
+        if (!config.learning()) {
+            throw new IllegalStateException("learning is off (fixed basis)");
+        }
+        if (batch.dim() != m || batch.rank() != r) {
+            throw new IllegalArgumentException("statistics of " + batch.dim() + " × " + batch.rank()
+                    + ", the model is " + m + " × " + r);
+        }
+        items += batch.items();
+        statistics.absorb(startBatch(), batch);
+        step(null);
+        return finishBatch(basis.version() + 1);
+    }
+
+    /** Counts items learned from (the library learner counts each column as it is projected). */
+    void countItems(long n) {
+        items += n;
+    }
+
+    /** Starts mini-batch t = batches + 1: the factor to decay the old statistics with. */
+    double startBatch() {
+        batches++;
+        return config.forgetting().factor(batches);
+    }
+
+    /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */
+    void step(SufficientStatistics alsoRescale) {
+        double floor = updater.floorFor(w);
+        updater.update(config.rule(), w, statistics, config.steps(), floor);
+        updater.normalize(w, statistics, norms);
+        if (alsoRescale != null) {
+            double[] inverse = new double[r];
+            for (int k = 0; k < r; k++) {
+                inverse[k] = 1.0 / norms[k];
+            }
+            alsoRescale.rescale(inverse);
+        }
+    }
+
+    /** The working W as a basis of the given version, to re-project a batch with (refinement rounds). */
+    Basis trial(long version) {
+        basis = Basis.fromComponents(m, r, w, version);
+        return basis;
+    }
+
+    /** Ends a mini-batch: re-seeds dead components and publishes W as the given version. */
+    Basis finishBatch(long version) {
+        reseedDead();
+        basis = Basis.trusted(m, r, w, version);
+        return basis;
+    }
+
+    private void reseedDead() {
+        double floor = BasisUpdater.FLOOR;
+        double collapsed = 2 * floor * Math.sqrt(m);
+        double meanDiag = 0;
+        for (int k = 0; k < r; k++) {
+            meanDiag += statistics.a(k, k);
+        }
+        meanDiag /= r;
+        boolean[] used = null;
+        for (int k = 0; k < r; k++) {
+            if (grace[k] > 0) {
+                grace[k]--;
+                continue;
+            }
+            if (!updater.isDead(statistics, k, norms[k], collapsed)) {
+                continue;
+            }
+            if (used == null) {
+                used = new boolean[SufficientStatistics.CANDIDATES];
+            }
+            int best = -1;
+            for (int q = 0; q < statistics.candidateCount(); q++) {
+                if (!used[q] && (best < 0 || statistics.candidateScore(q) > statistics.candidateScore(best))) {
+                    best = q;
+                }
+            }
+            if (best >= 0) {
+                used[best] = true;
+            }
+            SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * k)));
+            double tau = RESEED_WEIGHT * (meanDiag > 0 ? meanDiag : 1.0);
+            updater.reseed(w, statistics, k, best, tau, random);
+            grace[k] = GRACE_BATCHES;
+            reseeds++;
+        }
+    }
+
+    /** The model (settings, W, statistics, counters) as versioned bytes ({@link StateCodec}). */
+    public byte[] toBytes() {
+        return StateCodec.toBytes(this, null);
+    }
+
+    /**
+     * Restores a model from {@link #toBytes()}, with the settings it was saved with (see
+     * {@link #applySettings}).
+     *
+     * @throws IllegalArgumentException if the bytes are not such a state, or hold a library
+     *     learner's columns not yet learned from (restore those with {@link OnlineNmf#fromBytes})
+     */
+    public static ModelState fromBytes(byte[] data) {
+        OnlineNmf learner = StateCodec.fromBytes(data);
+        if (learner.holdsColumns()) {
+            throw new IllegalArgumentException("model state holds a library learner's columns not yet learned from;"
+                    + " expected a model state (restore it with OnlineNmf.fromBytes)");
+        }
+        return learner.state();
+    }
+
+    // the codec's access to the fields
+
+    double[][] w() {
+        return w;
+    }
+
+    int[] grace() {
+        return grace;
+    }
+
+    void restore(Basis basis, double[][] w, SufficientStatistics statistics, long items, long batches, long reseeds) {
+        this.basis = basis;
+        this.w = w;
+        this.statistics = statistics;
+        this.items = items;
+        this.batches = batches;
+        this.reseeds = reseeds;
+    }
+}
