@@ -10,18 +10,12 @@ import dev.nmfstream.stream.NmfTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -57,7 +51,10 @@ public final class NmfService implements AutoCloseable {
     private final CountDownLatch failed = new CountDownLatch(1);
     private final ThreadFailures failures = new ThreadFailures();
 
-    private NmfService(KafkaStreams streams) {
+    private final int inputPartitions;
+
+    private NmfService(KafkaStreams streams, int inputPartitions) {
+        this.inputPartitions = inputPartitions;
         this.streams = streams;
         long started = System.nanoTime();
         streams.setStateListener((now, before) -> {
@@ -183,40 +180,22 @@ public final class NmfService implements AutoCloseable {
 
     /** Creates the missing topics and starts the service. */
     public static NmfService start(NmfStreamConfig config, String bootstrapServers) throws Exception {
-        TopicSetup.ensure(bootstrapServers, config, config.kafka());
-        int inputPartitions = inputPartitions(config, bootstrapServers);
+        int inputPartitions = TopicSetup.ensure(bootstrapServers, config, config.kafka())
+                .partitionsOf(config.topics().columns());
         if (inputPartitions != config.partitions()) {
             LOG.info("input topic {} has {} partitions (nmf.partitions = {} applies only when this service creates it)",
                     config.topics().columns(), inputPartitions, config.partitions());
         }
         KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, initialBasis(config), inputPartitions),
                 streamsProperties(config, bootstrapServers));
-        NmfService service = new NmfService(streams);
+        NmfService service = new NmfService(streams, inputPartitions);
         streams.start();
         return service;
     }
 
-    /**
-     * The input topic's partition count, from the cluster.
-     *
-     * @throws IllegalStateException if the cluster cannot be reached or the topic does not exist
-     */
-    static int inputPartitions(NmfStreamConfig config, String bootstrapServers) {
-        Properties props = new Properties();
-        props.putAll(config.kafka());
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        String topic = config.topics().columns();
-        try (Admin admin = Admin.create(props)) {
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(30, TimeUnit.SECONDS).get(topic);
-            return description.partitions().size();
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe the input topic " + topic + " (nmf.topic.columns) on "
-                    + bootstrapServers + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing the input topic " + topic, e);
-        }
+    /** The input topic's partition count, read from the cluster at start: what the throttle divides by. */
+    public int inputPartitions() {
+        return inputPartitions;
     }
 
     /** The configuration mismatch this instance stopped for, if that is why it stopped. */

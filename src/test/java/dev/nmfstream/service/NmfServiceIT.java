@@ -39,9 +39,6 @@ class NmfServiceIT {
             p.setProperty("state.dir", dir.resolve("streams").toString());
             NmfStreamConfig config = NmfStreamConfig.from(p);
             broker.createTopics(EmbeddedKafka.TopicSpec.deleted(config.topics().columns(), 3));
-            TopicSetup.ensure(broker.bootstrapServers(), config, config.kafka());
-            assertEquals(3, NmfService.inputPartitions(config, broker.bootstrapServers()),
-                    "the topic's own count, not nmf.partitions");
 
             // a model of rank R + 1 in the basis topic
             Basis stored = new Basis(M, R + 1, new PlantedModel(M, R + 1, 0.4, 0.1, 0.02, 2).trueBasis(), 12);
@@ -53,6 +50,7 @@ class NmfServiceIT {
                 }
             }
             try (NmfService service = NmfService.start(config, broker.bootstrapServers())) {
+                assertEquals(3, service.inputPartitions(), "the topic's own count, not nmf.partitions");
                 assertTrue(service.awaitFailure(120, TimeUnit.SECONDS), "the service stops by itself");
                 ConfigurationMismatchException e = service.mismatch().orElseThrow();
                 assertTrue(e.getMessage().contains("nmf.rank = " + (R + 1) + " (configured: " + R + ")"),
