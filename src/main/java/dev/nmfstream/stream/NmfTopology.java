@@ -81,7 +81,8 @@ public final class NmfTopology {
         // written every mini-batch: the cache keeps one write per key per commit
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), PROJECT);
-        topology.addSink(WEIGHTS_SINK, topics.weights(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
+        // the weights key is the item id's UTF-8 bytes, as the input record's key carries them
+        topology.addSink(WEIGHTS_SINK, topics.weights(), new ByteArraySerializer(), new ByteArraySerializer(), PROJECT);
         topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new StringSerializer(), new ByteArraySerializer(),
                 PROJECT);
         topology.addSink(STATS_SINK, topics.stats(), new StringSerializer(), new ByteArraySerializer(), PROJECT);

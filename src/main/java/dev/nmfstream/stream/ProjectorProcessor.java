@@ -6,9 +6,9 @@ import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SufficientStatistics;
 import dev.nmfstream.wire.ColumnDecoder;
 import dev.nmfstream.wire.DeadLetter;
-import dev.nmfstream.wire.Decoded;
+import dev.nmfstream.wire.DecodedItem;
 import dev.nmfstream.wire.InputFormat;
-import dev.nmfstream.wire.WeightsMessage;
+import dev.nmfstream.wire.WeightsEncoder;
 import dev.nmfstream.wire.WireSerdes;
 import dev.nmfstream.wire.internal.Internal;
 import java.nio.ByteBuffer;
@@ -65,14 +65,17 @@ import org.slf4j.LoggerFactory;
  *       ({@code itemsLost} in the summary).
  * </ul>
  */
-final class ProjectorProcessor implements Processor<byte[], byte[], String, byte[]> {
+final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte[]> {
 
     private final NmfStreamConfig config;
-    private ProcessorContext<String, byte[]> context;
+    private ProcessorContext<Object, byte[]> context;
     private KeyValueStore<Long, byte[]> warmup;
     private KeyValueStore<String, Long> progress;
     private KeyValueStore<String, byte[]> basisStore;
     private ColumnDecoder decoder;
+    /** The record being processed, and a held one being drained meanwhile: each decoded into its own. */
+    private DecodedItem current;
+    private DecodedItem drained;
     private Projector projector;
     private Projection projection;
     private SufficientStatistics stats;
@@ -101,7 +104,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     private boolean freeRunning;
     private long statsBasisVersion = -1;
     static final long STALENESS_WAIT_MS = 1000;
-    private Serializer<WeightsMessage> weights;
+    private WeightsEncoder weights;
     private Serializer<DeadLetter> deadLetters;
 
     ProjectorProcessor(NmfStreamConfig config) {
@@ -109,7 +112,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     }
 
     @Override
-    public void init(ProcessorContext<String, byte[]> context) {
+    public void init(ProcessorContext<Object, byte[]> context) {
         this.context = context;
         this.warmup = context.getStateStore(NmfTopology.WARMUP_STORE);
         this.progress = context.getStateStore(NmfTopology.PROGRESS_STORE);
@@ -122,7 +125,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         this.projector = new Projector(config.rank());
         this.projection = new Projection(config.rank());
         this.stats = new SufficientStatistics(config.dimension(), config.rank());
-        this.weights = WireSerdes.weights().serializer();
+        this.current = new DecodedItem(config.dimension());
+        this.drained = new DecodedItem(config.dimension());
+        this.weights = new WeightsEncoder();
         this.deadLetters = WireSerdes.deadLetter().serializer();
         this.sender = new SplittableRandom().nextLong();
         // Kafka Streams may init the same processor again (a task revived after an error): start clean
@@ -196,13 +201,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             gapChecked = true;
             countLost(offset);
         }
-        Decoded decoded = decoder.decode(record.key(), record.value());
-        if (decoded instanceof Decoded.Invalid invalid) {
-            deadLetter(record, invalid.reason());
+        if (!decoder.decode(record.key(), record.value(), current)) {
+            deadLetter(record, current.reason());
             doneOffset = offset;
             return;
         }
-        Decoded.Valid valid = (Decoded.Valid) decoded;
+        DecodedItem valid = current;
         if (!ready()) {
             refreshBasis();
         }
@@ -217,7 +221,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     }
 
     /** Projects the record being processed (a flush meanwhile covers it) and marks it handled. */
-    private void projectCurrent(Decoded.Valid valid, long timestamp, long offset) {
+    private void projectCurrent(DecodedItem valid, long timestamp, long offset) {
         inFlightOffset = offset;
         project(valid, timestamp);
         inFlightOffset = -1;
@@ -239,14 +243,13 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
                 + "stopped; their weights are published", context.taskId(), gap, covered + 1, offset - 1);
     }
 
-    private void project(Decoded.Valid valid, long recordTimestamp) {
+    private void project(DecodedItem valid, long recordTimestamp) {
         projector.project(basis, valid.column(), projection);
         long now = context.currentSystemTimeMs();
         long event = valid.eventTimestamp() >= 0 ? valid.eventTimestamp() : recordTimestamp;
-        WeightsMessage message = new WeightsMessage(valid.id(), basis.version(), projection.h,
+        byte[] message = weights.encode(valid.idUtf8(), valid.idLength(), basis.version(), projection.h,
                 projection.relativeResidual(), event, now);
-        context.forward(new Record<>(valid.id(), weights.serialize(config.topics().weights(), message), recordTimestamp),
-                NmfTopology.WEIGHTS_SINK);
+        context.forward(new Record<>(valid.idKey(), message, recordTimestamp), NmfTopology.WEIGHTS_SINK);
         if (config.learning()) {
             if (stats.items() == 0) {
                 statsBasisVersion = basis.version();
@@ -298,7 +301,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
      * it now (late statistics, or a version older than this partition's newest, rather than
      * nothing); without one the item is dead-lettered.
      */
-    private void hold(Record<byte[], byte[]> record, Decoded.Valid valid, long offset) {
+    private void hold(Record<byte[], byte[]> record, DecodedItem valid, long offset) {
         if (held >= config.warmupMaxItems()) {
             if (basis != null) {
                 LOG.warn("task {}: {} items held waiting for a newer basis than version {}; projecting them with it",
@@ -346,9 +349,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
                 }
                 byte[] value = new byte[b.remaining()];
                 b.get(value);
-                Decoded decoded = decoder.decode(key, value);
-                if (decoded instanceof Decoded.Valid valid) {
-                    project(valid, timestamp);
+                if (decoder.decode(key, value, drained)) {
+                    project(drained, timestamp);
                 }
                 done.add(kv.key);
             }
