@@ -12,6 +12,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -331,8 +332,9 @@ public final class ColumnDecoder {
                         }
                         int lone = into.idFromChars(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                         if (lone >= 0) {
-                            return "id = " + quote(p.getText()) + ": char " + lone
-                                    + " is a lone surrogate, expected Unicode text (the id becomes a UTF-8 key)";
+                            int c = p.getTextCharacters()[p.getTextOffset() + lone];
+                            return "id: char " + lone + " is a lone surrogate \\u" + Integer.toHexString(c).toUpperCase(
+                                    Locale.ROOT) + ", expected Unicode text (the id becomes a UTF-8 record key)";
                         }
                     }
                     case "timestamp" -> {
