@@ -114,7 +114,8 @@ public final class NmfTopology {
         // written every mini-batch: the cache keeps one write per key per commit
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), PROJECT);
-        topology.addSink(WEIGHTS_SINK, topics.weights(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
+        // the weights key is the item id's UTF-8 bytes, as the input record's key carries them
+        topology.addSink(WEIGHTS_SINK, topics.weights(), new ByteArraySerializer(), new ByteArraySerializer(), PROJECT);
         topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new StringSerializer(), new ByteArraySerializer(),
                 PROJECT);
         topology.addSink(STATS_SINK, topics.stats(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
@@ -139,7 +140,7 @@ public final class NmfTopology {
      * The projector tasks of one instance (one topology): they share one {@link BasisCache}, so
      * each basis version is built once per instance.
      */
-    static ProcessorSupplier<byte[], byte[], String, byte[]> projectors(NmfStreamConfig config, int inputPartitions) {
+    static ProcessorSupplier<byte[], byte[], Object, byte[]> projectors(NmfStreamConfig config, int inputPartitions) {
         if (inputPartitions < 1) {
             throw new IllegalArgumentException("input partitions = " + inputPartitions + ", expected at least 1");
         }

@@ -6,9 +6,9 @@ import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SufficientStatistics;
 import dev.nmfstream.wire.ColumnDecoder;
 import dev.nmfstream.wire.DeadLetter;
-import dev.nmfstream.wire.Decoded;
+import dev.nmfstream.wire.DecodedItem;
 import dev.nmfstream.wire.InputFormat;
-import dev.nmfstream.wire.WeightsMessage;
+import dev.nmfstream.wire.WeightsEncoder;
 import dev.nmfstream.wire.WireSerdes;
 import dev.nmfstream.wire.internal.SampleMessage;
 import dev.nmfstream.wire.internal.StatisticsMessage;
@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * transactional with the input offsets); the {@link OffsetLedger} counts such items
  * ({@code itemsLost} in the summary).
  */
-final class ProjectorProcessor implements Processor<byte[], byte[], String, byte[]> {
+final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte[]> {
 
     /** How often the task looks for a new basis, releases held items and sends overdue statistics. */
     static final Duration TICK = Duration.ofMillis(100);
@@ -76,7 +76,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     private final NmfStreamConfig config;
     private final int inputPartitions;
     private final BasisCache bases;
-    private ProcessorContext<String, byte[]> context;
+    private ProcessorContext<Object, byte[]> context;
     private KeyValueStore<String, byte[]> basisStore;
     private HeldItems warmup;
     private HeldItems backlog;
@@ -97,7 +97,10 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     private long sender;
     private long seq;
     private long lastFlush;
-    private Serializer<WeightsMessage> weights;
+    private WeightsEncoder weights;
+    /** The record being processed, and a held one being released meanwhile. */
+    private DecodedItem current;
+    private DecodedItem drained;
     private Serializer<DeadLetter> deadLetters;
 
     /**
@@ -112,7 +115,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
 
     /** Kafka Streams may init the same processor again (a task revived after an error): everything starts clean. */
     @Override
-    public void init(ProcessorContext<String, byte[]> context) {
+    public void init(ProcessorContext<Object, byte[]> context) {
         this.context = context;
         KeyValueStore<String, Long> progress = context.getStateStore(NmfTopology.PROGRESS_STORE);
         this.warmup = new HeldItems(context.getStateStore(NmfTopology.WARMUP_STORE));
@@ -126,7 +129,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         this.projector = new Projector(config.rank());
         this.projection = new Projection(config.rank());
         this.stats = new SufficientStatistics(config.dimension(), config.rank());
-        this.weights = WireSerdes.weights().serializer();
+        this.weights = new WeightsEncoder();
+        this.current = new DecodedItem(config.dimension());
+        this.drained = new DecodedItem(config.dimension());
         this.deadLetters = WireSerdes.deadLetter().serializer();
         this.sender = new SplittableRandom().nextLong();
         this.bootstrapSize = config.engine().effectiveBootstrapSize();
@@ -167,13 +172,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             LOG.warn("task {}: the statistics of at most {} items (input offsets {}..{}) were lost when this task "
                     + "last stopped; their weights are published", context.taskId(), lost, offset - lost, offset - 1);
         }
-        Decoded decoded = decode(record.key(), record.value());
-        if (decoded instanceof Decoded.Invalid invalid) {
-            deadLetter(record, invalid.reason());
+        if (!decode(record.key(), record.value(), current)) {
+            deadLetter(record, current.reason());
             ledger.handled(offset);
             return;
         }
-        Decoded.Valid valid = (Decoded.Valid) decoded;
+        DecodedItem valid = current;
         if (!ready()) {
             refreshBasis();
         }
@@ -200,19 +204,19 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
         return warmup.count() + backlog.count();
     }
 
-    /** Decodes and validates one input record. */
-    private Decoded decode(byte[] key, byte[] value) {
-        return decoder.decode(key, value);
+    /** Decodes and validates one input record into {@code into}; false (with its reason) if it is not valid. */
+    private boolean decode(byte[] key, byte[] value, DecodedItem into) {
+        return decoder.decode(key, value, into);
     }
 
     /** Projects the record being processed (a flush meanwhile covers it) and marks it handled. */
-    private void projectCurrent(Decoded.Valid valid, long timestamp, long offset) {
+    private void projectCurrent(DecodedItem valid, long timestamp, long offset) {
         ledger.projecting(offset);
         project(valid, timestamp);
         ledger.handled(offset);
     }
 
-    private void project(Decoded.Valid valid, long recordTimestamp) {
+    private void project(DecodedItem valid, long recordTimestamp) {
         projector.project(basis, valid.column(), projection);
         publishWeights(valid, recordTimestamp);
         if (config.learning()) {
@@ -231,13 +235,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
     }
 
     /** Sends the weights of the item just projected ({@link #projection}) to the weights topic. */
-    private void publishWeights(Decoded.Valid valid, long recordTimestamp) {
+    private void publishWeights(DecodedItem valid, long recordTimestamp) {
         long now = context.currentSystemTimeMs();
         long event = valid.eventTimestamp() >= 0 ? valid.eventTimestamp() : recordTimestamp;
-        WeightsMessage message = new WeightsMessage(valid.id(), basis.version(), projection.h,
+        byte[] message = weights.encode(valid.idUtf8(), valid.idLength(), basis.version(), projection.h,
                 projection.relativeResidual(), event, now);
-        context.forward(new Record<>(valid.id(), weights.serialize(config.topics().weights(), message), recordTimestamp),
-                NmfTopology.WEIGHTS_SINK);
+        context.forward(new Record<>(valid.idKey(), message, recordTimestamp), NmfTopology.WEIGHTS_SINK);
     }
 
     private void flushStats() {
@@ -262,7 +265,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
      * held is projected with it now (late statistics, or a version older than this partition's
      * newest, rather than nothing); without one the item is dead-lettered.
      */
-    private void hold(Record<byte[], byte[]> record, Decoded.Valid valid, long offset) {
+    private void hold(Record<byte[], byte[]> record, DecodedItem valid, long offset) {
         if (held() >= config.warmupMaxItems()) {
             if (basis != null) {
                 LOG.warn("task {}: {} items held waiting for a newer basis than version {}; projecting them with it",
@@ -299,8 +302,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], String, byte
             if (item == null) {
                 return;
             }
-            if (decode(item.key(), item.value()) instanceof Decoded.Valid valid) {
-                project(valid, item.timestamp());
+            if (decode(item.key(), item.value(), drained)) {
+                project(drained, item.timestamp());
             }
             queue.removeFirst();
         }

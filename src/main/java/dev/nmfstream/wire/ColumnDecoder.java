@@ -4,18 +4,15 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import dev.nmfstream.nmf.Column;
-import dev.nmfstream.nmf.DenseColumn;
-import dev.nmfstream.nmf.SparseColumn;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -24,13 +21,17 @@ import java.util.Objects;
  * expected, e.g. {@code values[3] = -0.5, expected a finite nonnegative number}.
  *
  * <p>JSON ({@code schemas/nmf-columns.schema.json}) is read with Jackson's streaming parser straight
- * into {@code double[]}/{@code int[]}: no tree, no boxing. The parser accepts the tokens NaN and
- * Infinity so that the reason can name them; the values are then rejected. Unknown fields are
- * ignored; {@code "id": null} and {@code "timestamp": null} count as absent. The binary layout is
- * {@code schemas/binary-column-format.md}.
+ * into {@code double[]}/{@code int[]}: no tree, no boxing, numbers parsed from the parser's own
+ * character buffer (its fast double parser, correctly rounded like {@link Double#parseDouble}).
+ * The parser accepts the tokens NaN and Infinity so that the reason can name them; the values are
+ * then rejected. Unknown fields are ignored; {@code "id": null} and {@code "timestamp": null}
+ * count as absent. The binary layout is {@code schemas/binary-column-format.md}.
  *
- * <p>A valid column owns fresh arrays (the caller may keep it, e.g. while no basis exists yet).
- * Not thread-safe (reuses its number buffers): one decoder per stream task.
+ * <p>Two ways to decode: {@link #decode(byte[], byte[], DecodedItem)} fills a reusable
+ * {@link DecodedItem} (the stream path: a valid binary record allocates nothing, a JSON record
+ * only the parser's own small state); {@link #decode(byte[], byte[])} returns a {@link Decoded}
+ * whose column owns fresh arrays (the caller may keep it). Not thread-safe: one decoder per
+ * stream task.
  */
 public final class ColumnDecoder {
 
@@ -50,16 +51,19 @@ public final class ColumnDecoder {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOAT = MethodHandles.byteArrayViewVarHandle(float[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     private final int dim;
     private final InputFormat format;
     private final int maxValueBytes;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    private double[] numbers = new double[64];
-    private int[] ints = new int[64];
 
     /**
      * A decoder for columns of one dimension.
@@ -83,36 +87,116 @@ public final class ColumnDecoder {
     }
 
     /**
-     * Decodes one record. Never throws for bad input.
+     * Decodes one record into a new {@link Decoded} whose column owns its arrays. Never throws for
+     * bad input.
      *
      * @param key the record key (the item id as UTF-8), or null
      * @param value the record value, or null
      * @return the column, or the one reason it is not one
      */
     public Decoded decode(byte[] key, byte[] value) {
+        DecodedItem item = new DecodedItem(dim);
+        decode(key, value, item);
+        return item.toDecoded();
+    }
+
+    /**
+     * Decodes one record into a reusable item, replacing what it held. Never throws for bad
+     * input. A valid item's column is a view over the item's own arrays and its id is the key
+     * array itself when the key names the item: both are valid until the next decode into it.
+     *
+     * @param key the record key (the item id as UTF-8), or null
+     * @param value the record value, or null
+     * @param into the item to fill, of this decoder's dimension
+     * @return whether the record is a valid item; if not, {@link DecodedItem#reason()} says why
+     * @throws IllegalArgumentException if the item is of another dimension
+     */
+    public boolean decode(byte[] key, byte[] value, DecodedItem into) {
+        if (into.dim() != dim) {
+            throw new IllegalArgumentException("into: an item of dimension " + into.dim() + ", expected " + dim
+                    + " (nmf.dimension)");
+        }
+        into.start();
+        String reason = read(key, value, into);
+        if (reason != null) {
+            into.invalid(reason);
+            return false;
+        }
+        into.valid();
+        return true;
+    }
+
+    /** Reads one record into the item: null when it is a valid item, else the reason. */
+    private String read(byte[] key, byte[] value, DecodedItem into) {
         if (value == null) {
-            return new Decoded.Invalid("value: null (a tombstone), expected a column");
+            return "value: null (a tombstone), expected a column";
         }
         if (value.length > maxValueBytes) {
-            return new Decoded.Invalid("value: " + value.length + " bytes, expected at most " + maxValueBytes
-                    + " (nmf.max.value.bytes)");
+            return "value: " + value.length + " bytes, expected at most " + maxValueBytes + " (nmf.max.value.bytes)";
         }
-        String keyText = null;
-        if (key != null) {
-            try {
-                keyText = utf8.reset().decode(ByteBuffer.wrap(key)).toString();
-            } catch (CharacterCodingException e) {
-                return new Decoded.Invalid("key: " + key.length + " bytes that are not UTF-8 (" + hex(key, 16)
-                        + "), expected a UTF-8 item id");
-            }
+        if (key != null && !isUtf8(key)) {
+            return "key: " + key.length + " bytes that are not UTF-8 (" + hex(key, 16) + "), expected a UTF-8 item id";
         }
         boolean binary = format == InputFormat.BINARY || format == InputFormat.AUTO && hasMagic(value);
         try {
-            return binary ? binary(keyText, value) : json(keyText, value);
+            return binary ? binary(key, value, into) : json(key, value, into);
         } catch (RuntimeException e) {
             // a safety net: every problem this class knows of is reported above with a better reason
-            return new Decoded.Invalid("value: cannot be read (" + e + ")");
+            return "value: cannot be read (" + e + ")";
         }
+    }
+
+    /**
+     * Whether bytes are well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no surrogates,
+     * nothing above U+10FFFF), the same bytes Java's strict UTF-8 decoder accepts.
+     */
+    static boolean isUtf8(byte[] b) {
+        int i = 0;
+        int n = b.length;
+        while (i < n) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int more;
+            int low = 0x80;
+            int high = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                if (c == 0xE0) {
+                    low = 0xA0;
+                } else if (c == 0xED) {
+                    high = 0x9F;
+                }
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                if (c == 0xF0) {
+                    low = 0x90;
+                } else if (c == 0xF4) {
+                    high = 0x8F;
+                }
+            } else {
+                return false;
+            }
+            if (i + more >= n) { // the sequence is cut off
+                return false;
+            }
+            int second = b[i + 1] & 0xFF;
+            if (second < low || second > high) {
+                return false;
+            }
+            for (int j = 2; j <= more; j++) {
+                int cont = b[i + j] & 0xFF;
+                if (cont < 0x80 || cont > 0xBF) {
+                    return false;
+                }
+            }
+            i += more + 1;
+        }
+        return true;
     }
 
     /** Whether a value starts with the binary magic "NMFB". */
@@ -121,104 +205,112 @@ public final class ColumnDecoder {
                 && value[3] == MAGIC[3];
     }
 
-    private Decoded binary(String key, byte[] value) {
-        if (key == null || key.isEmpty()) {
-            return new Decoded.Invalid("key: " + (key == null ? "null" : "empty")
-                    + ", expected the item id (binary values carry no id)");
+    private String binary(byte[] key, byte[] value, DecodedItem into) {
+        if (key == null || key.length == 0) {
+            return "key: " + (key == null ? "null" : "empty")
+                    + ", expected the item id (binary values carry no id)";
         }
         if (value.length >= MAGIC.length && !hasMagic(value)) {
-            return new Decoded.Invalid("magic = " + hex(Arrays.copyOf(value, MAGIC.length), MAGIC.length) + " (" + printable(value, MAGIC.length)
+            return "magic = " + hex(Arrays.copyOf(value, MAGIC.length), MAGIC.length) + " (" + printable(value, MAGIC.length)
                     + "), expected 4e 4d 46 42 (\"NMFB\", the binary column format)"
-                    + (value[0] == '{' ? "; this looks like JSON: set nmf.input.format to json or auto" : ""));
+                    + (value[0] == '{' ? "; this looks like JSON: set nmf.input.format to json or auto" : "");
         }
         if (value.length < HEADER_BYTES) {
-            return new Decoded.Invalid("value: truncated binary column, " + value.length
-                    + " bytes, expected at least the " + HEADER_BYTES + "-byte header");
+            return "value: truncated binary column, " + value.length
+                    + " bytes, expected at least the " + HEADER_BYTES + "-byte header";
         }
-        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         int version = value[4] & 0xFF;
         if (version != VERSION) {
-            return new Decoded.Invalid("version = " + version + ", expected " + VERSION);
+            return "version = " + version + ", expected " + VERSION;
         }
         int flags = value[5] & 0xFF;
         if ((flags & ~(FLAG_TIMESTAMP | FLAG_SPARSE)) != 0) {
-            return new Decoded.Invalid("flags = " + flags + ", expected only bits 0 (timestamp) and 1 (sparse)");
+            return "flags = " + flags + ", expected only bits 0 (timestamp) and 1 (sparse)";
         }
-        int reserved = b.getShort(6) & 0xFFFF;
+        int reserved = (short) SHORT.get(value, 6) & 0xFFFF;
         if (reserved != 0) {
-            return new Decoded.Invalid("reserved = " + reserved + " (bytes 6-7), expected 0");
+            return "reserved = " + reserved + " (bytes 6-7), expected 0";
         }
         boolean hasTimestamp = (flags & FLAG_TIMESTAMP) != 0;
         boolean sparse = (flags & FLAG_SPARSE) != 0;
-        int declaredDim = b.getInt(8);
-        int count = b.getInt(12);
+        int declaredDim = (int) INT.get(value, 8);
+        int count = (int) INT.get(value, 12);
         if (declaredDim != dim) {
-            return new Decoded.Invalid("dim = " + declaredDim + ", expected " + dim + " (nmf.dimension)");
+            return "dim = " + declaredDim + ", expected " + dim + " (nmf.dimension)";
         }
         if (count <= 0) {
-            return new Decoded.Invalid("count = " + count + ", expected at least one value (an empty vector)");
+            return "count = " + count + ", expected at least one value (an empty vector)";
         }
         if (!sparse && count != dim) {
-            return new Decoded.Invalid("count = " + count + " for a dense column, expected dim = " + dim);
+            return "count = " + count + " for a dense column, expected dim = " + dim;
         }
         if (sparse && count > dim) {
-            return new Decoded.Invalid("count = " + count + " nonzeros, expected at most dim = " + dim);
+            return "count = " + count + " nonzeros, expected at most dim = " + dim;
         }
         long expected = HEADER_BYTES + (hasTimestamp ? 8L : 0L) + (sparse ? 4L * count : 0L) + 4L * count;
-        String parts = "(" + HEADER_BYTES + " header" + (hasTimestamp ? " + 8 timestamp" : "")
-                + (sparse ? " + 4·" + count + " indices" : "") + " + 4·" + count + " values)";
         if (value.length < expected) {
-            return new Decoded.Invalid("value: truncated binary column, " + value.length + " bytes, expected "
-                    + expected + " " + parts);
+            return "value: truncated binary column, " + value.length + " bytes, expected "
+                    + expected + " " + parts(hasTimestamp, sparse, count);
         }
         if (value.length > expected) {
-            return new Decoded.Invalid("value: " + (value.length - expected) + " trailing bytes, expected exactly "
-                    + expected + " " + parts);
+            return "value: " + (value.length - expected) + " trailing bytes, expected exactly "
+                    + expected + " " + parts(hasTimestamp, sparse, count);
         }
         int at = HEADER_BYTES;
         long timestamp = -1;
         if (hasTimestamp) {
-            timestamp = b.getLong(at);
+            timestamp = (long) LONG.get(value, at);
             at += 8;
             if (timestamp < 0) {
-                return new Decoded.Invalid("timestamp = " + timestamp + ", expected epoch milliseconds ≥ 0");
+                return "timestamp = " + timestamp + ", expected epoch milliseconds ≥ 0";
             }
         }
-        double[] values = new double[count];
+        double[] values = into.valueArray();
+        into.idFromKey(key);
         if (sparse) {
-            int[] indices = new int[count];
+            int[] indices = into.indexArray();
             for (int j = 0; j < count; j++) {
-                indices[j] = b.getInt(at + 4 * j);
+                indices[j] = (int) INT.get(value, at + 4 * j);
             }
             at += 4 * count;
             for (int j = 0; j < count; j++) {
-                values[j] = b.getFloat(at + 4 * j);
+                values[j] = (float) FLOAT.get(value, at + 4 * j);
             }
-            return check(key, SparseColumn.of(dim, indices, values), timestamp);
+            into.validSparse(count, timestamp);
+            return check(into);
         }
         for (int i = 0; i < count; i++) {
-            values[i] = b.getFloat(at + 4 * i);
+            values[i] = (float) FLOAT.get(value, at + 4 * i);
         }
-        return check(key, DenseColumn.of(values), timestamp);
+        into.validDense(timestamp);
+        return check(into);
     }
 
-    private Decoded json(String key, byte[] value) {
-        String id = null;
+    /** The binary layout's length as its parts, e.g. "(16 header + 8 timestamp + 4·3 values)". */
+    private static String parts(boolean hasTimestamp, boolean sparse, int count) {
+        return "(" + HEADER_BYTES + " header" + (hasTimestamp ? " + 8 timestamp" : "")
+                + (sparse ? " + 4·" + count + " indices" : "") + " + 4·" + count + " values)";
+    }
+
+    private String json(byte[] key, byte[] value, DecodedItem into) {
         long timestamp = -1;
         int declaredDim = -1;
-        double[] values = null;
-        int[] indices = null;
+        double[] values = into.valueArray();
+        int[] indices = into.indexArray();
+        int capacity = values.length;
+        int valueCount = -1; // -1: no "values" field
+        int indexCount = -1; // -1: no "indices" field
         boolean seenId = false;
         boolean seenTimestamp = false;
         boolean seenDim = false;
         try (JsonParser p = JSON.createParser(value)) {
             JsonToken first = p.nextToken();
             if (first == null) {
-                return new Decoded.Invalid("value: empty (" + value.length + " bytes"
-                        + (value.length > 0 ? " of white space" : "") + "), expected a JSON object");
+                return "value: empty (" + value.length + " bytes"
+                        + (value.length > 0 ? " of white space" : "") + "), expected a JSON object";
             }
             if (first != JsonToken.START_OBJECT) {
-                return new Decoded.Invalid("value: " + describe(first) + ", expected a JSON object" + found(p, first));
+                return "value: " + describe(first) + ", expected a JSON object" + found(p, first);
             }
             for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
                 String field = p.currentName();
@@ -233,11 +325,16 @@ public final class ColumnDecoder {
                             break; // absent: the record key is the id
                         }
                         if (v != JsonToken.VALUE_STRING) {
-                            return new Decoded.Invalid("id: " + describe(v) + ", expected a string" + found(p, v));
+                            return "id: " + describe(v) + ", expected a string" + found(p, v);
                         }
-                        id = p.getText();
-                        if (id.isEmpty()) {
-                            return new Decoded.Invalid("id = \"\", expected a nonempty item id");
+                        if (p.getTextLength() == 0) {
+                            return "id = \"\", expected a nonempty item id";
+                        }
+                        int lone = into.idFromChars(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        if (lone >= 0) {
+                            int c = p.getTextCharacters()[p.getTextOffset() + lone];
+                            return "id: char " + lone + " is a lone surrogate \\u" + Integer.toHexString(c).toUpperCase(
+                                    Locale.ROOT) + ", expected Unicode text (the id becomes a UTF-8 record key)";
                         }
                     }
                     case "timestamp" -> {
@@ -249,16 +346,16 @@ public final class ColumnDecoder {
                             break; // absent
                         }
                         if (v != JsonToken.VALUE_NUMBER_INT) {
-                            return new Decoded.Invalid("timestamp: " + describe(v)
-                                    + ", expected an integer (epoch milliseconds)" + found(p, v));
+                            return "timestamp: " + describe(v)
+                                    + ", expected an integer (epoch milliseconds)" + found(p, v);
                         }
                         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                            return new Decoded.Invalid("timestamp = " + p.getText()
-                                    + ", expected epoch milliseconds ≥ 0 (a 64-bit integer)");
+                            return "timestamp = " + p.getText()
+                                    + ", expected epoch milliseconds ≥ 0 (a 64-bit integer)";
                         }
                         timestamp = p.getLongValue();
                         if (timestamp < 0) {
-                            return new Decoded.Invalid("timestamp = " + timestamp + ", expected epoch milliseconds ≥ 0");
+                            return "timestamp = " + timestamp + ", expected epoch milliseconds ≥ 0";
                         }
                     }
                     case "dim" -> {
@@ -267,60 +364,62 @@ public final class ColumnDecoder {
                         }
                         seenDim = true;
                         if (v != JsonToken.VALUE_NUMBER_INT) {
-                            return new Decoded.Invalid("dim: " + describe(v) + ", expected an integer (" + dim + ")"
-                                    + found(p, v));
+                            return "dim: " + describe(v) + ", expected an integer (" + dim + ")"
+                                    + found(p, v);
                         }
                         if (p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 0) {
-                            return new Decoded.Invalid("dim = " + p.getText() + ", expected " + dim
-                                    + " (nmf.dimension)");
+                            return "dim = " + p.getText() + ", expected " + dim
+                                    + " (nmf.dimension)";
                         }
                         declaredDim = p.getIntValue();
                     }
                     case "values" -> {
-                        if (values != null) {
+                        if (valueCount >= 0) {
                             return twice(field);
                         }
                         if (v != JsonToken.START_ARRAY) {
-                            return new Decoded.Invalid("values: " + describe(v) + ", expected an array of numbers"
-                                    + found(p, v));
+                            return "values: " + describe(v) + ", expected an array of numbers"
+                                    + found(p, v);
                         }
                         int n = 0;
                         for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
                             if (e != JsonToken.VALUE_NUMBER_FLOAT && e != JsonToken.VALUE_NUMBER_INT) {
-                                return new Decoded.Invalid("values[" + n + "]: " + describe(e) + ", expected a number"
-                                        + found(p, e));
+                                return "values[" + n + "]: " + describe(e) + ", expected a number"
+                                        + found(p, e);
                             }
-                            if (n == numbers.length) {
-                                numbers = Arrays.copyOf(numbers, 2 * n);
+                            // beyond m + 1 values the record is invalid whatever they are: count them only
+                            double x = p.getDoubleValue();
+                            if (n < capacity) {
+                                values[n] = x;
                             }
-                            numbers[n++] = p.getDoubleValue();
+                            n++;
                         }
-                        values = Arrays.copyOf(numbers, n);
+                        valueCount = n;
                     }
                     case "indices" -> {
-                        if (indices != null) {
+                        if (indexCount >= 0) {
                             return twice(field);
                         }
                         if (v != JsonToken.START_ARRAY) {
-                            return new Decoded.Invalid("indices: " + describe(v) + ", expected an array of integers"
-                                    + found(p, v));
+                            return "indices: " + describe(v) + ", expected an array of integers"
+                                    + found(p, v);
                         }
                         int n = 0;
                         for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
                             if (e != JsonToken.VALUE_NUMBER_INT) {
-                                return new Decoded.Invalid("indices[" + n + "]: " + describe(e)
-                                        + ", expected an integer index in [0, " + dim + ")" + found(p, e));
+                                return "indices[" + n + "]: " + describe(e)
+                                        + ", expected an integer index in [0, " + dim + ")" + found(p, e);
                             }
                             if (p.getNumberType() != JsonParser.NumberType.INT) {
-                                return new Decoded.Invalid("indices[" + n + "] = " + p.getText()
-                                        + ", expected an index in [0, " + dim + ")");
+                                return "indices[" + n + "] = " + p.getText()
+                                        + ", expected an index in [0, " + dim + ")";
                             }
-                            if (n == ints.length) {
-                                ints = Arrays.copyOf(ints, 2 * n);
+                            if (n < capacity) {
+                                indices[n] = p.getIntValue();
                             }
-                            ints[n++] = p.getIntValue();
+                            n++;
                         }
-                        indices = Arrays.copyOf(ints, n);
+                        indexCount = n;
                     }
                     default -> p.skipChildren(); // other fields are allowed and ignored
                 }
@@ -329,77 +428,83 @@ public final class ColumnDecoder {
             try {
                 trailing = p.nextToken();
             } catch (JsonProcessingException e) {
-                return new Decoded.Invalid("value: text after the JSON object at " + where(e)
-                        + " (" + message(e).replace(", expected a JSON value", "") + "), expected nothing");
+                return "value: text after the JSON object at " + where(e)
+                        + " (" + message(e).replace(", expected a JSON value", "") + "), expected nothing";
             }
             if (trailing != null) {
-                return new Decoded.Invalid("value: " + describe(trailing) + " after the JSON object at line "
+                return "value: " + describe(trailing) + " after the JSON object at line "
                         + p.currentTokenLocation().getLineNr() + ", column " + p.currentTokenLocation().getColumnNr()
-                        + ", expected nothing");
+                        + ", expected nothing";
             }
         } catch (JsonProcessingException e) {
             if (looksBinary(value)) {
                 int n = Math.min(8, value.length);
-                return new Decoded.Invalid("value: not JSON: starts with bytes " + hex(Arrays.copyOf(value, n), n) + " ("
+                return "value: not JSON: starts with bytes " + hex(Arrays.copyOf(value, n), n) + " ("
                         + printable(value, n) + "), expected a JSON object" + (hasMagic(value)
                         ? "; this is the binary column format: set nmf.input.format to binary or auto"
-                        : format == InputFormat.AUTO ? " or a binary column (magic \"NMFB\")" : ""));
+                        : format == InputFormat.AUTO ? " or a binary column (magic \"NMFB\")" : "");
             }
-            return new Decoded.Invalid("value: not JSON, at " + where(e) + ": " + message(e));
+            return "value: not JSON, at " + where(e) + ": " + message(e);
         } catch (IOException e) {
-            return new Decoded.Invalid("value: cannot be read (" + e.getMessage() + ")");
+            return "value: cannot be read (" + e.getMessage() + ")";
         }
-        if (key != null && id != null && !key.equals(id)) {
-            return new Decoded.Invalid("id = " + quote(id) + " but the record key is " + quote(key)
-                    + ", expected them equal (or no id)");
+        if (key != null && into.hasId()
+                && !Arrays.equals(key, 0, key.length, into.idSoFar(), 0, into.idLengthSoFar())) {
+            String id = new String(into.idSoFar(), 0, into.idLengthSoFar(), StandardCharsets.UTF_8);
+            return "id = " + quote(id) + " but the record key is " + quote(new String(key, StandardCharsets.UTF_8))
+                    + ", expected them equal (or no id)";
         }
-        String itemId = id != null ? id : key;
-        if (itemId == null) {
-            return new Decoded.Invalid("id: missing and the record key is null, expected an \"id\" field or a key");
+        if (!into.hasId() && key == null) {
+            return "id: missing and the record key is null, expected an \"id\" field or a key";
         }
-        if (itemId.isEmpty()) {
-            return new Decoded.Invalid("key: empty and no \"id\" field, expected a nonempty item id");
+        if (!into.hasId() && key.length == 0) {
+            return "key: empty and no \"id\" field, expected a nonempty item id";
         }
-        if (values == null) {
-            return new Decoded.Invalid("values: missing, expected an array of numbers");
+        if (key != null) {
+            into.idFromKey(key); // the same bytes as the id: the key array serves as the id, uncopied
         }
-        if (indices == null) {
+        if (valueCount < 0) {
+            return "values: missing, expected an array of numbers";
+        }
+        if (indexCount < 0) {
             if (declaredDim >= 0 && declaredDim != dim) {
-                return new Decoded.Invalid("dim = " + declaredDim + ", expected " + dim + " (nmf.dimension)");
+                return "dim = " + declaredDim + ", expected " + dim + " (nmf.dimension)";
             }
-            if (values.length == 0) {
-                return new Decoded.Invalid("values: empty vector, expected " + dim + " numbers");
+            if (valueCount == 0) {
+                return "values: empty vector, expected " + dim + " numbers";
             }
-            if (values.length != dim) {
-                return new Decoded.Invalid("values: " + values.length + " numbers, expected " + dim
-                        + " (nmf.dimension)" + (declaredDim >= 0 ? "; a sparse column also needs \"indices\"" : ""));
+            if (valueCount != dim) {
+                return "values: " + valueCount + " numbers, expected " + dim
+                        + " (nmf.dimension)" + (declaredDim >= 0 ? "; a sparse column also needs \"indices\"" : "");
             }
-            return check(itemId, DenseColumn.of(values), timestamp);
+            into.validDense(timestamp);
+            return check(into);
         }
         if (declaredDim < 0) {
-            return new Decoded.Invalid("dim: missing, expected the dimension of a sparse column (" + dim + ")");
+            return "dim: missing, expected the dimension of a sparse column (" + dim + ")";
         }
         if (declaredDim != dim) {
-            return new Decoded.Invalid("dim = " + declaredDim + ", expected " + dim + " (nmf.dimension)");
+            return "dim = " + declaredDim + ", expected " + dim + " (nmf.dimension)";
         }
-        if (indices.length != values.length) {
-            return new Decoded.Invalid("indices has " + indices.length + " entries and values " + values.length
-                    + ", expected the same count");
+        if (indexCount != valueCount) {
+            return "indices has " + indexCount + " entries and values " + valueCount + ", expected the same count";
         }
-        if (values.length == 0) {
-            return new Decoded.Invalid("values: empty vector, expected at least one nonzero entry");
+        if (valueCount == 0) {
+            return "values: empty vector, expected at least one nonzero entry";
         }
-        return check(itemId, SparseColumn.of(dim, indices, values), timestamp);
+        // more than m entries cannot be strictly increasing in [0, m): the first m + 1 show the fault
+        into.validSparse(Math.min(valueCount, capacity), timestamp);
+        return check(into);
     }
 
-    /** Runs the column's own checks (finite, nonnegative, indices in range and strictly increasing). */
-    private static Decoded check(String id, Column column, long timestamp) {
+    /** Runs the column's own checks (finite, nonnegative, indices in range and strictly increasing): null or the reason. */
+    private static String check(DecodedItem item) {
         try {
-            column.validate();
+            item.columnSoFar().validate();
         } catch (IllegalArgumentException e) {
-            return new Decoded.Invalid(e.getMessage());
+            return e.getMessage();
         }
-        return new Decoded.Valid(id, column, timestamp);
+        return null;
     }
 
     /** Whether one of the first 8 bytes is a control character that JSON text never has. */
@@ -413,8 +518,8 @@ public final class ColumnDecoder {
         return false;
     }
 
-    private static Decoded twice(String field) {
-        return new Decoded.Invalid(field + ": appears twice, expected once");
+    private static String twice(String field) {
+        return field + ": appears twice, expected once";
     }
 
     private static String describe(JsonToken token) {

@@ -2,7 +2,11 @@ package dev.nmfstream.wire;
 
 import dev.nmfstream.nmf.Column;
 
-/** The outcome of decoding one input record: a valid column, or the reason it is not one. */
+/**
+ * The outcome of decoding one input record as a value the caller may keep: a valid column that
+ * owns its arrays, or the reason it is not one. The stream path decodes into a reusable
+ * {@link DecodedItem} instead, which allocates nothing per record.
+ */
 public sealed interface Decoded permits Decoded.Valid, Decoded.Invalid {
 
     /**

@@ -73,7 +73,7 @@ class ProjectorProcessorTest {
         final KeyValueStore<String, Long> progress;
 
         TaskStores() {
-            MockProcessorContext<String, byte[]> first = new MockProcessorContext<>();
+            MockProcessorContext<Object, byte[]> first = new MockProcessorContext<>();
             warmup = TestStores.keyValue(first, NmfTopology.WARMUP_STORE, Serdes.Long(), Serdes.ByteArray());
             backlog = TestStores.keyValue(first, NmfTopology.BACKLOG_STORE, Serdes.Long(), Serdes.ByteArray());
             progress = TestStores.keyValue(first, NmfTopology.PROGRESS_STORE, Serdes.String(), Serdes.Long());
@@ -82,7 +82,7 @@ class ProjectorProcessorTest {
 
     /** A projector task on a mock context, at a wall-clock time. */
     private final class Task {
-        final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
+        final MockProcessorContext<Object, byte[]> context = new MockProcessorContext<>();
         final ProjectorProcessor processor;
         long now;
 
@@ -350,7 +350,7 @@ class ProjectorProcessorTest {
         NmfStreamConfig config = config();
         KeyValueStore<String, byte[]> basis = basisStore();
         publish(basis, 7, M, R);
-        ProcessorSupplier<byte[], byte[], String, byte[]> instance = NmfTopology.projectors(config, 2);
+        ProcessorSupplier<byte[], byte[], Object, byte[]> instance = NmfTopology.projectors(config, 2);
         Task p0 = new Task(project(instance), new TaskStores(), basis, 0);
         Task p1 = new Task(project(instance), new TaskStores(), basis, 0);
         p0.tickTo(100);
@@ -369,8 +369,8 @@ class ProjectorProcessorTest {
         assertEquals(8, elsewhere.processor.basis().version());
     }
 
-    private static ProjectorProcessor project(ProcessorSupplier<byte[], byte[], String, byte[]> supplier) {
-        Processor<byte[], byte[], String, byte[]> p = supplier.get();
+    private static ProjectorProcessor project(ProcessorSupplier<byte[], byte[], Object, byte[]> supplier) {
+        Processor<byte[], byte[], Object, byte[]> p = supplier.get();
         return (ProjectorProcessor) p;
     }
 }
