@@ -39,6 +39,7 @@ class NmfServiceIT {
             p.setProperty("state.dir", dir.resolve("streams").toString());
             NmfStreamConfig config = NmfStreamConfig.from(p);
             broker.createTopics(EmbeddedKafka.TopicSpec.deleted(config.topics().columns(), 3));
+            TopicSetup.ensure(broker.bootstrapServers(), config, config.kafka());
 
             // a model of rank R + 1 in the basis topic
             Basis stored = new Basis(M, R + 1, new PlantedModel(M, R + 1, 0.4, 0.1, 0.02, 2).trueBasis(), 12);
