@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,11 +43,11 @@ class StreamingIT {
     private static final int R = 5;
     private static final int N = 50_000;
     /**
-     * Columns a second: a live stream, paced as in {@link ClusterIT} at the rate of
-     * {@link ChaosIT}. A backlog (all records produced at once) has the projectors run far ahead
-     * of the updater, which this test is not about.
+     * Columns a second: a live stream, paced as in {@link ClusterIT}, from when the service is
+     * RUNNING. A backlog (all records produced at once) has the projectors run far ahead of the
+     * updater, which this test is not about.
      */
-    private static final int RATE = 2_500;
+    private static final int RATE = 2_000;
 
     @Test
     void fiftyThousandColumnsOnFourPartitions(@TempDir Path dir) throws Exception {
@@ -73,6 +74,7 @@ class StreamingIT {
             NmfStreamConfig config = NmfStreamConfig.from(p);
             PlantedModel planted = new PlantedModel(M, R, 0.3, 0.1, 0.03, 11);
             try (NmfService service = NmfService.start(config, broker.bootstrapServers())) {
+                awaitRunning(service);
                 produce(broker, config, planted, bad);
                 long produced = System.nanoTime();
                 Map<String, Integer> seen = new HashMap<>();
@@ -135,6 +137,15 @@ class StreamingIT {
                 assertTrue(recovery.mean() >= 0.99, "mean matched cosine " + recovery.mean() + ", cosines "
                         + Arrays.toString(recovery.cosines()) + ", " + summary);
             }
+        }
+    }
+
+    /** Waits until the service has its tasks: the stream starts when it can be processed. */
+    private static void awaitRunning(NmfService service) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (service.state() != KafkaStreams.State.RUNNING) {
+            assertTrue(System.nanoTime() < deadline, "the service is " + service.state() + " after 90 s; expected RUNNING");
+            Thread.sleep(100);
         }
     }
 
