@@ -96,27 +96,15 @@ final class ClusterHarness {
         for (int j = from; j < to; j++) {
             planted.next(v, 0);
             producer.send(new ProducerRecord<>(topic, "c" + j, ColumnEncoder.binary(DenseColumn.of(v.clone()), -1)));
-            if ((j - from) % 100 == 99) {
-                pace(start, j - from + 1, perSecond);
+            if (perSecond > 0 && (j - from) % 100 == 99) {
+                long due = start + (long) ((j - from + 1) * 1e9 / perSecond);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
             }
         }
         producer.flush();
-    }
-
-    /**
-     * Waits until {@code sent} records are due at {@code perSecond} records a second since
-     * {@code start} (a {@link System#nanoTime()}); returns at once for {@code perSecond} = 0 or
-     * when the producer is behind.
-     */
-    static void pace(long start, long sent, int perSecond) throws InterruptedException {
-        if (perSecond <= 0) {
-            return;
-        }
-        long due = start + (long) (sent * 1e9 / perSecond);
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        }
     }
 
     /**

@@ -159,7 +159,7 @@ class StreamingIT {
             long start = System.nanoTime();
             for (int j = 0; j < N; j++) {
                 if (j % 100 == 0) {
-                    ClusterHarness.pace(start, j, RATE);
+                    awaitDue(start, j);
                 }
                 planted.next(v, 0);
                 String id = "item-" + j;
@@ -172,6 +172,14 @@ class StreamingIT {
                 }
             }
             producer.flush();
+        }
+    }
+
+    /** Waits until record {@code j} is due at {@link #RATE} after {@code start} ({@link System#nanoTime()}). */
+    private static void awaitDue(long start, int j) throws InterruptedException {
+        long wait = start + (long) (j * 1e9 / RATE) - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
     }
 
