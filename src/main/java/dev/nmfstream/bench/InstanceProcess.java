@@ -45,6 +45,9 @@ public final class InstanceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(JVM_OPTIONS);
+        // this JVM's temporary folder (the tests set one under target/): what a killed instance
+        // leaves there, e.g. RocksDB's copy of its native library, stays out of the system's
+        command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());

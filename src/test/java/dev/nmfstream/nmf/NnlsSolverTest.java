@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -253,23 +254,38 @@ class NnlsSolverTest {
         Projector projector = new Projector(r);
         Projection out = new Projection(r);
         DenseColumn view = new DenseColumn(data, 0, m);
-        double sink = 0;
+        // each column's squared residual from a projector and output of its own: what the reused
+        // projector, view and output must give again in every round below
+        double[] expected = new double[n];
+        for (int j = 0; j < n; j++) {
+            expected[j] = new Projector(r).project(basis, DenseColumn.of(
+                    Arrays.copyOfRange(data, j * m, (j + 1) * m)), new Projection(r)).residualSq;
+        }
         for (int round = 0; round < 40; round++) { // warm up: compile the path
             for (int j = 0; j < n; j++) {
-                sink += projector.project(basis, view.set(data, j * m, m), out).residualSq;
+                projector.project(basis, view.set(data, j * m, m), out);
             }
         }
         long threadId = Thread.currentThread().getId();
+        int rounds = 100;
+        double[] residuals = new double[rounds * n]; // allocated before the count starts
         long before = threads.getThreadAllocatedBytes(threadId);
-        for (int round = 0; round < 100; round++) {
+        for (int round = 0; round < rounds; round++) {
             for (int j = 0; j < n; j++) {
-                sink += projector.project(basis, view.set(data, j * m, m), out).residualSq;
+                residuals[round * n + j] = projector.project(basis, view.set(data, j * m, m), out).residualSq;
             }
         }
         long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-        assertTrue(sink > 0);
         // 50,000 projections; the counter itself may allocate a few bytes
         assertTrue(allocated < 1024, "projection path allocated " + allocated + " bytes for 50,000 columns");
+        // the measured path computed the projections (nothing left for the compiler to drop) and
+        // the reused objects carry nothing from one column to the next
+        for (int round = 0; round < rounds; round++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals(expected[j], residuals[round * n + j], 1e-9 * expected[j],
+                        "squared residual of column " + j + " in round " + round);
+            }
+        }
     }
 
     private static double max(double[] a) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class OnlineNmfTest {
 
-    /** The planted model of the issue: m = 500, r = 20, sparse W_true, Dirichlet(0.1), 5% half-normal noise. */
+    /** The reference planted model (the bench case dense500): m = 500, r = 20, sparse W_true, Dirichlet(0.1), 5% half-normal noise. */
     @Test
     void recoversThePlantedModelInOnePass() {
         PlantedModel planted = PlantedModel.standard(20261123L);

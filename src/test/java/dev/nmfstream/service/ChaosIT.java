@@ -5,6 +5,7 @@ import static dev.nmfstream.service.ClusterHarness.PARTITIONS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nmfstream.TestDiagnostics;
 import dev.nmfstream.bench.InstanceProcess;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
@@ -37,14 +38,21 @@ class ChaosIT {
     private static final int N = 150_000;
     private static final int RATE = 2_500;
 
-    /** Set -Dchaos.seed=S to repeat a run; the seed is printed. */
+    /**
+     * Set -Dchaos.seed=S to repeat a run. The seed is written to
+     * {@code target/test-diagnostics/ChaosIT.txt} at the start of each test and is part of every
+     * assertion message ({@link #SEED_NOTE}).
+     */
     private static final long SEED = Long.getLong("chaos.seed", System.nanoTime());
+
+    /** Appended to every assertion message: how to repeat the run. */
+    private static final String SEED_NOTE = " [chaos seed " + SEED + ": repeat with -Dchaos.seed=" + SEED + "]";
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void killNineOfRandomInstancesUnderLoad(@TempDir Path dir) throws Exception {
         Random random = new Random(SEED);
-        System.out.println("chaos seed " + SEED);
+        TestDiagnostics.record(ChaosIT.class, "killNineOfRandomInstancesUnderLoad: chaos seed " + SEED);
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties());
                 KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 10)) {
             Map<String, String> settings = ClusterHarness.settings(broker, "k-");
@@ -74,12 +82,12 @@ class ChaosIT {
                 load.get(5, TimeUnit.MINUTES);
                 outputs.awaitAll(N, Duration.ofMinutes(4));
                 String report = outputs.report();
-                System.out.println("kills: " + kills);
-                System.out.println("restores: " + restores(instances));
-                System.out.println("outputs: " + report);
-                assertExactlyOnceAndAccounted(outputs, N, 5, report);
+                TestDiagnostics.record(ChaosIT.class, "kills: " + kills + SEED_NOTE);
+                TestDiagnostics.record(ChaosIT.class, "restores: " + restores(instances) + SEED_NOTE);
+                TestDiagnostics.record(ChaosIT.class, "outputs: " + report + SEED_NOTE);
+                assertExactlyOnceAndAccounted(outputs, N, 5, "kills " + kills + ", " + report);
                 for (InstanceProcess p : instances) {
-                    assertTrue(p.alive(), p.name() + " alive");
+                    assertTrue(p.alive(), p.name() + " alive" + SEED_NOTE);
                 }
             } finally {
                 for (InstanceProcess p : instances) {
@@ -92,6 +100,7 @@ class ChaosIT {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void brokerDownForTwentySecondsMidStream(@TempDir Path dir) throws Exception {
+        TestDiagnostics.record(ChaosIT.class, "brokerDownForTwentySecondsMidStream: chaos seed " + SEED);
         EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties());
         List<InstanceProcess> instances = List.of();
         try {
@@ -107,16 +116,16 @@ class ChaosIT {
                 long down = System.nanoTime();
                 Thread.sleep(20_000);
                 broker = EmbeddedKafka.restart(broker, new Properties());
-                System.out.printf("broker down %.1f s with %d of %d weights out%n", (System.nanoTime() - down) / 1e9,
-                        before, N);
+                TestDiagnostics.record(ChaosIT.class, "broker down %.1f s with %d of %d weights out%s",
+                        (System.nanoTime() - down) / 1e9, before, N, SEED_NOTE);
                 load.get(5, TimeUnit.MINUTES);
                 outputs.awaitAll(N, Duration.ofMinutes(4));
                 String report = outputs.report();
-                System.out.println("outputs: " + report);
-                assertTrue(before > 0 && before < N, "the broker stopped mid-stream: " + before);
+                TestDiagnostics.record(ChaosIT.class, "outputs: " + report + SEED_NOTE);
+                assertTrue(before > 0 && before < N, "the broker stopped mid-stream: " + before + SEED_NOTE);
                 assertExactlyOnceAndAccounted(outputs, N, 0, report);
                 for (InstanceProcess p : instances) {
-                    assertTrue(p.alive(), p.name() + " recovered by itself, without a restart");
+                    assertTrue(p.alive(), p.name() + " recovered by itself, without a restart" + SEED_NOTE);
                 }
             }
         } finally {
@@ -130,6 +139,7 @@ class ChaosIT {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void anInstanceJoinsAndAnotherLeavesMidStream(@TempDir Path dir) throws Exception {
+        TestDiagnostics.record(ChaosIT.class, "anInstanceJoinsAndAnotherLeavesMidStream: chaos seed " + SEED);
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties());
                 KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 10)) {
             Map<String, String> settings = ClusterHarness.settings(broker, "j-");
@@ -149,10 +159,14 @@ class ChaosIT {
                 load.get(5, TimeUnit.MINUTES);
                 outputs.awaitAll(N, Duration.ofMinutes(4));
                 String report = outputs.report();
-                System.out.printf("joined at %d, left at %d (exit %d): %s%n", atJoin, atLeave, code, report);
-                assertTrue(atJoin < atLeave && atLeave < N, "join and leave mid-stream: " + atJoin + ", " + atLeave);
-                assertEquals(1, leaving.lines(l -> l.contains("closed: committed, left the group")).size());
-                assertTrue(!joined.lines(l -> l.contains("projector task ")).isEmpty(), "the new instance got work");
+                TestDiagnostics.record(ChaosIT.class, "joined at %d, left at %d (exit %d): %s%s", atJoin, atLeave, code,
+                        report, SEED_NOTE);
+                assertTrue(atJoin < atLeave && atLeave < N,
+                        "join and leave mid-stream: " + atJoin + ", " + atLeave + SEED_NOTE);
+                assertEquals(1, leaving.lines(l -> l.contains("closed: committed, left the group")).size(),
+                        leaving.name() + " closed" + SEED_NOTE);
+                assertTrue(!joined.lines(l -> l.contains("projector task ")).isEmpty(),
+                        "the new instance got work" + SEED_NOTE);
                 // a clean hand-over commits first: only the unsent statistics of moved tasks can be lost
                 assertExactlyOnceAndAccounted(outputs, N, 2, report);
             } finally {
@@ -166,6 +180,7 @@ class ChaosIT {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void atLeastOnceLosesNothingAcrossAKillNine(@TempDir Path dir) throws Exception {
+        TestDiagnostics.record(ChaosIT.class, "atLeastOnceLosesNothingAcrossAKillNine: chaos seed " + SEED);
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties());
                 KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 10)) {
             Map<String, String> settings = new LinkedHashMap<>(ClusterHarness.settings(broker, "a-"));
@@ -182,10 +197,11 @@ class ChaosIT {
                 load.get(5, TimeUnit.MINUTES);
                 outputs.awaitAll(N, Duration.ofMinutes(4));
                 String report = outputs.report();
-                System.out.printf("at-least-once, kill -9 at %d items out: %s%n", atKill, report);
-                assertTrue(atKill > 0 && atKill < N, "killed mid-stream: " + atKill);
-                assertEquals(N, outputs.seen.size(), "every id at least once: " + report);
-                assertEquals(0, outputs.nonFinite.get(), report);
+                TestDiagnostics.record(ChaosIT.class, "at-least-once, kill -9 at %d items out: %s%s", atKill, report,
+                        SEED_NOTE);
+                assertTrue(atKill > 0 && atKill < N, "killed mid-stream: " + atKill + SEED_NOTE);
+                assertEquals(N, outputs.seen.size(), "every id at least once: " + report + SEED_NOTE);
+                assertEquals(0, outputs.nonFinite.get(), report + SEED_NOTE);
                 // the promise is at least once: duplicates are allowed, and after a kill with a
                 // 5 s commit interval some are expected (reported, not required)
             } finally {
@@ -228,13 +244,14 @@ class ChaosIT {
      */
     private static void assertExactlyOnceAndAccounted(ClusterHarness.Outputs outputs, int n, int disruptions,
             String report) {
-        assertEquals(n, outputs.seen.size(), "ids with weights: " + report);
-        assertEquals(0, outputs.duplicates.get(), "duplicates: " + report);
-        assertEquals(0, outputs.versionRegressions.get(), "version regressions: " + report);
-        assertEquals(0, outputs.nonFinite.get(), "non-finite values: " + report);
+        assertEquals(n, outputs.seen.size(), "ids with weights: " + report + SEED_NOTE);
+        assertEquals(0, outputs.duplicates.get(), "duplicates: " + report + SEED_NOTE);
+        assertEquals(0, outputs.versionRegressions.get(), "version regressions: " + report + SEED_NOTE);
+        assertEquals(0, outputs.nonFinite.get(), "non-finite values: " + report + SEED_NOTE);
         SummaryMessage summary = outputs.summary.get();
-        assertTrue(summary.itemsLost() <= (long) disruptions * PARTITIONS * BATCH, "lost: " + report);
-        assertEquals(n, summary.itemsSeen() + summary.itemsLost(), "learned + lost = sent: " + report);
+        assertTrue(summary.itemsLost() <= (long) disruptions * PARTITIONS * BATCH, "lost: " + report + SEED_NOTE);
+        assertEquals(n, summary.itemsSeen() + summary.itemsLost(),
+                "learned + lost = sent: " + report + SEED_NOTE);
     }
 
     /** The restore lines of the instances' logs. */

@@ -3,6 +3,7 @@ package dev.nmfstream.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nmfstream.TestDiagnostics;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.nmf.DenseColumn;
@@ -28,15 +29,25 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The service on a real (embedded) broker: exactly-once weights, recovery, dead letters. */
+/**
+ * The service on a real (embedded) broker, fed a live stream: exactly-once weights, recovery of a
+ * planted model, one dead letter per bad record.
+ */
 class StreamingIT {
 
     private static final int M = 60;
     private static final int R = 5;
     private static final int N = 50_000;
+    /**
+     * Columns a second: a live stream, paced as in {@link ClusterIT}, from when the service is
+     * RUNNING. A backlog (all records produced at once) has the projectors run far ahead of the
+     * updater, which this test is not about.
+     */
+    private static final int RATE = 2_000;
 
     @Test
     void fiftyThousandColumnsOnFourPartitions(@TempDir Path dir) throws Exception {
@@ -63,7 +74,9 @@ class StreamingIT {
             NmfStreamConfig config = NmfStreamConfig.from(p);
             PlantedModel planted = new PlantedModel(M, R, 0.3, 0.1, 0.03, 11);
             try (NmfService service = NmfService.start(config, broker.bootstrapServers())) {
+                awaitRunning(service);
                 produce(broker, config, planted, bad);
+                long produced = System.nanoTime();
                 Map<String, Integer> seen = new HashMap<>();
                 int[] letters = new int[1];
                 Map<String, byte[]> factors = new HashMap<>();
@@ -86,6 +99,9 @@ class StreamingIT {
                             }
                         }
                     }
+                    TestDiagnostics.record(StreamingIT.class, "%d weights and %d dead letters out %.1f s after the "
+                            + "last record was produced at %d/s", seen.size(), letters[0],
+                            (System.nanoTime() - produced) / 1e9, RATE);
                     // let a last snapshot arrive, then check nothing more comes
                     long settle = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                     while (System.nanoTime() < settle) {
@@ -116,20 +132,35 @@ class StreamingIT {
                 Recovery recovery = Recovery.match(planted.trueBasis(), learned, M, R);
                 SummaryMessage summary = WireSerdes.summary().deserializer().deserialize("f",
                         factors.get(config.model()));
-                System.out.printf("recovery %.5f %s %s%n", recovery.mean(), Arrays.toString(recovery.cosines()),
-                        summary);
+                TestDiagnostics.record(StreamingIT.class, "recovery %.5f %s %s", recovery.mean(),
+                        Arrays.toString(recovery.cosines()), summary);
                 assertTrue(recovery.mean() >= 0.99, "mean matched cosine " + recovery.mean() + ", cosines "
                         + Arrays.toString(recovery.cosines()) + ", " + summary);
             }
         }
     }
 
-    private static void produce(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, String[][] bad) {
+    /** Waits until the service has its tasks: the stream starts when it can be processed. */
+    private static void awaitRunning(NmfService service) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (service.state() != KafkaStreams.State.RUNNING) {
+            assertTrue(System.nanoTime() < deadline, "the service is " + service.state() + " after 90 s; expected RUNNING");
+            Thread.sleep(100);
+        }
+    }
+
+    /** Produces the N planted columns as JSON at {@link #RATE}, the bad records spread among them. */
+    private static void produce(EmbeddedKafka broker, NmfStreamConfig config, PlantedModel planted, String[][] bad)
+            throws InterruptedException {
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 10)) {
             double[] v = new double[M];
             int every = N / bad.length;
             int b = 0;
+            long start = System.nanoTime();
             for (int j = 0; j < N; j++) {
+                if (j % 100 == 0) {
+                    awaitDue(start, j);
+                }
                 planted.next(v, 0);
                 String id = "item-" + j;
                 producer.send(new ProducerRecord<>(config.topics().columns(), id,
@@ -141,6 +172,14 @@ class StreamingIT {
                 }
             }
             producer.flush();
+        }
+    }
+
+    /** Waits until record {@code j} is due at {@link #RATE} after {@code start} ({@link System#nanoTime()}). */
+    private static void awaitDue(long start, int j) throws InterruptedException {
+        long wait = start + (long) (j * 1e9 / RATE) - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
     }
 

@@ -42,6 +42,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -65,12 +66,16 @@ class NmfTopologyTest {
         return NmfStreamConfig.from(p);
     }
 
-    private static Properties driverProperties() {
+    /** Holds the state directory of each driver of a test; JUnit deletes it after the test. */
+    @TempDir
+    Path stateDirs;
+
+    private Properties driverProperties() {
         Properties p = new Properties();
         p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "nmf-test");
         p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         try {
-            p.setProperty(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("nmf-ttd").toString());
+            p.setProperty(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(stateDirs, "ttd").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -78,7 +83,7 @@ class NmfTopologyTest {
     }
 
     /** A driver with its topics. */
-    private static final class Harness implements AutoCloseable {
+    private final class Harness implements AutoCloseable {
         final TopologyTestDriver driver;
         final TestInputTopic<String, byte[]> columns;
         final TestOutputTopic<String, WeightsMessage> weights;
