@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nmfstream.TestDiagnostics;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.nmf.DenseColumn;
 import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.nmf.synth.Recovery;
@@ -156,10 +157,10 @@ class StreamingIT {
             double[] v = new double[M];
             int every = N / bad.length;
             int b = 0;
-            long start = System.nanoTime();
+            RatePacer pacer = new RatePacer(RATE);
             for (int j = 0; j < N; j++) {
                 if (j % 100 == 0) {
-                    awaitDue(start, j);
+                    pacer.await(j);
                 }
                 planted.next(v, 0);
                 String id = "item-" + j;
@@ -176,13 +177,6 @@ class StreamingIT {
     }
 
     /** Waits until record {@code j} is due at {@link #RATE} after {@code start} ({@link System#nanoTime()}). */
-    private static void awaitDue(long start, int j) throws InterruptedException {
-        long wait = start + (long) (j * 1e9 / RATE) - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        }
-    }
-
     private static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka broker) {
         return KafkaClients.committedConsumer(broker.bootstrapServers(), null, true);
     }
