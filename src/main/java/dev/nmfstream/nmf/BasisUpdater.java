@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * rows (row i of W sees only row i of B, and A), so a large model can later be sharded by row
  * blocks without changing a formula.
  *
- * <p>Numerics, as measured on the prototype: ε is relative ({@link #EPSILON}·max(W A)) and W has
+ * <p>Numerics, as measured on the prototype: ε is relative, {@link #EPSILON} times an upper bound
+ * of max(W A), max W · max_k Σ_j A_kj (max W taken as floor / {@link #FLOOR}), and W has
  * a floor ({@link #FLOOR}·max W) so that no entry is ever exactly zero (a zero never recovers
  * under MU); every update is followed by column normalisation with the statistics rescaled to
  * match, and by re-seeding of dead components.
@@ -21,7 +22,7 @@ import java.util.SplittableRandom;
  */
 public final class BasisUpdater {
 
-    /** ε of the multiplicative rule, relative to max(W A). */
+    /** ε of the multiplicative rule, relative to the bound max W · max_k Σ_j A_kj ≥ max(W A). */
     public static final double EPSILON = 1e-12;
     /** The floor on W's entries, relative to max W. */
     public static final double FLOOR = 1e-8;
@@ -81,7 +82,7 @@ public final class BasisUpdater {
         double[] a = s.a;
         double eps = 0;
         if (rule == UpdateRule.MU) {
-            // ε = EPSILON·max(W A), bounded by EPSILON·max W·max_k Σ_j A_kj
+            // ε = EPSILON · max W · max_k Σ_j A_kj, an upper bound of EPSILON·max(W A) that costs O(r²)
             double rowSum = 0;
             for (int k = 0; k < r; k++) {
                 double acc = 0;

@@ -30,7 +30,7 @@ public final class Initializer {
             case NNDSVDA -> nndsvdaOrRandom(sample, m, r, seed);
             case RANDOM_COLUMNS -> randomColumns(sample, m, r, seed);
         };
-        finish(w, m, r, seed);
+        finish(w, m, r);
         return w;
     }
 
@@ -176,8 +176,8 @@ public final class Initializer {
         return w;
     }
 
-    /** Floors W at {@link BasisUpdater#FLOOR}·max W, adds a tiny seeded jitter, normalises columns. */
-    private static void finish(double[] w, int m, int r, long seed) {
+    /** Floors W at {@link BasisUpdater#FLOOR}·max W (an infinite entry becomes max W) and normalises columns. */
+    private static void finish(double[] w, int m, int r) {
         double mx = Kernels.max(w, 0, w.length);
         double floor = BasisUpdater.FLOOR * (mx > 0 ? mx : 1);
         for (int i = 0; i < w.length; i++) {

@@ -110,7 +110,7 @@ class ChaosIT {
                     KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 10)) {
                 PlantedModel planted = ClusterHarness.planted();
                 CompletableFuture<Void> load = produceInBackground(producer, settings, planted);
-                Thread.sleep(10_000);
+                outputs.awaitAtLeast(2_000, Duration.ofMinutes(3));
                 int before = outputs.seen.size();
                 broker.close();
                 long down = System.nanoTime();
@@ -190,7 +190,7 @@ class ChaosIT {
             try (ClusterHarness.Outputs outputs = new ClusterHarness.Outputs(settings)) {
                 PlantedModel planted = ClusterHarness.planted();
                 CompletableFuture<Void> load = produceInBackground(producer, settings, planted);
-                Thread.sleep(15_000);
+                outputs.awaitAtLeast(2_000, Duration.ofMinutes(3));
                 int atKill = outputs.seen.size();
                 instances.get(0).kill();
                 instances.set(0, ClusterHarness.startInstance(dir, settings, "a-1"));

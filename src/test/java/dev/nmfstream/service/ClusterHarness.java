@@ -31,6 +31,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the scale-out and crash tests share: the settings of one application on the embedded
@@ -136,7 +138,21 @@ final class ClusterHarness {
             String factors = settings.get("nmf.topic.factors");
             try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(
                     settings.get("bootstrap.servers"), null, true)) {
-                consumer.subscribe(List.of(weights, factors));
+                // assigned, not subscribed: the positions stay in this consumer, so a broker restart
+                // (no group, no committed offsets to lose) never makes it read a record twice
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (String topic : List.of(weights, factors)) {
+                    List<PartitionInfo> infos = List.of();
+                    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                    while (infos.isEmpty() && System.nanoTime() < deadline) { // the instances create the topics
+                        infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+                    }
+                    for (PartitionInfo info : infos) {
+                        partitions.add(new TopicPartition(topic, info.partition()));
+                    }
+                }
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
                 while (running.get()) {
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         if (r.topic().equals(weights)) {
@@ -187,6 +203,14 @@ final class ClusterHarness {
         }
 
         /** Waits until {@code n} ids have weights, then until the summary stays the same for 3 s. */
+        /** Waits until at least n ids have their weights (so that a fault comes mid-stream), or the timeout. */
+        void awaitAtLeast(int n, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen.size() < n && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+
         void awaitAll(int n, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (seen.size() < n && System.nanoTime() < deadline) {
