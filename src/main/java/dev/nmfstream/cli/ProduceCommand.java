@@ -15,7 +15,6 @@ import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
@@ -90,6 +89,11 @@ final class ProduceCommand implements Callable<Integer> {
             err.println("produce: " + file + ": no such file");
             return 1;
         }
+        boolean jsonLines = file.toString().endsWith(".jsonl");
+        long total = jsonLines ? checkJsonLines(err) : 0;
+        if (total < 0) {
+            return 1;
+        }
         String bootstrap = kafka.bootstrapServers();
         String topic = kafka.topicOr(Topics.COLUMNS);
         try {
@@ -104,46 +108,16 @@ final class ProduceCommand implements Callable<Integer> {
         long start = System.nanoTime();
         RatePacer pacer = rate.pacer();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20, timeout)) {
-            if (file.toString().endsWith(".jsonl")) {
+            if (jsonLines) {
                 ObjectMapper json = new ObjectMapper();
-                long total = lineCount(file);
-                CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(Files.newInputStream(file), utf8))) {
-                    String line;
-                    long number = 0;
-                    while (true) {
-                        try {
-                            line = lines.readLine();
-                        } catch (CharacterCodingException e) {
-                            err.println("produce: " + file + " line " + (number + 1) + ": bytes that are not UTF-8, "
-                                    + "expected UTF-8 JSON text");
-                            return 1;
-                        }
-                        if (line == null) {
-                            break;
-                        }
-                        number++;
+                try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                         if (line.isBlank()) {
                             continue;
                         }
-                        JsonNode id;
-                        try {
-                            id = json.readTree(line).get("id");
-                        } catch (JsonProcessingException e) {
-                            JsonLocation at = e.getLocation();
-                            err.println("produce: " + file + " line " + number
-                                    + (at != null && at.getColumnNr() > 0 ? ", column " + at.getColumnNr() : "") + ": "
-                                    + e.getOriginalMessage().lines().findFirst().orElse("")
-                                    + ", expected one JSON object per line");
-                            return 1;
-                        }
-                        if (id == null || !id.isTextual()) {
-                            err.println("produce: " + file + " line " + number + ": no string \"id\", expected one per line");
-                            return 1;
-                        }
-                        if (!send(producer, id.asText(), line.getBytes(StandardCharsets.UTF_8), acked, failure, pacer,
-                                sent++)) {
+                        // checked by checkJsonLines: an object with a string "id"
+                        String id = json.readTree(line).get("id").asText();
+                        if (!send(producer, id, line.getBytes(StandardCharsets.UTF_8), acked, failure, pacer, sent++)) {
                             break;
                         }
                         progress(err, sent, total, start, false);
@@ -189,22 +163,53 @@ final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The number of lines of a file (newlines, plus a last line without one), read as bytes. */
-    private static long lineCount(Path file) throws IOException {
-        long lines = 0;
-        int last = '\n';
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] == '\n') {
-                        lines++;
-                    }
+    /**
+     * Reads the JSON-lines file once before anything is sent: every non-blank line must be UTF-8
+     * text holding one JSON object with a string "id".
+     *
+     * @return the number of records, or −1 after printing what is wrong (file, line, column)
+     */
+    private long checkJsonLines(PrintWriter err) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        long records = 0;
+        long number = 0;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(Files.newInputStream(file), utf8))) {
+            while (true) {
+                String line;
+                try {
+                    line = lines.readLine();
+                } catch (CharacterCodingException e) {
+                    err.println("produce: " + file + " line " + (number + 1) + ": bytes that are not UTF-8, "
+                            + "expected UTF-8 JSON text");
+                    return -1;
                 }
-                last = buffer[n - 1];
+                if (line == null) {
+                    return records;
+                }
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode record;
+                try {
+                    record = json.readTree(line);
+                } catch (JsonProcessingException e) {
+                    JsonLocation at = e.getLocation();
+                    err.println("produce: " + file + " line " + number
+                            + (at != null && at.getColumnNr() > 0 ? ", column " + at.getColumnNr() : "") + ": "
+                            + e.getOriginalMessage().lines().findFirst().orElse("") + ", expected one JSON object per line");
+                    return -1;
+                }
+                JsonNode id = record.get("id");
+                if (id == null || !id.isTextual()) {
+                    err.println("produce: " + file + " line " + number + ": no string \"id\", expected one per line");
+                    return -1;
+                }
+                records++;
             }
         }
-        return last == '\n' ? lines : lines + 1;
     }
 
     /** Sends one record, paced; false once a send has failed (the failure is kept). */
