@@ -56,7 +56,7 @@ public final class KafkaClients {
         } catch (KafkaException e) {
             throw new IllegalStateException("cannot reach Kafka at " + bootstrap + ": " + causes(e) + expected, e);
         }
-        try (admin) {
+        try {
             admin.describeCluster().clusterId().get(ms, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new IllegalStateException("cannot reach Kafka at " + bootstrap + ": no answer within " + ms + " ms"
@@ -67,6 +67,8 @@ public final class KafkaClients {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while connecting to Kafka at " + bootstrap, e);
+        } finally {
+            admin.close(Duration.ZERO); // nothing is left to wait for: the answer came or will not
         }
     }
 
