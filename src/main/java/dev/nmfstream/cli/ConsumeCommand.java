@@ -12,9 +12,11 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.SerializationException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,12 +46,25 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--idle-seconds", defaultValue = "0", description = "Stop after this long without records (0: never).")
     int idleSeconds;
 
+    @Mixin
+    ConnectTimeoutOption connect;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            KafkaClients.requireReachable(kafka.bootstrapServers(), new Properties(), connect.timeout());
+        } catch (IllegalArgumentException e) {
+            err.println("consume: " + e.getMessage());
+            return 2;
+        } catch (IllegalStateException e) {
+            err.println("consume: " + e.getMessage());
+            return 1;
+        }
         String name = kafka.topicOr(switch (what) {
             case weights -> Topics.WEIGHTS;
             case factors -> Topics.FACTORS;
@@ -61,7 +76,7 @@ final class ConsumeCommand implements Callable<Integer> {
             consumer.subscribe(List.of(name));
             while (max == 0 || count < max) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.println(format(r));
+                    out.println(printable(format(r)));
                     lastRecord = System.nanoTime();
                     if (++count == max) {
                         break;
@@ -76,10 +91,45 @@ final class ConsumeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The text with every character that a terminal may act on escaped as {@code \\uXXXX}: the C0
+     * controls (ESC starts ANSI and window-title sequences), DEL, the C1 controls (CSI, OSC), the
+     * bidirectional controls (which reorder what is shown), the line and paragraph separators, and
+     * lone surrogates. Ids, reasons and labels come from whoever wrote to the input topic.
+     */
+    static String printable(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean lone = Character.isHighSurrogate(c) ? i + 1 == text.length() || !Character.isLowSurrogate(
+                    text.charAt(i + 1)) : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(
+                    text.charAt(i - 1)));
+            if (c < 0x20 || c >= 0x7F && c <= 0x9F || c == 0x061C || c >= 0x200E && c <= 0x200F
+                    || c >= 0x2028 && c <= 0x202E || c >= 0x2066 && c <= 0x2069 || lone) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                sb.append(String.format("\\u%04X", (int) c));
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
+    }
+
     private String format(ConsumerRecord<String, byte[]> r) {
         if (r.value() == null) {
             return r.key() + "  (deleted)";
         }
+        try {
+            return formatValue(r);
+        } catch (SerializationException e) {
+            return r.key() + "  (" + r.topic() + "[" + r.partition() + "]@" + r.offset() + " cannot be read: "
+                    + e.getMessage() + ")";
+        }
+    }
+
+    private String formatValue(ConsumerRecord<String, byte[]> r) {
         return switch (what) {
             case weights -> {
                 WeightsMessage w = WireSerdes.weights().deserializer().deserialize(r.topic(), r.value());

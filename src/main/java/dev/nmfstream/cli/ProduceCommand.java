@@ -1,5 +1,7 @@
 package dev.nmfstream.cli;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nmfstream.io.ColumnCursor;
@@ -12,15 +14,24 @@ import dev.nmfstream.nmf.Column;
 import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.Topics;
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,6 +68,9 @@ final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    ConnectTimeoutOption connect;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -64,35 +78,48 @@ final class ProduceCommand implements Callable<Integer> {
             err.println("produce: --format " + format + ", expected json or binary");
             return 2;
         }
+        Duration timeout;
+        try {
+            timeout = connect.timeout();
+        } catch (IllegalArgumentException e) {
+            err.println("produce: " + e.getMessage());
+            return 2;
+        }
         if (!Files.isRegularFile(file)) {
             err.println("produce: " + file + ": no such file");
             return 1;
         }
+        boolean jsonLines = file.toString().endsWith(".jsonl");
+        long total = jsonLines ? checkJsonLines(err) : 0;
+        if (total < 0) {
+            return 1;
+        }
         String bootstrap = kafka.bootstrapServers();
         String topic = kafka.topicOr(Topics.COLUMNS);
+        try {
+            KafkaClients.requireReachable(bootstrap, new Properties(), timeout);
+        } catch (IllegalStateException e) {
+            err.println("produce: " + e.getMessage());
+            return 1;
+        }
         AtomicReference<Exception> failure = new AtomicReference<>();
         AtomicLong acked = new AtomicLong();
         long sent = 0;
         long start = System.nanoTime();
         RatePacer pacer = rate.pacer();
-        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20)) {
-            if (file.toString().endsWith(".jsonl")) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20, timeout)) {
+            if (jsonLines) {
                 ObjectMapper json = new ObjectMapper();
-                long total = Files.lines(file).count();
                 try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                    String line;
-                    long number = 0;
-                    while ((line = lines.readLine()) != null) {
-                        number++;
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                         if (line.isBlank()) {
                             continue;
                         }
-                        JsonNode id = json.readTree(line).get("id");
-                        if (id == null || !id.isTextual()) {
-                            err.println("produce: " + file + " line " + number + ": no string \"id\", expected one per line");
-                            return 1;
+                        // checked by checkJsonLines: an object with a string "id"
+                        String id = json.readTree(line).get("id").asText();
+                        if (!send(producer, id, line.getBytes(StandardCharsets.UTF_8), acked, failure, pacer, sent++)) {
+                            break;
                         }
-                        send(producer, id.asText(), line.getBytes(StandardCharsets.UTF_8), acked, failure, pacer, sent++);
                         progress(err, sent, total, start, false);
                     }
                 }
@@ -113,14 +140,21 @@ final class ProduceCommand implements Callable<Integer> {
                     Column c = cursor.at(j);
                     String id = idPrefix + j;
                     byte[] value = format.equals("binary") ? ColumnEncoder.binary(c, -1) : ColumnEncoder.json(id, c, -1);
-                    send(producer, id, value, acked, failure, pacer, sent++);
+                    if (!send(producer, id, value, acked, failure, pacer, sent++)) {
+                        break;
+                    }
                     progress(err, sent, data.columns(), start, false);
                 }
             }
             producer.flush();
+        } catch (KafkaException e) {
+            failure.compareAndSet(null, e);
         }
         if (failure.get() != null) {
-            err.println("produce: sending to " + topic + " at " + bootstrap + " failed: " + failure.get().getMessage());
+            err.println();
+            err.println("produce: sending to topic " + topic + " at " + bootstrap + " failed: " + failure.get().getMessage()
+                    + (failure.get() instanceof TimeoutException
+                    ? " (expected the topic to exist: run creates it at start; --timeout sets the wait)" : ""));
             return 1;
         }
         progress(err, sent, sent, start, true);
@@ -129,10 +163,60 @@ final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void send(KafkaProducer<String, byte[]> producer, String id, byte[] value, AtomicLong acked,
-            AtomicReference<Exception> failure, RatePacer pacer, long index) throws Exception {
+    /**
+     * Reads the JSON-lines file once before anything is sent: every non-blank line must be UTF-8
+     * text holding one JSON object with a string "id".
+     *
+     * @return the number of records, or −1 after printing what is wrong (file, line, column)
+     */
+    private long checkJsonLines(PrintWriter err) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        long records = 0;
+        long number = 0;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(Files.newInputStream(file), utf8))) {
+            while (true) {
+                String line;
+                try {
+                    line = lines.readLine();
+                } catch (CharacterCodingException e) {
+                    err.println("produce: " + file + " line " + (number + 1) + ": bytes that are not UTF-8, "
+                            + "expected UTF-8 JSON text");
+                    return -1;
+                }
+                if (line == null) {
+                    return records;
+                }
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode record;
+                try {
+                    record = json.readTree(line);
+                } catch (JsonProcessingException e) {
+                    JsonLocation at = e.getLocation();
+                    err.println("produce: " + file + " line " + number
+                            + (at != null && at.getColumnNr() > 0 ? ", column " + at.getColumnNr() : "") + ": "
+                            + e.getOriginalMessage().lines().findFirst().orElse("") + ", expected one JSON object per line");
+                    return -1;
+                }
+                JsonNode id = record.get("id");
+                if (id == null || !id.isTextual()) {
+                    err.println("produce: " + file + " line " + number + ": no string \"id\", expected one per line");
+                    return -1;
+                }
+                records++;
+            }
+        }
+    }
+
+    /** Sends one record, paced; false once a send has failed (the failure is kept). */
+    private boolean send(KafkaProducer<String, byte[]> producer, String id, byte[] value, AtomicLong acked,
+            AtomicReference<Exception> failure, RatePacer pacer, long index) {
         if (failure.get() != null) {
-            throw failure.get();
+            return false;
         }
         pacer.await(index);
         producer.send(new ProducerRecord<>(kafka.topicOr(Topics.COLUMNS), id, value), (meta, e) -> {
@@ -142,6 +226,7 @@ final class ProduceCommand implements Callable<Integer> {
                 acked.incrementAndGet();
             }
         });
+        return true;
     }
 
     private long lastDraw;

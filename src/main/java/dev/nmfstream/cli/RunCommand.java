@@ -79,13 +79,25 @@ final class RunCommand implements Callable<Integer> {
         }, "nmf-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean failed = false;
-        try (NmfService service = NmfService.start(settings, bootstrap)) {
+        NmfService started;
+        try {
+            started = NmfService.start(settings, bootstrap);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            err.println("run: " + e.getMessage());
+            if (broker != null) {
+                broker.close();
+            }
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return 1;
+        }
+        try (NmfService service = started) {
             printConnection(out, settings, bootstrap, broker != null);
             long deadline = duration > 0 ? System.nanoTime() + duration * 1_000_000_000L : Long.MAX_VALUE;
             while (!stop.await(200, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
                 if (service.awaitFailure(0, TimeUnit.MILLISECONDS)) {
                     failed = true;
-                    err.println("run: the service stopped after repeated errors (see the log above); exiting with 1");
+                    err.println("run: " + service.mismatch().map(m -> m.getMessage() + "; exiting with 1")
+                            .orElse("the service stopped after repeated errors (see the log above); exiting with 1"));
                     err.flush();
                     break;
                 }

@@ -4,10 +4,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -18,9 +24,78 @@ public final class KafkaClients {
 
     private KafkaClients() {}
 
+    /** How long {@link #requireReachable} waits by default ({@code nmf.connect.timeout.ms}, {@code --timeout}). */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * Checks that the cluster answers: asks it for its id through an admin client that gives up
+     * after the timeout (Kafka's clients retry an unreachable address for a minute by default, and
+     * a consumer never reports it at all).
+     *
+     * @param bootstrap the cluster's {@code bootstrap.servers}
+     * @param clientProperties further client settings (security), or empty; unknown keys are ignored
+     * @param timeout how long to wait for an answer
+     * @throws IllegalStateException naming the address when the cluster does not answer in time
+     *     or the address cannot be resolved
+     */
+    public static void requireReachable(String bootstrap, Properties clientProperties, Duration timeout) {
+        Properties p = new Properties();
+        for (String key : clientProperties.stringPropertyNames()) {
+            if (AdminClientConfig.configNames().contains(key)) {
+                p.setProperty(key, clientProperties.getProperty(key));
+            }
+        }
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        String expected = ", expected a Kafka broker at that address (bootstrap.servers)";
+        Admin admin;
+        try {
+            admin = Admin.create(p);
+        } catch (KafkaException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + ": " + causes(e) + expected, e);
+        }
+        try {
+            admin.describeCluster().clusterId().get(ms, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + ": no answer within " + ms + " ms"
+                    + expected, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + ": no answer within " + ms + " ms ("
+                    + causes(e.getCause()) + ")" + expected, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to Kafka at " + bootstrap, e);
+        } finally {
+            admin.close(Duration.ZERO); // nothing is left to wait for: the answer came or will not
+        }
+    }
+
+    /** An exception's message and its causes' messages, for one line. */
+    private static String causes(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (sb.indexOf(m) < 0) {
+                sb.append(sb.length() == 0 ? "" : ": ").append(m);
+            }
+        }
+        return sb.toString();
+    }
+
     /** String keys, byte values; batches of up to 256 KiB (the biggest lever on throughput here). */
     public static KafkaProducer<String, byte[]> producer(String bootstrap, int lingerMs) {
+        return producer(bootstrap, lingerMs, Duration.ofSeconds(60));
+    }
+
+    /**
+     * A producer as {@link #producer(String, int)} whose {@code send} waits at most
+     * {@code maxBlock} for the topic's metadata or for room in its buffer.
+     */
+    public static KafkaProducer<String, byte[]> producer(String bootstrap, int lingerMs, Duration maxBlock) {
         Properties p = new Properties();
+        p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(maxBlock.toMillis()));
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.setProperty(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
         p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Environment variables: {@code NMF_BATCH_SIZE} sets {@code nmf.batch.size} (prefix
  * {@code NMF_}, underscores become dots, lower case); {@code KAFKA_BOOTSTRAP_SERVERS} sets
- * {@code bootstrap.servers} (prefix {@code KAFKA_} removed, likewise). Other variables are ignored.
+ * {@code bootstrap.servers} (prefix {@code KAFKA_} removed, likewise), except the variables of
+ * Kafka's launch scripts ({@code KAFKA_HEAP_OPTS}, {@code KAFKA_OPTS}, {@code KAFKA_DEBUG}, …),
+ * which are for the JVM. Other variables are ignored.
  *
  * <p>A key that is neither {@code nmf.*} nor known to Kafka Streams or its clients (with or
  * without one of Kafka Streams' prefixes) is logged at WARN, with the closest known name when
@@ -63,6 +65,14 @@ public final class ConfigLoader {
         PREFIXED.put(StreamsConfig.ADMIN_CLIENT_PREFIX, AdminClientConfig.configNames());
         PREFIXED.put(StreamsConfig.TOPIC_PREFIX, topicKeys());
     }
+
+    /**
+     * {@code KAFKA_*} variables that Kafka's launch scripts read for the JVM (heap, options,
+     * logging, JMX, debugging), not settings: never turned into keys.
+     */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("KAFKA_HEAP_OPTS", "KAFKA_OPTS",
+            "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_JMX_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_DEBUG",
+            "KAFKA_LOG_DIR", "KAFKA_JMX_PORT", "KAFKA_HOME");
 
     private ConfigLoader() {}
 
@@ -180,8 +190,11 @@ public final class ConfigLoader {
         }
     }
 
-    /** The property an environment variable sets, or null. */
+    /** The property an environment variable sets, or null (also for Kafka's launcher variables). */
     public static String keyOf(String variable) {
+        if (LAUNCHER_VARIABLES.contains(variable)) {
+            return null;
+        }
         if (variable.startsWith("NMF_") && variable.length() > 4) {
             return "nmf." + variable.substring(4).toLowerCase(Locale.ROOT).replace('_', '.');
         }

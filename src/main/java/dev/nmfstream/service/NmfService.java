@@ -2,6 +2,7 @@ package dev.nmfstream.service;
 
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DenseMatrix;
+import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.kafka.TopicSetup;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.stream.ConfigurationMismatchException;
@@ -178,8 +179,14 @@ public final class NmfService implements AutoCloseable {
         return new Basis(dense.rows(), dense.columns(), rowMajor, 0);
     }
 
-    /** Creates the missing topics and starts the service. */
+    /**
+     * Creates the missing topics and starts the service.
+     *
+     * @throws IllegalStateException naming the address if the cluster does not answer within
+     *     {@code nmf.connect.timeout.ms}
+     */
     public static NmfService start(NmfStreamConfig config, String bootstrapServers) throws Exception {
+        KafkaClients.requireReachable(bootstrapServers, config.kafka(), Duration.ofMillis(config.connectTimeoutMs()));
         int inputPartitions = TopicSetup.ensure(bootstrapServers, config, config.kafka())
                 .partitionsOf(config.topics().columns());
         if (inputPartitions != config.partitions()) {

@@ -51,6 +51,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String BASIS_FILE = "nmf.basis.file";
     public static final String INPUT_FORMAT = "nmf.input.format";
     public static final String MAX_VALUE_BYTES = "nmf.max.value.bytes";
+    public static final String MAX_ID_BYTES = "nmf.max.id.bytes";
     public static final String WARMUP_MAX_ITEMS = "nmf.warmup.max.items";
     public static final String SNAPSHOT_INTERVAL_MS = "nmf.snapshot.interval.ms";
     public static final String STATS_FLUSH_MS = "nmf.stats.flush.ms";
@@ -65,6 +66,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String TOPIC_BASIS = "nmf.topic.basis";
     public static final String PARTITIONS = "nmf.partitions";
     public static final String REPLICATION = "nmf.replication";
+    public static final String CONNECT_TIMEOUT_MS = "nmf.connect.timeout.ms";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -92,6 +94,8 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "input values: json, binary or auto (binary when the magic NMFB leads)")
             .define(MAX_VALUE_BYTES, Type.INT, 4_194_304, atLeast(1), Importance.LOW,
                     "larger input values go to the dead letters unread")
+            .define(MAX_ID_BYTES, Type.INT, 256, between(1, 1 << 20), Importance.LOW,
+                    "items whose id (the record key or the JSON \"id\") is longer in UTF-8 go to the dead letters")
             .define(WARMUP_MAX_ITEMS, Type.INT, 100_000, atLeast(1), Importance.LOW,
                     "items held per task before the first basis exists")
             .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, atLeast(1), Importance.LOW,
@@ -121,7 +125,9 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "partitions of the input, weights and dead-letter topics when this service creates them (the "
                             + "others have one); a topic that exists already keeps its own count")
             .define(REPLICATION, Type.SHORT, (short) 1, atLeast(1), Importance.MEDIUM,
-                    "replication factor of the topics this service creates");
+                    "replication factor of the topics this service creates")
+            .define(CONNECT_TIMEOUT_MS, Type.LONG, 15_000L, atLeast(1), Importance.LOW,
+                    "at start, how long to wait for the Kafka cluster to answer before stopping with an error");
 
     private final int rank;
     private final int dimension;
@@ -135,6 +141,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final String basisFile;
     private final String inputFormat;
     private final int maxValueBytes;
+    private final int maxIdBytes;
     private final int warmupMaxItems;
     private final long snapshotIntervalMs;
     private final long statsFlushMs;
@@ -144,6 +151,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final TopicNames topics;
     private final int partitions;
     private final short replication;
+    private final long connectTimeoutMs;
     private final Properties kafka;
     private final NmfConfig engine;
 
@@ -161,6 +169,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         basisFile = getString(BASIS_FILE);
         inputFormat = getString(INPUT_FORMAT).toLowerCase(Locale.ROOT);
         maxValueBytes = getInt(MAX_VALUE_BYTES);
+        maxIdBytes = getInt(MAX_ID_BYTES);
         warmupMaxItems = getInt(WARMUP_MAX_ITEMS);
         snapshotIntervalMs = getLong(SNAPSHOT_INTERVAL_MS);
         statsFlushMs = getLong(STATS_FLUSH_MS);
@@ -171,6 +180,7 @@ public final class NmfStreamConfig extends AbstractConfig {
                 getString(TOPIC_DEAD_LETTERS), getString(TOPIC_STATS), getString(TOPIC_BASIS));
         partitions = getInt(PARTITIONS);
         replication = getShort(REPLICATION);
+        connectTimeoutMs = getLong(CONNECT_TIMEOUT_MS);
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -378,6 +388,11 @@ public final class NmfStreamConfig extends AbstractConfig {
         return maxValueBytes;
     }
 
+    /** Longer item ids (UTF-8 bytes, key or JSON "id") are dead-lettered. */
+    public int maxIdBytes() {
+        return maxIdBytes;
+    }
+
     /** Items held per task while no basis exists. */
     public int warmupMaxItems() {
         return warmupMaxItems;
@@ -424,6 +439,11 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** Replication factor of the topics this service creates. */
     public short replication() {
         return replication;
+    }
+
+    /** How long the start waits for the Kafka cluster to answer (milliseconds). */
+    public long connectTimeoutMs() {
+        return connectTimeoutMs;
     }
 
     /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */

@@ -125,7 +125,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         this.throttle = new Throttle(config.batchSize(), inputPartitions);
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
         this.decoder = new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
-                Locale.ROOT)), config.maxValueBytes());
+                Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes());
         this.projector = new Projector(config.rank());
         this.projection = new Projection(config.rank());
         this.stats = new SufficientStatistics(config.dimension(), config.rank());

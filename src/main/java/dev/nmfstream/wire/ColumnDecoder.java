@@ -46,6 +46,9 @@ public final class ColumnDecoder {
     /** Binary flag bit 1: the column is sparse (indices precede the values). */
     public static final int FLAG_SPARSE = 2;
 
+    /** The default longest item id, in UTF-8 bytes ({@code nmf.max.id.bytes}). */
+    public static final int DEFAULT_MAX_ID_BYTES = 256;
+
     /** How much of a bad string or key a reason quotes. */
     private static final int QUOTE_CHARS = 40;
 
@@ -64,9 +67,11 @@ public final class ColumnDecoder {
     private final int dim;
     private final InputFormat format;
     private final int maxValueBytes;
+    private final int maxIdBytes;
 
     /**
-     * A decoder for columns of one dimension.
+     * A decoder for columns of one dimension, with ids of at most {@value #DEFAULT_MAX_ID_BYTES}
+     * bytes.
      *
      * @param dim the dimension m every column must have ({@code nmf.dimension}), ≥ 1
      * @param format how values are encoded ({@code nmf.input.format})
@@ -74,6 +79,19 @@ public final class ColumnDecoder {
      * @throws IllegalArgumentException if dim or maxValueBytes is not positive
      */
     public ColumnDecoder(int dim, InputFormat format, int maxValueBytes) {
+        this(dim, format, maxValueBytes, DEFAULT_MAX_ID_BYTES);
+    }
+
+    /**
+     * A decoder for columns of one dimension.
+     *
+     * @param dim the dimension m every column must have ({@code nmf.dimension}), ≥ 1
+     * @param format how values are encoded ({@code nmf.input.format})
+     * @param maxValueBytes larger values are rejected unread ({@code nmf.max.value.bytes}), ≥ 1
+     * @param maxIdBytes longer item ids (UTF-8 bytes, key or JSON "id") are rejected ({@code nmf.max.id.bytes}), ≥ 1
+     * @throws IllegalArgumentException if dim, maxValueBytes or maxIdBytes is not positive
+     */
+    public ColumnDecoder(int dim, InputFormat format, int maxValueBytes, int maxIdBytes) {
         if (dim <= 0) {
             throw new IllegalArgumentException("dim = " + dim + ", expected a positive dimension (nmf.dimension)");
         }
@@ -83,7 +101,12 @@ public final class ColumnDecoder {
         }
         this.dim = dim;
         this.format = Objects.requireNonNull(format, "format");
+        if (maxIdBytes <= 0) {
+            throw new IllegalArgumentException("maxIdBytes = " + maxIdBytes
+                    + ", expected a positive byte count (nmf.max.id.bytes)");
+        }
         this.maxValueBytes = maxValueBytes;
+        this.maxIdBytes = maxIdBytes;
     }
 
     /**
@@ -134,8 +157,20 @@ public final class ColumnDecoder {
         if (value.length > maxValueBytes) {
             return "value: " + value.length + " bytes, expected at most " + maxValueBytes + " (nmf.max.value.bytes)";
         }
+        if (key != null && key.length > maxIdBytes) {
+            return "key: " + key.length + " bytes, expected an item id of at most " + maxIdBytes
+                    + " bytes of UTF-8 (nmf.max.id.bytes)";
+        }
         if (key != null && !isUtf8(key)) {
             return "key: " + key.length + " bytes that are not UTF-8 (" + hex(key, 16) + "), expected a UTF-8 item id";
+        }
+        if (key != null) {
+            int control = controlByte(key);
+            if (control >= 0) {
+                int c = key[control] == (byte) 0xC2 ? key[control + 1] & 0xFF : key[control] & 0xFF;
+                return "key: the control character " + codePoint(c) + " at byte " + control
+                        + ", expected an item id without control characters (U+0000-U+001F, U+007F-U+009F)";
+            }
         }
         boolean binary = format == InputFormat.BINARY || format == InputFormat.AUTO && hasMagic(value);
         try {
@@ -197,6 +232,30 @@ public final class ColumnDecoder {
             i += more + 1;
         }
         return true;
+    }
+
+    /**
+     * The position of the first control character in well-formed UTF-8 (a C0 control, DEL, or a
+     * C1 control: c2 80 … c2 9f), or −1.
+     */
+    static int controlByte(byte[] utf8) {
+        for (int i = 0; i < utf8.length; i++) {
+            int b = utf8[i] & 0xFF;
+            if (b < 0x20 || b == 0x7F || b == 0xC2 && i + 1 < utf8.length && (utf8[i + 1] & 0xFF) <= 0x9F) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether a UTF-16 unit is a control character (C0, DEL, C1). */
+    private static boolean isControl(char c) {
+        return c < 0x20 || c >= 0x7F && c <= 0x9F;
+    }
+
+    /** U+XXXX. */
+    private static String codePoint(int c) {
+        return String.format(Locale.ROOT, "U+%04X", c);
     }
 
     /** Whether a value starts with the binary magic "NMFB". */
@@ -327,14 +386,32 @@ public final class ColumnDecoder {
                         if (v != JsonToken.VALUE_STRING) {
                             return "id: " + describe(v) + ", expected a string" + found(p, v);
                         }
-                        if (p.getTextLength() == 0) {
+                        int length = p.getTextLength();
+                        if (length == 0) {
                             return "id = \"\", expected a nonempty item id";
                         }
-                        int lone = into.idFromChars(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        if (length > maxIdBytes) { // every char is at least one byte of UTF-8
+                            return "id: " + length + " chars, expected an item id of at most " + maxIdBytes
+                                    + " bytes of UTF-8 (nmf.max.id.bytes)";
+                        }
+                        char[] text = p.getTextCharacters();
+                        int offset = p.getTextOffset();
+                        for (int i = 0; i < length; i++) {
+                            if (isControl(text[offset + i])) {
+                                return "id: char " + i + " is the control character " + codePoint(text[offset + i])
+                                        + ", expected an item id without control characters (U+0000-U+001F, "
+                                        + "U+007F-U+009F)";
+                            }
+                        }
+                        int lone = into.idFromChars(text, offset, length);
                         if (lone >= 0) {
-                            int c = p.getTextCharacters()[p.getTextOffset() + lone];
+                            int c = text[offset + lone];
                             return "id: char " + lone + " is a lone surrogate \\u" + Integer.toHexString(c).toUpperCase(
                                     Locale.ROOT) + ", expected Unicode text (the id becomes a UTF-8 record key)";
+                        }
+                        if (into.idLengthSoFar() > maxIdBytes) {
+                            return "id: " + into.idLengthSoFar() + " bytes of UTF-8, expected at most " + maxIdBytes
+                                    + " (nmf.max.id.bytes)";
                         }
                     }
                     case "timestamp" -> {
@@ -389,6 +466,10 @@ public final class ColumnDecoder {
                             }
                             // beyond m + 1 values the record is invalid whatever they are: count them only
                             double x = p.getDoubleValue();
+                            if (!Double.isFinite(x)) { // the literal as sent: 1e309 overflows to Infinity
+                                return "values[" + n + "] = " + shorten(p.getText())
+                                        + ", expected a finite nonnegative number";
+                            }
                             if (n < capacity) {
                                 values[n] = x;
                             }
@@ -565,8 +646,13 @@ public final class ColumnDecoder {
         return sb.append('"').toString();
     }
 
+    /** The first QUOTE_CHARS chars (not cutting a surrogate pair in two), and the length when longer. */
     private static String shorten(String s) {
-        return s.length() <= QUOTE_CHARS ? s : s.substring(0, QUOTE_CHARS) + "… (" + s.length() + " chars)";
+        if (s.length() <= QUOTE_CHARS) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(QUOTE_CHARS - 1)) ? QUOTE_CHARS - 1 : QUOTE_CHARS;
+        return s.substring(0, end) + "… (" + s.length() + " chars)";
     }
 
     private static String hex(byte[] bytes, int max) {

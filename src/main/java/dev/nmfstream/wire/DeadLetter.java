@@ -6,6 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Locale;
 
 /**
  * A rejected input record, on the dead-letters topic (key: the original key when it is UTF-8 text);
@@ -25,6 +26,18 @@ import java.util.Base64;
  */
 public record DeadLetter(String key, String keyBase64, String valueBase64, int valueLength, boolean valueTruncated,
         String topic, int partition, long offset, String reason, long timestamp) {
+
+    /**
+     * Every text field is Unicode that has a UTF-8 form: a lone surrogate (which a reason may
+     * quote from a JSON string such as {@code "\\ud800"}) is replaced by its escape, the six
+     * characters {@code \\uD800}, so that the serialised dead letter is valid UTF-8 JSON that
+     * every consumer can decode.
+     */
+    public DeadLetter {
+        key = wellFormed(key);
+        topic = wellFormed(topic);
+        reason = wellFormed(reason);
+    }
 
     /** How many bytes of a rejected value a dead letter keeps by default ({@code nmf.dead.letter.prefix.bytes}). */
     public static final int DEFAULT_VALUE_PREFIX_BYTES = 4096;
@@ -82,5 +95,35 @@ public record DeadLetter(String key, String keyBase64, String valueBase64, int v
                 : b64.encodeToString(truncated ? Arrays.copyOf(value, prefixBytes) : value);
         return new DeadLetter(text, key == null ? null : b64.encodeToString(key), valueText,
                 value == null ? -1 : value.length, truncated, topic, partition, offset, reason, timestamp);
+    }
+
+    /**
+     * The text with each lone surrogate replaced by its escape {@code \\uXXXX} (upper-case hex);
+     * the text itself when it has none (null stays null).
+     */
+    static String wellFormed(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1));
+            if (pair) {
+                if (sb != null) {
+                    sb.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                sb.append("\\u").append(Integer.toHexString(c).toUpperCase(Locale.ROOT));
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 }

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,7 +81,7 @@ class ConfigLoaderTest {
         Properties p;
         try {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            p = ConfigLoader.load(null, Map.of("KAFKA_HEAP_OPTS", "-Xmx1g"), List.of(
+            p = ConfigLoader.load(null, Map.of("KAFKA_LINGER_MSEC", "5"), List.of(
                     "procesing.guarantee=exactly_once_v2", "linger.ms=5", "nmf.rank=3"));
         } finally {
             System.setErr(err);
@@ -88,11 +90,27 @@ class ConfigLoaderTest {
         List<String> lines = captured.toString(StandardCharsets.UTF_8).lines()
                 .filter(l -> l.contains("ConfigLoader")).toList();
         assertEquals(2, lines.size(), lines.toString());
-        assertTrue(lines.get(0).endsWith(" WARN dev.nmfstream.service.ConfigLoader - heap.opts (from the environment "
-                + "variable KAFKA_HEAP_OPTS): not a setting of nmf-stream or Kafka. It is passed to Kafka as it is."),
-                lines.get(0));
+        assertTrue(lines.get(0).endsWith(" WARN dev.nmfstream.service.ConfigLoader - linger.msec (from the environment "
+                + "variable KAFKA_LINGER_MSEC): not a setting of nmf-stream or Kafka, did you mean linger.ms? It is "
+                + "passed to Kafka as it is."), lines.get(0));
         assertTrue(lines.get(1).endsWith(" WARN dev.nmfstream.service.ConfigLoader - procesing.guarantee (from --set): "
                 + "not a setting of nmf-stream or Kafka, did you mean processing.guarantee? It is passed to Kafka as "
                 + "it is."), lines.get(1));
+    }
+
+    /** The variables Kafka's launch scripts read for the JVM are not settings: no key, no warning. */
+    @Test
+    void kafkaLauncherVariablesAreNotSettings() throws Exception {
+        List<String> launcher = List.of("KAFKA_HEAP_OPTS", "KAFKA_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_LOG4J_OPTS",
+                "KAFKA_JMX_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_DEBUG");
+        Map<String, String> env = new TreeMap<>();
+        for (String variable : launcher) {
+            assertNull(ConfigLoader.keyOf(variable), variable);
+            env.put(variable, "-Xmx1g");
+        }
+        env.put("KAFKA_LINGER_MS", "7");
+        Properties p = ConfigLoader.load(null, env, List.of());
+        assertEquals(Set.of("linger.ms"), p.stringPropertyNames(), "only the setting among " + env.keySet());
+        assertEquals(List.of(), ConfigLoader.unknownKeys(p));
     }
 }

@@ -104,7 +104,13 @@ class ColumnDecoderTest {
                 Arguments.of("{\"values\":[1,2,Infinity,4]}", "values[2] = Infinity, expected a finite nonnegative number"),
                 Arguments.of("{\"values\":[-Infinity,2,3,4]}",
                         "values[0] = -Infinity, expected a finite nonnegative number"),
-                Arguments.of("{\"values\":[1e400,2,3,4]}", "values[0] = Infinity, expected a finite nonnegative number"),
+                // the literal as sent, not the double it overflows to
+                Arguments.of("{\"values\":[1e400,2,3,4]}", "values[0] = 1e400, expected a finite nonnegative number"),
+                Arguments.of("{\"values\":[1,2,3,1e309]}", "values[3] = 1e309, expected a finite nonnegative number"),
+                Arguments.of("{\"values\":[1,-1.5E+999,3,4]}",
+                        "values[1] = -1.5E+999, expected a finite nonnegative number"),
+                Arguments.of("{\"values\":[1,2,3," + "9".repeat(100) + "e300]}", "values[3] = " + "9".repeat(40)
+                        + "… (104 chars), expected a finite nonnegative number"),
                 Arguments.of("{\"dim\":4,\"indices\":[0,3],\"values\":[1,-2]}",
                         "values[1] = -2.0, expected a finite nonnegative number"),
                 // empty vector
@@ -169,6 +175,54 @@ class ColumnDecoderTest {
         assertEquals("k", valid(auto, utf8("k"), utf8("{\"id\":\"k\",\"values\":[1,2,3,4]}")).id());
         assertEquals("k", valid(auto, utf8("k"), utf8("{\"id\":null,\"values\":[1,2,3,4]}")).id());
         assertEquals("é✓", valid(auto, utf8("é✓"), utf8("{\"id\":\"\\u00e9✓\",\"values\":[1,2,3,4]}")).id());
+    }
+
+    /**
+     * An id (the key, or the JSON "id") has at most nmf.max.id.bytes bytes of UTF-8 and no control
+     * characters; a null key is accepted when the JSON carries the id, and rejected otherwise.
+     */
+    @Test
+    void idsAreBoundedAndFreeOfControlCharacters() {
+        ColumnDecoder short8 = new ColumnDecoder(DIM, InputFormat.AUTO, MAX_BYTES, 8);
+        String dense = "{\"values\":[1,2,3,4]}";
+        byte[] binaryValue = ColumnEncoder.binary(DenseColumn.of(1, 2, 3, 4), -1);
+        assertEquals("12345678", valid(short8, utf8("12345678"), utf8(dense)).id());
+        assertEquals("12345678", valid(short8, null, utf8("{\"id\":\"12345678\",\"values\":[1,2,3,4]}")).id());
+        assertEquals("key: 9 bytes, expected an item id of at most 8 bytes of UTF-8 (nmf.max.id.bytes)",
+                reason(short8, utf8("123456789"), utf8(dense)));
+        assertEquals("key: 9 bytes, expected an item id of at most 8 bytes of UTF-8 (nmf.max.id.bytes)",
+                reason(short8, utf8("123456789"), binaryValue));
+        assertEquals("id: 9 chars, expected an item id of at most 8 bytes of UTF-8 (nmf.max.id.bytes)",
+                reason(short8, null, utf8("{\"id\":\"123456789\",\"values\":[1,2,3,4]}")));
+        assertEquals("id: 9 bytes of UTF-8, expected at most 8 (nmf.max.id.bytes)",
+                reason(short8, null, utf8("{\"id\":\"ééé✓\",\"values\":[1,2,3,4]}")), "4 chars, 9 bytes");
+        // the default: 256 bytes
+        assertEquals("x".repeat(256), valid(auto, utf8("x".repeat(256)), utf8(dense)).id());
+        assertEquals("key: 100000 bytes, expected an item id of at most 256 bytes of UTF-8 (nmf.max.id.bytes)",
+                reason(auto, utf8("x".repeat(100_000)), utf8(dense)));
+        assertEquals("id: 100000 chars, expected an item id of at most 256 bytes of UTF-8 (nmf.max.id.bytes)",
+                reason(new ColumnDecoder(DIM, InputFormat.JSON, 1 << 20), null, ColumnEncoder.json("x".repeat(100_000), DenseColumn.of(1, 2, 3, 4), -1)));
+
+        String noControls = ", expected an item id without control characters (U+0000-U+001F, U+007F-U+009F)";
+        assertEquals("key: the control character U+001B at byte 1" + noControls,
+                reason(auto, utf8("a\u001b]0;pwned\u0007"), utf8(dense)));
+        assertEquals("key: the control character U+001B at byte 1" + noControls,
+                reason(binary, utf8("a\u001b[31m"), binaryValue));
+        assertEquals("key: the control character U+007F at byte 0" + noControls, reason(auto, utf8("\u007f"), utf8(dense)));
+        assertEquals("key: the control character U+009B at byte 2" + noControls,
+                reason(auto, utf8("é\u009b2J"), utf8(dense)), "C1 CSI, after a 2-byte character");
+        assertEquals("key: the control character U+0000 at byte 0" + noControls, reason(auto, new byte[] {0}, utf8(dense)));
+        assertEquals("id: char 1 is the control character U+001B" + noControls,
+                reason(auto, null, utf8("{\"id\":\"a\\u001b[2J\",\"values\":[1,2,3,4]}")));
+        assertEquals("id: char 0 is the control character U+0085" + noControls,
+                reason(auto, null, utf8("{\"id\":\"\\u0085\",\"values\":[1,2,3,4]}")));
+        assertEquals("é\u00a0✓", valid(auto, utf8("é\u00a0✓"), utf8(dense)).id(), "U+00A0 (c2 a0) is not a control");
+
+        // a null key: the JSON's id names the item; without one (or in binary) it is rejected
+        assertEquals("j", valid(auto, null, utf8("{\"id\":\"j\",\"values\":[1,2,3,4]}")).id());
+        assertEquals("id: missing and the record key is null, expected an \"id\" field or a key",
+                reason(auto, null, utf8(dense)));
+        assertEquals("key: null, expected the item id (binary values carry no id)", reason(auto, null, binaryValue));
     }
 
     @Test

@@ -110,9 +110,16 @@ class ColumnEncoderTest {
         Column c = DenseColumn.of(1, 2);
         assertEquals("{\"values\":[1.0,2.0]}", new String(ColumnEncoder.json(null, c, -1), StandardCharsets.UTF_8),
                 "no id: the key names the item");
-        String odd = "quote\" backslash\\ tab\t newline\n bell\u0007 é ✓ 𝄞";
+        String odd = "quote\" backslash\\ slash/ é ✓ 𝄞";
         assertEquals(odd, decode(2, null, ColumnEncoder.json(odd, c, -1)).id());
         assertEquals(odd, decode(2, odd, ColumnEncoder.binary(c, -1)).id(), "a UTF-8 key");
+        // control characters are escaped in the JSON, and ids with them are refused by the decoder
+        String controls = "tab\t newline\n bell\u0007";
+        assertEquals("{\"id\":\"tab\\t newline\\n bell\\u0007\",\"values\":[1.0,2.0]}",
+                new String(ColumnEncoder.json(controls, c, -1), StandardCharsets.UTF_8));
+        assertEquals("id: char 3 is the control character U+0009, expected an item id without control characters "
+                + "(U+0000-U+001F, U+007F-U+009F)", ((Decoded.Invalid) new ColumnDecoder(2, InputFormat.AUTO, 1 << 20)
+                .decode(null, ColumnEncoder.json(controls, c, -1))).reason());
         assertEquals(0, decode(2, "k", ColumnEncoder.json("k", c, 0)).eventTimestamp());
         assertEquals(Long.MAX_VALUE, decode(2, "k", ColumnEncoder.binary(c, Long.MAX_VALUE)).eventTimestamp());
         assertEquals(-1, decode(2, "k", ColumnEncoder.json("k", c, -7)).eventTimestamp(), "negative: none");
