@@ -216,6 +216,15 @@ final class ClusterHarness {
             while (seen.size() < n && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
+            // statistics behind a killed instance's open transaction arrive when it is aborted
+            // (transaction.timeout.ms): wait for the model to account for every item, then for quiet
+            while (System.nanoTime() < deadline) {
+                SummaryMessage now = summary.get();
+                if (now != null && now.itemsSeen() + now.itemsLost() >= n) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
             SummaryMessage last = null;
             long stableSince = System.nanoTime();
             while (System.nanoTime() < deadline && System.nanoTime() - stableSince < 3_000_000_000L) {
