@@ -1,5 +1,8 @@
 package dev.nmfstream.nmf;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -68,6 +71,79 @@ public final class InfluenceCap {
         return s;
     }
 
+    /**
+     * The scale an item of this log-norm would enter with now, without remembering it (a
+     * mini-batch re-projected in a refinement round keeps the stream's scale as it is).
+     */
+    public double scaleAt(double logNorm) {
+        if (logNorm == Double.NEGATIVE_INFINITY || count < WARMUP) {
+            return 1.0;
+        }
+        double excess = logNorm - (logScale + logFactor);
+        return excess > 0 ? Math.exp(-excess) : 1.0;
+    }
+
+    /**
+     * Remembers an item as part of the stream's scale without scaling it: a streaming task
+     * learns the scale from the items it holds before the first basis, so that the first items
+     * it learns from are already capped.
+     */
+    public void observe(double logNorm) {
+        if (logNorm != Double.NEGATIVE_INFINITY) {
+            remember(logNorm);
+        }
+    }
+
+    /**
+     * ln ‖v‖ of a nonnegative column (−∞ for v = 0), exact at any scale: the sum of squares is
+     * taken of v / 2ᵉ, its largest entry brought into [1, 2). Allocates nothing.
+     */
+    public static double logNorm(Column v) {
+        double max = Projector.maxValue(v);
+        if (max == 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        int e = Projector.exponent(max);
+        double sum = 0;
+        if (v instanceof DenseColumn dense) {
+            double[] data = dense.data();
+            for (int i = dense.offset(), end = dense.offset() + dense.dim(); i < end; i++) {
+                double x = Math.scalb(data[i], -e);
+                sum += x * x;
+            }
+        } else {
+            SparseColumn sparse = (SparseColumn) v;
+            double[] values = sparse.values();
+            for (int j = sparse.offset(), end = sparse.offset() + sparse.nnz(); j < end; j++) {
+                double x = Math.scalb(values[j], -e);
+                sum += x * x;
+            }
+        }
+        return 0.5 * Math.log(sum) + e * LN2;
+    }
+
+    private static final double LN2 = Math.log(2);
+
+    /**
+     * s²‖v‖² without overflow or underflow on the way: exp(2(ln ‖v‖ + ln s)); s = 1 with a
+     * representable ‖v‖² is ‖v‖² itself, bit for bit.
+     */
+    public static double scaledNormSq(Projection p, double s) {
+        if (s == 1 && Double.isFinite(p.normSq) && (p.normSq > 0 || p.logNorm() == Double.NEGATIVE_INFINITY)) {
+            return p.normSq;
+        }
+        return s == 0 ? 0.0 : Math.exp(2 * (p.logNorm() + Math.log(s)));
+    }
+
+    /** s²‖v − W h‖², from the relative residual (right at any scale) and {@link #scaledNormSq}. */
+    public static double scaledResidualSq(Projection p, double s) {
+        if (s == 1 && Double.isFinite(p.normSq) && (p.normSq > 0 || p.logNorm() == Double.NEGATIVE_INFINITY)) {
+            return p.residualSq;
+        }
+        double rel = p.relativeResidual();
+        return rel * rel * scaledNormSq(p, s);
+    }
+
     /** The stream's typical ln ‖v‖ (the median of the recent items), or NaN before any item. */
     public double logScale() {
         return logScale;
@@ -85,6 +161,36 @@ public final class InfluenceCap {
             Arrays.sort(sorted, 0, count);
             logScale = (count & 1) == 1 ? sorted[count / 2] : 0.5 * (sorted[count / 2 - 1] + sorted[count / 2]);
         }
+    }
+
+    /** Writes the remembered items (the library learner's state continues bitwise after a restore). */
+    void writeTo(DataOutput out) throws IOException {
+        out.writeInt(count);
+        out.writeInt(next);
+        out.writeInt(sinceRefresh);
+        out.writeDouble(logScale);
+        for (int i = 0; i < count; i++) {
+            out.writeDouble(recent[i]);
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote into this (cleared) cap. */
+    void readFrom(DataInput in) throws IOException {
+        int n = in.readInt();
+        int at = in.readInt();
+        int since = in.readInt();
+        if (n < 0 || n > WINDOW || at < 0 || at >= WINDOW || since < 0 || since > REFRESH) {
+            throw new IOException("influence cap window of " + n + " items at " + at + ", expected at most " + WINDOW);
+        }
+        count = n;
+        next = at;
+        sinceRefresh = since;
+        logScale = in.readDouble();
+        for (int i = 0; i < n; i++) {
+            recent[i] = in.readDouble();
+        }
+        System.arraycopy(recent, 0, sorted, 0, count);
+        Arrays.sort(sorted, 0, count);
     }
 
     /** Forgets the stream's scale (a restarted task learns it again from its next items). */
