@@ -12,12 +12,19 @@ import java.util.Arrays;
  * would outweigh a million ordinary ones and pull every component toward itself.
  *
  * <p>The stream's scale is the median of ln ‖v‖ over the last {@value #WINDOW} items (robust:
- * half of them may be outliers). An item whose norm exceeds κ times that scale enters the
- * statistics scaled by s = κ · scale / ‖v‖ &lt; 1 ({@link SufficientStatistics#add(Column, double[], double)}),
- * so it weighs at most as much as an item of norm κ · scale; smaller items enter unchanged (their
- * influence is small by nature). Its published weights and residual are not affected. With the
- * default κ = {@value #DEFAULT_FACTOR} the items of an ordinary stream (norms within a few times
- * of each other) are never scaled. Until {@value #WARMUP} items have been seen nothing is scaled.
+ * half of them may be outliers). Let L = κ · scale. An item whose norm exceeds L enters the
+ * statistics scaled by s = (L / ‖v‖)² &lt; 1 ({@link SufficientStatistics#add(Column, double[], double)}),
+ * i.e. as an item of norm L² / ‖v‖ ({@link #scale}): no item weighs more than one of norm L, and
+ * the farther an item lies beyond L the less it counts (a redescending weight: an item a million
+ * times the stream's scale counts as one a million times smaller). Measured on a planted stream
+ * with 1% of such records, a plain cap (s = L / ‖v‖, each at most as heavy as an item of norm L)
+ * still moved the basis (worst recovered cosine 0.990, final error +70%); the redescending
+ * weight left it as the clean stream's ({@code PoisonedStreamTest}). Smaller items enter
+ * unchanged (their influence is small by nature). The published weights and residual are not
+ * affected. With the default κ = {@value #DEFAULT_FACTOR} the items of an ordinary stream (norms
+ * within a few times of each other) are never scaled; a stream whose items legitimately differ
+ * in norm by more (documents of very different lengths) needs a larger κ. Until {@value #WARMUP}
+ * items have been seen nothing is scaled.
  *
  * <p>Not thread-safe; allocates nothing per item.
  */
@@ -60,13 +67,7 @@ public final class InfluenceCap {
         if (logNorm == Double.NEGATIVE_INFINITY) {
             return 1.0; // v = 0 adds nothing anyway
         }
-        double s = 1.0;
-        if (count >= WARMUP) {
-            double excess = logNorm - (logScale + logFactor);
-            if (excess > 0) {
-                s = Math.exp(-excess);
-            }
-        }
+        double s = count >= WARMUP ? scale(logNorm, logScale + logFactor) : 1.0;
         remember(logNorm);
         return s;
     }
@@ -79,8 +80,18 @@ public final class InfluenceCap {
         if (logNorm == Double.NEGATIVE_INFINITY || count < WARMUP) {
             return 1.0;
         }
-        double excess = logNorm - (logScale + logFactor);
-        return excess > 0 ? Math.exp(-excess) : 1.0;
+        return scale(logNorm, logScale + logFactor);
+    }
+
+    /**
+     * The scale of an item of log-norm ln ‖v‖ against the limit ln L = ln(κ · scale): 1 up to L,
+     * beyond it (L / ‖v‖)², so that the item enters with norm s ‖v‖ = L² / ‖v‖: the largest
+     * influence is that of an item of norm L, and the farther an item lies beyond it the less it
+     * counts (a redescending weight, as in robust M-estimation).
+     */
+    public static double scale(double logNorm, double logLimit) {
+        double excess = logNorm - logLimit;
+        return excess > 0 ? Math.exp(-2 * excess) : 1.0;
     }
 
     /**

@@ -155,9 +155,9 @@ public final class ModelState {
 
     /**
      * Makes the first basis (version 0) from the buffered columns. Columns whose norm exceeds κ
-     * times the sample's median norm ({@link NmfConfig#influenceCap()}) are scaled down to it
-     * first, so that one huge column cannot make the first basis; an ordinary sample is used as
-     * it is, bit for bit.
+     * times the sample's median norm ({@link NmfConfig#influenceCap()}) are scaled down first as
+     * the stream's items are ({@link InfluenceCap#scale}), so that one huge column cannot make the
+     * first basis; an ordinary sample is used as it is, bit for bit.
      */
     Basis initialize(ColumnBuffer sample) {
         ColumnBuffer capped = capped(sample, sampleLogLimit(sample, config.influenceCap()));
@@ -185,9 +185,9 @@ public final class ModelState {
     }
 
     /**
-     * The sample with each column whose ln-norm exceeds {@code logLimit} scaled down to norm
-     * exp(logLimit) (computed from v / 2ᵉ, so neither the factor nor the products leave the range of
-     * a double); the sample itself when no column exceeds it.
+     * The sample with each column whose ln-norm exceeds {@code logLimit} scaled by its
+     * {@link InfluenceCap#scale} (computed from v / 2ᵉ, so neither the factor nor the products
+     * leave the range of a double); the sample itself when no column exceeds it.
      */
     static ColumnBuffer capped(ColumnBuffer sample, double logLimit) {
         int n = sample.size();
@@ -208,7 +208,8 @@ public final class ModelState {
                 continue;
             }
             int e = Projector.exponent(Projector.maxValue(v));
-            double factor = Math.exp(logLimit - (logNorm - e * Math.log(2)));
+            // s v = 2⁻ᵉ v · exp(ln s + e ln 2)
+            double factor = Math.exp(Math.log(InfluenceCap.scale(logNorm, logLimit)) + e * Math.log(2));
             if (v instanceof DenseColumn dense) {
                 double[] x = new double[m];
                 for (int i = 0; i < m; i++) {

@@ -222,7 +222,7 @@ public final class OnlineNmf {
 
     /**
      * Makes the first basis from the bootstrap sample, then learns from the sample's columns, each
-     * scaled at most as it was for the first basis: down to κ times the sample's median norm.
+     * scaled at most as it was for the first basis (against κ times the sample's median norm).
      */
     private void initializeFromBootstrap() {
         state.initialize(bootstrap);
@@ -231,8 +231,7 @@ public final class OnlineNmf {
         double logLimit = ModelState.sampleLogLimit(sample, config.influenceCap());
         for (int q = 0; q < sample.size(); q++) {
             Column v = sample.get(q);
-            double excess = InfluenceCap.logNorm(v) - logLimit;
-            learn(v, excess > 0 ? Math.exp(-excess) : 1.0);
+            learn(v, InfluenceCap.scale(InfluenceCap.logNorm(v), logLimit));
         }
     }
 

@@ -104,9 +104,10 @@ class ColumnDecoderTest {
                 Arguments.of("{\"values\":[1,2,Infinity,4]}", "values[2] = Infinity, expected a finite nonnegative number"),
                 Arguments.of("{\"values\":[-Infinity,2,3,4]}",
                         "values[0] = -Infinity, expected a finite nonnegative number"),
-                Arguments.of("{\"values\":[1e400,2,3,4]}", "values[0] = Infinity, expected a finite nonnegative number"),
+                // a number is quoted as it was written, not as the double it parses to
+                Arguments.of("{\"values\":[1e400,2,3,4]}", "values[0] = 1e400, expected a finite nonnegative number"),
                 Arguments.of("{\"dim\":4,\"indices\":[0,3],\"values\":[1,-2]}",
-                        "values[1] = -2.0, expected a finite nonnegative number"),
+                        "values[1] = -2, expected a finite nonnegative number"),
                 // empty vector
                 Arguments.of("{\"values\":[]}", "values: empty vector, expected 4 numbers"),
                 Arguments.of("{\"dim\":4,\"indices\":[],\"values\":[]}",
