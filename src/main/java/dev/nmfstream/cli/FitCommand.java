@@ -253,20 +253,40 @@ public final class FitCommand implements Callable<Integer> {
         }
     }
 
-    /** ‖V − W H‖ / ‖V‖ with the exact nonnegative weights of every column, one column per call. */
+    /**
+     * ‖V − W H‖ / ‖V‖ with the exact nonnegative weights of every column, one column per call.
+     * The sums are kept relative to 2^(2S), S the largest column's binary exponent so far, so that
+     * columns whose ‖v‖² a double cannot hold (subnormal or beyond 1e154) count exactly as well.
+     */
     public static double relativeError(DataMatrix matrix, Basis basis) {
         Projector projector = new Projector(basis.rank());
         Projection p = new Projection(basis.rank());
         ColumnCursor cursor = matrix.cursor();
         double residual = 0;
         double norm = 0;
+        int shift = Integer.MIN_VALUE;
         for (int j = 0; j < matrix.columns(); j++) {
             projector.project(basis, cursor.at(j), p);
-            residual += p.residualSq;
-            norm += p.normSq;
+            if (p.logNorm() == Double.NEGATIVE_INFINITY) {
+                continue; // v = 0 adds nothing
+            }
+            int e = (int) Math.floor(p.logNorm() / LN2);
+            if (e > shift) {
+                if (shift != Integer.MIN_VALUE) {
+                    residual = Math.scalb(residual, -2 * (e - shift));
+                    norm = Math.scalb(norm, -2 * (e - shift));
+                }
+                shift = e;
+            }
+            double scaledNormSq = Math.exp(2 * (p.logNorm() - shift * LN2));
+            double rel = p.relativeResidual();
+            residual += rel * rel * scaledNormSq;
+            norm += scaledNormSq;
         }
         return norm > 0 ? Math.sqrt(residual / norm) : 0;
     }
+
+    private static final double LN2 = Math.log(2);
 
     static Result fit(DataMatrix data, NmfConfig config, boolean traced) {
         OnlineNmf nmf = new OnlineNmf(config);
