@@ -49,7 +49,7 @@ final class EngineOptions {
 
     @Option(names = "--influence-cap", defaultValue = "" + InfluenceCap.DEFAULT_FACTOR, paramLabel = "K",
             description = "An item whose norm exceeds K times the stream's typical norm (the median of the last 63) "
-                    + "is learned from as if scaled down to it. Default: ${DEFAULT-VALUE}.")
+                    + "counts the less the larger it is: as an item of norm L²/‖v‖, L = K times that norm. Default: ${DEFAULT-VALUE}.")
     double influenceCap;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice. Default: ${DEFAULT-VALUE}.")

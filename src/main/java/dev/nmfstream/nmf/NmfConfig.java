@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * @param learning false for a fixed basis: columns are projected, W never changes
  * @param seed seeds every random choice: same seed and stream, bitwise the same W
  * @param influenceCap κ ≥ 1: an item whose norm exceeds κ times the stream's typical norm is
- *     learned from as if it were scaled down to that norm ({@link InfluenceCap}); the bootstrap
+ *     learned from as if it were scaled by s = (L/‖v‖)², L = κ · that norm ({@link InfluenceCap}); the bootstrap
  *     sample's columns are capped the same way before the first basis is made from them
  */
 public record NmfConfig(

@@ -15,7 +15,8 @@ package dev.nmfstream.nmf;
  *
  * <p>One item's influence on W is bounded however large it is: an item whose norm exceeds κ
  * times the stream's typical norm ({@link NmfConfig#influenceCap()}, {@link InfluenceCap}) is
- * learned from, and counted in the prequential error, as if it were scaled down to that norm.
+ * learned from, and counted in the prequential error, as if it were scaled by s = (L/‖v‖)², L = κ
+ * times that norm.
  * Its projection (weights, residual) is exact and unscaled. On an ordinary stream nothing is
  * scaled and the results are bitwise those without the cap.
  *

@@ -89,8 +89,8 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "columns the first basis is made from (0: max(batch, 2·rank))")
             .define(INFLUENCE_CAP, Type.DOUBLE, InfluenceCap.DEFAULT_FACTOR, new Check("a finite number ≥ 1",
                     v -> (Double) v >= 1 && !((Double) v).isInfinite()), Importance.LOW,
-                    "an item whose norm exceeds this many times the stream's typical norm is learned from as if "
-                            + "scaled down to it")
+                    "an item whose norm exceeds this many times the stream's typical norm counts the less the "
+                            + "larger it is (README, Concepts: Influence)")
             .define(LEARNING, Type.BOOLEAN, true, Importance.MEDIUM,
                     "false: keep the basis of nmf.basis.file fixed")
             .define(BASIS_FILE, Type.STRING, "", Importance.MEDIUM,
@@ -397,7 +397,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         return maxValue;
     }
 
-    /** κ: items beyond κ times the stream's typical norm are learned from scaled down to it. */
+    /** κ: items beyond κ times the stream's typical norm are learned from scaled down ({@link InfluenceCap}). */
     public double influenceCap() {
         return influenceCap;
     }

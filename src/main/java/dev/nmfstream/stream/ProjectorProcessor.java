@@ -227,7 +227,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             if (stats.items() == 0) {
                 statsBasisVersion = basis.version();
             }
-            // an outsized item is learned from, and scored, as if scaled down to κ times the stream's norm
+            // an item beyond κ times the stream's norm is learned from, and scored, scaled down (InfluenceCap)
             double s = cap.scaleOf(projection.logNorm());
             stats.add(valid.column(), projection.h, s);
             double itemResidualSq = InfluenceCap.scaledResidualSq(projection, s);
