@@ -1,6 +1,7 @@
 package dev.nmfstream.cli;
 
 import dev.nmfstream.nmf.Forgetting;
+import dev.nmfstream.nmf.InfluenceCap;
 import dev.nmfstream.nmf.Initialization;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
@@ -46,6 +47,11 @@ final class EngineOptions {
             description = "Columns the first basis is made from (0: max(batch, 2·rank)). Default: ${DEFAULT-VALUE}.")
     int bootstrap;
 
+    @Option(names = "--influence-cap", defaultValue = "" + InfluenceCap.DEFAULT_FACTOR, paramLabel = "K",
+            description = "An item whose norm exceeds K times the stream's typical norm (the median of the last 63) "
+                    + "counts the less the larger it is: as an item of norm L²/‖v‖, L = K times that norm. Default: ${DEFAULT-VALUE}.")
+    double influenceCap;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -59,6 +65,7 @@ final class EngineOptions {
         NmfStreamConfig.check(NmfStreamConfig.STEPS, "--steps", steps);
         NmfStreamConfig.check(NmfStreamConfig.FORGETTING, "--forget", forget);
         NmfStreamConfig.check(NmfStreamConfig.BOOTSTRAP_SIZE, "--bootstrap", bootstrap);
+        NmfStreamConfig.check(NmfStreamConfig.INFLUENCE_CAP, "--influence-cap", influenceCap);
         if (bootstrap != 0 && bootstrap < rank) {
             throw new IllegalArgumentException("--bootstrap = " + bootstrap
                     + ", expected 0 (automatic) or at least the rank (--rank = " + rank + ")");
@@ -66,6 +73,7 @@ final class EngineOptions {
         if (refine < 0 || refine > MAX_REFINE) {
             throw new IllegalArgumentException("--refine = " + refine + ", expected an integer in [0, " + MAX_REFINE + "]");
         }
-        return new NmfConfig(rank, batch, steps, Forgetting.parse(forget), rule, refine, init, bootstrap, true, seed);
+        return new NmfConfig(rank, batch, steps, Forgetting.parse(forget), rule, refine, init, bootstrap, true, seed,
+                influenceCap);
     }
 }

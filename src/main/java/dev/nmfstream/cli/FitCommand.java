@@ -8,10 +8,14 @@ import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.io.Npy;
 import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.nmf.Column;
+import dev.nmfstream.nmf.DenseColumn;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.OnlineNmf;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
+import dev.nmfstream.nmf.SparseColumn;
+import dev.nmfstream.stream.NmfStreamConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +67,12 @@ public final class FitCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Option(names = "--max-value", paramLabel = "X",
+            description = "Refuse the file (exit 1, naming the column) if a value exceeds X, as the service's "
+                    + "nmf.max.value dead-letters such items. Default: no limit (outsized columns are learned from "
+                    + "scaled down: --influence-cap).")
+    Double maxValue;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -72,6 +82,9 @@ public final class FitCommand implements Callable<Integer> {
         NmfConfig config;
         try {
             config = engine.config();
+            if (maxValue != null) {
+                NmfStreamConfig.check(NmfStreamConfig.MAX_VALUE, "--max-value", maxValue);
+            }
             if (threads != 1) {
                 throw new IllegalArgumentException("--threads = " + threads
                         + ": only 1 is supported so far (the learning pass is single-threaded)");
@@ -94,6 +107,9 @@ public final class FitCommand implements Callable<Integer> {
         try {
             data = DataFiles.read(input, layout.itemsAreRows());
             data.validate();
+            if (maxValue != null) {
+                requireAtMost(data, maxValue);
+            }
         } catch (DataFileException e) {
             err.println("fit: " + e.getMessage());
             return 1;
@@ -211,20 +227,66 @@ public final class FitCommand implements Callable<Integer> {
      * @param traced whether to record the prequential sums after every W update (a counter
      *     comparison per column in the timed pass)
      */
-    /** ‖V − W H‖ / ‖V‖ with the exact nonnegative weights of every column, one column per call. */
+    /** Fails naming the first value above {@code max}: its column, its row and the limit. */
+    static void requireAtMost(DataMatrix data, double max) {
+        ColumnCursor cursor = data.cursor();
+        for (int j = 0; j < data.columns(); j++) {
+            Column v = cursor.at(j);
+            if (v instanceof DenseColumn dense) {
+                for (int i = 0; i < dense.dim(); i++) {
+                    double x = dense.data()[dense.offset() + i];
+                    if (x > max) {
+                        throw new IllegalArgumentException("column " + j + ", row " + i + " = " + x
+                                + ", expected at most " + max + " (--max-value)");
+                    }
+                }
+            } else {
+                SparseColumn sparse = (SparseColumn) v;
+                for (int q = 0; q < sparse.nnz(); q++) {
+                    double x = sparse.values()[sparse.offset() + q];
+                    if (x > max) {
+                        throw new IllegalArgumentException("column " + j + ", row " + sparse.indices()[sparse.offset() + q]
+                                + " = " + x + ", expected at most " + max + " (--max-value)");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * ‖V − W H‖ / ‖V‖ with the exact nonnegative weights of every column, one column per call.
+     * The sums are kept relative to 2^(2S), S the largest column's binary exponent so far, so that
+     * columns whose ‖v‖² a double cannot hold (subnormal or beyond 1e154) count exactly as well.
+     */
     public static double relativeError(DataMatrix matrix, Basis basis) {
         Projector projector = new Projector(basis.rank());
         Projection p = new Projection(basis.rank());
         ColumnCursor cursor = matrix.cursor();
         double residual = 0;
         double norm = 0;
+        int shift = Integer.MIN_VALUE;
         for (int j = 0; j < matrix.columns(); j++) {
             projector.project(basis, cursor.at(j), p);
-            residual += p.residualSq;
-            norm += p.normSq;
+            if (p.logNorm() == Double.NEGATIVE_INFINITY) {
+                continue; // v = 0 adds nothing
+            }
+            int e = (int) Math.floor(p.logNorm() / LN2);
+            if (e > shift) {
+                if (shift != Integer.MIN_VALUE) {
+                    residual = Math.scalb(residual, -2 * (e - shift));
+                    norm = Math.scalb(norm, -2 * (e - shift));
+                }
+                shift = e;
+            }
+            double scaledNormSq = Math.exp(2 * (p.logNorm() - shift * LN2));
+            double rel = p.relativeResidual();
+            residual += rel * rel * scaledNormSq;
+            norm += scaledNormSq;
         }
         return norm > 0 ? Math.sqrt(residual / norm) : 0;
     }
+
+    private static final double LN2 = Math.log(2);
 
     static Result fit(DataMatrix data, NmfConfig config, boolean traced) {
         OnlineNmf nmf = new OnlineNmf(config);

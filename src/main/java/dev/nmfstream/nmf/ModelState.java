@@ -1,5 +1,6 @@
 package dev.nmfstream.nmf;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -152,11 +153,81 @@ public final class ModelState {
         return initialize(buffer);
     }
 
-    /** Makes the first basis (version 0) from the buffered columns. */
+    /**
+     * Makes the first basis (version 0) from the buffered columns. Columns whose norm exceeds κ
+     * times the sample's median norm ({@link NmfConfig#influenceCap()}) are scaled down first as
+     * the stream's items are ({@link InfluenceCap#scale}), so that one huge column cannot make the
+     * first basis; an ordinary sample is used as it is, bit for bit.
+     */
     Basis initialize(ColumnBuffer sample) {
-        basis = new Basis(m, r, Initializer.initialize(config.initialization(), sample, m, r, config.seed()), 0);
+        ColumnBuffer capped = capped(sample, sampleLogLimit(sample, config.influenceCap()));
+        basis = new Basis(m, r, Initializer.initialize(config.initialization(), capped, m, r, config.seed()), 0);
         w = basis.toComponents();
         return basis;
+    }
+
+    /** ln of κ times the sample's median norm (zero columns left out; −∞ if all are zero). */
+    static double sampleLogLimit(ColumnBuffer sample, double kappa) {
+        double[] logNorms = new double[sample.size()];
+        int n = 0;
+        for (int q = 0; q < sample.size(); q++) {
+            double l = InfluenceCap.logNorm(sample.get(q));
+            if (l != Double.NEGATIVE_INFINITY) {
+                logNorms[n++] = l;
+            }
+        }
+        if (n == 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        Arrays.sort(logNorms, 0, n);
+        double median = (n & 1) == 1 ? logNorms[n / 2] : 0.5 * (logNorms[n / 2 - 1] + logNorms[n / 2]);
+        return median + Math.log(kappa);
+    }
+
+    /**
+     * The sample with each column whose ln-norm exceeds {@code logLimit} scaled by its
+     * {@link InfluenceCap#scale} (computed from v / 2ᵉ, so neither the factor nor the products
+     * leave the range of a double); the sample itself when no column exceeds it.
+     */
+    static ColumnBuffer capped(ColumnBuffer sample, double logLimit) {
+        int n = sample.size();
+        boolean any = false;
+        for (int q = 0; q < n && !any; q++) {
+            any = InfluenceCap.logNorm(sample.get(q)) > logLimit;
+        }
+        if (!any) {
+            return sample;
+        }
+        int m = sample.get(0).dim();
+        ColumnBuffer out = new ColumnBuffer(m, n);
+        for (int q = 0; q < n; q++) {
+            Column v = sample.get(q);
+            double logNorm = InfluenceCap.logNorm(v);
+            if (!(logNorm > logLimit)) {
+                out.add(v);
+                continue;
+            }
+            int e = Projector.exponent(Projector.maxValue(v));
+            // s v = 2⁻ᵉ v · exp(ln s + e ln 2)
+            double factor = Math.exp(Math.log(InfluenceCap.scale(logNorm, logLimit)) + e * Math.log(2));
+            if (v instanceof DenseColumn dense) {
+                double[] x = new double[m];
+                for (int i = 0; i < m; i++) {
+                    x[i] = Math.scalb(dense.data()[dense.offset() + i], -e) * factor;
+                }
+                out.add(DenseColumn.of(x));
+            } else {
+                SparseColumn sparse = (SparseColumn) v;
+                int nnz = sparse.nnz();
+                int[] idx = Arrays.copyOfRange(sparse.indices(), sparse.offset(), sparse.offset() + nnz);
+                double[] x = new double[nnz];
+                for (int j = 0; j < nnz; j++) {
+                    x[j] = Math.scalb(sparse.values()[sparse.offset() + j], -e) * factor;
+                }
+                out.add(new SparseColumn(m, idx, x, 0, nnz));
+            }
+        }
+        return out;
     }
 
     /**

@@ -22,6 +22,9 @@ import java.util.function.Consumer;
  *     the default max(batchSize, 2·rank)
  * @param learning false for a fixed basis: columns are projected, W never changes
  * @param seed seeds every random choice: same seed and stream, bitwise the same W
+ * @param influenceCap κ ≥ 1: an item whose norm exceeds κ times the stream's typical norm is
+ *     learned from as if it were scaled by s = (L/‖v‖)², L = κ · that norm ({@link InfluenceCap}); the bootstrap
+ *     sample's columns are capped the same way before the first basis is made from them
  */
 public record NmfConfig(
         int rank,
@@ -33,7 +36,8 @@ public record NmfConfig(
         Initialization initialization,
         int bootstrapSize,
         boolean learning,
-        long seed) {
+        long seed,
+        double influenceCap) {
 
     /**
      * Default mini-batch size. Measured on spoken audio (m = 1025, r = 20, seeds 0–2): 128 gave a
@@ -58,9 +62,19 @@ public record NmfConfig(
         require(refineRounds >= 0 && refineRounds <= 100, "refineRounds", refineRounds, "an integer in [0, 100]");
         require(bootstrapSize == 0 || bootstrapSize >= rank, "bootstrapSize", bootstrapSize,
                 "0 (automatic) or at least the rank (" + rank + ")");
+        if (!(influenceCap >= 1) || Double.isInfinite(influenceCap)) {
+            throw new IllegalArgumentException("influenceCap = " + influenceCap + ", expected a finite number ≥ 1");
+        }
         if (forgetting == null || rule == null || initialization == null) {
             throw new IllegalArgumentException("forgetting, rule and initialization must be given");
         }
+    }
+
+    /** The settings with the default influence cap ({@link InfluenceCap#DEFAULT_FACTOR}). */
+    public NmfConfig(int rank, int batchSize, int steps, Forgetting forgetting, UpdateRule rule, int refineRounds,
+            Initialization initialization, int bootstrapSize, boolean learning, long seed) {
+        this(rank, batchSize, steps, forgetting, rule, refineRounds, initialization, bootstrapSize, learning, seed,
+                InfluenceCap.DEFAULT_FACTOR);
     }
 
     private static void require(boolean ok, String key, long value, String expected) {
@@ -72,7 +86,7 @@ public record NmfConfig(
     /** The measured defaults for rank r. */
     public static NmfConfig defaults(int rank) {
         return new NmfConfig(rank, DEFAULT_BATCH, DEFAULT_STEPS, Forgetting.DEFAULT, UpdateRule.HALS, DEFAULT_REFINE,
-                Initialization.NNDSVDA, 0, true, 0L);
+                Initialization.NNDSVDA, 0, true, 0L, InfluenceCap.DEFAULT_FACTOR);
     }
 
     /**
@@ -97,6 +111,7 @@ public record NmfConfig(
         change(changes, "bootstrapSize", bootstrapSize, other.bootstrapSize);
         change(changes, "learning", learning, other.learning);
         change(changes, "seed", seed, other.seed);
+        change(changes, "influenceCap", influenceCap, other.influenceCap);
         return changes;
     }
 
@@ -147,12 +162,16 @@ public record NmfConfig(
         return with(d -> d.seed = s);
     }
 
+    public NmfConfig withInfluenceCap(double kappa) {
+        return with(d -> d.influenceCap = kappa);
+    }
+
     /** This config with one change, validated again. */
     private NmfConfig with(Consumer<Draft> change) {
         Draft d = new Draft(this);
         change.accept(d);
         return new NmfConfig(d.rank, d.batchSize, d.steps, d.forgetting, d.rule, d.refineRounds, d.initialization,
-                d.bootstrapSize, d.learning, d.seed);
+                d.bootstrapSize, d.learning, d.seed, d.influenceCap);
     }
 
     /** The settings of a config while a wither changes one of them. */
@@ -167,6 +186,7 @@ public record NmfConfig(
         int bootstrapSize;
         boolean learning;
         long seed;
+        double influenceCap;
 
         Draft(NmfConfig c) {
             rank = c.rank;
@@ -179,6 +199,7 @@ public record NmfConfig(
             bootstrapSize = c.bootstrapSize;
             learning = c.learning;
             seed = c.seed;
+            influenceCap = c.influenceCap;
         }
     }
 }

@@ -13,6 +13,13 @@ package dev.nmfstream.nmf;
  * dead components re-seeded, and a new {@link Basis} version published. The mini-batch
  * boundaries depend only on the count of columns, not on how they are split across calls.
  *
+ * <p>One item's influence on W is bounded however large it is: an item whose norm exceeds κ
+ * times the stream's typical norm ({@link NmfConfig#influenceCap()}, {@link InfluenceCap}) is
+ * learned from, and counted in the prequential error, as if it were scaled by s = (L/‖v‖)², L = κ
+ * times that norm.
+ * Its projection (weights, residual) is exact and unscaled. On an ordinary stream nothing is
+ * scaled and the results are bitwise those without the cap.
+ *
  * <p>The first basis is made from the first {@link NmfConfig#effectiveBootstrapSize()} columns
  * ({@link Initializer}), which are then learned from like any others, or given
  * ({@link #withBasis}). With {@code learning = false} W stays fixed.
@@ -45,18 +52,24 @@ public final class OnlineNmf {
     private int grouped;
     private Projection[] projections4;
     private DenseColumn groupView;
+    /** The scale each of the four gathered columns enters the statistics with. */
+    private final double[] groupScales = new double[4];
+    /** The stream's scale, and the influence of each item relative to it. */
+    private final InfluenceCap cap;
 
     /** A model that makes its first basis from the stream's first columns. */
     public OnlineNmf(NmfConfig config) {
         this.config = config;
         this.r = config.rank();
         this.state = new ModelState(config);
+        this.cap = new InfluenceCap(config.influenceCap());
     }
 
     private OnlineNmf(NmfConfig config, ModelState state) {
         this.config = config;
         this.r = config.rank();
         this.state = state;
+        this.cap = new InfluenceCap(config.influenceCap());
     }
 
     /** A model that starts from the given basis (warm start; with learning off, a fixed basis). */
@@ -129,18 +142,22 @@ public final class OnlineNmf {
 
     /**
      * The prequential error: every column scored on arrival with the basis it was projected
-     * with, before learning from its batch: √(Σ‖v − W_before h‖² / Σ‖v‖²).
+     * with, before learning from its batch: √(Σ s²‖v − W_before h‖² / Σ s²‖v‖²), each item
+     * weighed as it is learned from (s = 1 but for items far larger than the stream's others).
      */
     public double prequentialError() {
         return prequentialNormSq > 0 ? Math.sqrt(prequentialResidualSq / prequentialNormSq) : 0.0;
     }
 
-    /** Σ‖v − W_before h‖² over the columns seen (see {@link #prequentialError()}). */
+    /**
+     * Σ s²‖v − W_before h‖² over the columns seen, each weighed by the square of its scale s
+     * ({@link InfluenceCap}: 1 for all but outsized items; see {@link #prequentialError()}).
+     */
     public double prequentialResidualSq() {
         return prequentialResidualSq;
     }
 
-    /** Σ‖v‖² over the columns seen. */
+    /** Σ s²‖v‖² over the columns seen (s: as in {@link #prequentialResidualSq()}). */
     public double seenNormSq() {
         return prequentialNormSq;
     }
@@ -204,12 +221,18 @@ public final class OnlineNmf {
         return projector.project(state.basis(), v, out);
     }
 
+    /**
+     * Makes the first basis from the bootstrap sample, then learns from the sample's columns, each
+     * scaled at most as it was for the first basis (against κ times the sample's median norm).
+     */
     private void initializeFromBootstrap() {
         state.initialize(bootstrap);
         ColumnBuffer sample = bootstrap;
         bootstrap = null;
+        double logLimit = ModelState.sampleLogLimit(sample, config.influenceCap());
         for (int q = 0; q < sample.size(); q++) {
-            learn(sample.get(q));
+            Column v = sample.get(q);
+            learn(v, InfluenceCap.scale(InfluenceCap.logNorm(v), logLimit));
         }
     }
 
@@ -221,15 +244,20 @@ public final class OnlineNmf {
      * of the stream. The grouping changes nothing but speed (and the last bits of c).
      */
     private void learn(Column v) {
+        learn(v, 1.0);
+    }
+
+    /** {@link #learn(Column)}, the column's scale at most {@code limit}. */
+    private void learn(Column v, double limit) {
         boolean group = config.learning() && v instanceof DenseColumn
                 && (grouped > 0 || config.batchSize() - batch.items() >= 4);
         if (!group) {
             flushGroup();
             projector.project(state.basis(), v, projection);
-            record(projection);
+            double s = scaleOf(projection, limit);
+            record(projection, s);
             if (config.learning()) {
-                batch.add(v, projection.h);
-                batch.offerCandidate(v, projection.residualSq);
+                addTo(batch, v, projection, s);
                 if (batchColumns != null) {
                     batchColumns.add(v);
                 }
@@ -239,21 +267,37 @@ public final class OnlineNmf {
         }
         DenseColumn dense = (DenseColumn) v;
         System.arraycopy(dense.data(), dense.offset(), groupColumns[grouped], 0, m);
+        groupScales[grouped] = limit;
         if (++grouped < 4) {
             return;
         }
         grouped = 0;
         projector.project4(state.basis(), groupColumns, projections4);
+        boolean scaled = false;
         for (int q = 0; q < 4; q++) {
-            record(projections4[q]);
+            double s = scaleOf(projections4[q], groupScales[q]);
+            groupScales[q] = s;
+            scaled |= s < 1;
+            record(projections4[q], s);
             System.arraycopy(projections4[q].h, 0, groupWeights[q], 0, r);
         }
-        batch.addDense4(groupColumns, groupWeights);
-        for (int q = 0; q < 4; q++) {
-            Column c = groupView.set(groupColumns[q], 0, m);
-            batch.offerCandidate(c, projections4[q].residualSq);
-            if (batchColumns != null) {
-                batchColumns.add(c);
+        if (scaled) {
+            // an outsized item among the four: each enters with its own scale
+            for (int q = 0; q < 4; q++) {
+                Column c = groupView.set(groupColumns[q], 0, m);
+                addTo(batch, c, projections4[q], groupScales[q]);
+                if (batchColumns != null) {
+                    batchColumns.add(c);
+                }
+            }
+        } else {
+            batch.addDense4(groupColumns, groupWeights);
+            for (int q = 0; q < 4; q++) {
+                Column c = groupView.set(groupColumns[q], 0, m);
+                batch.offerCandidate(c, projections4[q].residualSq);
+                if (batchColumns != null) {
+                    batchColumns.add(c);
+                }
             }
         }
         updateIfFull();
@@ -265,11 +309,30 @@ public final class OnlineNmf {
         }
     }
 
-    /** Counts an item and its prequential error. */
-    private void record(Projection p) {
+    /** The scale s an item enters the statistics with: the cap's, at most {@code limit}. */
+    private double scaleOf(Projection p, double limit) {
+        return Math.min(cap.scaleOf(p.logNorm()), limit);
+    }
+
+    /**
+     * Adds an item of scale s to the statistics (s = 1: as it is) and offers it as a re-seeding
+     * candidate with its residual scaled as it is learned from.
+     */
+    private static void addTo(SufficientStatistics statistics, Column v, Projection p, double s) {
+        if (s == 1) {
+            statistics.add(v, p.h);
+            statistics.offerCandidate(v, p.residualSq);
+        } else {
+            statistics.add(v, p.h, s);
+            statistics.offerCandidate(v, InfluenceCap.scaledResidualSq(p, s));
+        }
+    }
+
+    /** Counts an item and its prequential error, weighed by the square of its scale s. */
+    private void record(Projection p, double s) {
         state.countItems(1);
-        prequentialResidualSq += p.residualSq;
-        prequentialNormSq += p.normSq;
+        prequentialResidualSq += InfluenceCap.scaledResidualSq(p, s);
+        prequentialNormSq += InfluenceCap.scaledNormSq(p, s);
     }
 
     /** Projects and adds the dense columns still gathered (fewer than four), one by one. */
@@ -279,9 +342,9 @@ public final class OnlineNmf {
         for (int q = 0; q < n; q++) {
             Column v = groupView.set(groupColumns[q], 0, m);
             projector.project(state.basis(), v, projection);
-            record(projection);
-            batch.add(v, projection.h);
-            batch.offerCandidate(v, projection.residualSq);
+            double s = scaleOf(projection, groupScales[q]);
+            record(projection, s);
+            addTo(batch, v, projection, s);
             if (batchColumns != null) {
                 batchColumns.add(v);
             }
@@ -309,8 +372,7 @@ public final class OnlineNmf {
                     for (int q = 0; q < batchColumns.size(); q++) {
                         Column v = batchColumns.get(q);
                         projector.project(trial, v, projection);
-                        batch.add(v, projection.h);
-                        batch.offerCandidate(v, projection.residualSq);
+                        addTo(batch, v, projection, cap.scaleAt(projection.logNorm()));
                     }
                 }
                 statistics.copyFrom(base);
@@ -369,6 +431,14 @@ public final class OnlineNmf {
 
     int grouped() {
         return grouped;
+    }
+
+    double[] groupScales() {
+        return groupScales;
+    }
+
+    InfluenceCap cap() {
+        return cap;
     }
 
     void restore(SufficientStatistics batch, double prequentialResidualSq, double prequentialNormSq,

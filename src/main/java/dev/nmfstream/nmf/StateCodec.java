@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * The state format of {@link ModelState} and {@link OnlineNmf}: one layout for both, the model's
@@ -16,7 +17,7 @@ import java.io.UncheckedIOException;
  * <pre>
  * magic "NMFS"(int32) format(int32)
  * rank batchSize steps (int32) forgetting rho, power (f64) rule(UTF) refineRounds(int32)
- * initialization(UTF) bootstrapSize(int32) learning(bool) seed(int64)
+ * initialization(UTF) bootstrapSize(int32) learning(bool) seed(int64) influenceCap(f64, format ≥ 2)
  * m(int32), and if m &gt; 0:
  *   hasBasis(bool) [version(int64) W: r components of m f64]
  *   statistics (SufficientStatistics.writeTo)
@@ -24,13 +25,17 @@ import java.io.UncheckedIOException;
  *   items batches (int64) prequentialResidualSq prequentialNormSq (f64) reseeds(int64) grace r×int32
  *   hasBootstrap(bool) [ColumnBuffer]  hasBatchColumns(bool) [ColumnBuffer]
  *   grouped(int32, 0..3) grouped columns m f64 each
+ *   (format ≥ 2) the grouped columns' scale limits (f64 each), the influence cap's window
  * </pre>
+ * Format 1 (without the influence cap) is read with the default cap and an empty window.
  * All big-endian (DataOutput).
  */
 final class StateCodec {
 
     private static final int MAGIC = 0x4E4D4653; // "NMFS"
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
+    /** The format before the influence cap, still read. */
+    private static final int FORMAT_1 = 1;
 
     private StateCodec() {}
 
@@ -58,6 +63,7 @@ final class StateCodec {
             out.writeInt(config.bootstrapSize());
             out.writeBoolean(config.learning());
             out.writeLong(config.seed());
+            out.writeDouble(config.influenceCap());
             out.writeInt(m);
             if (m == 0) {
                 return bytes.toByteArray();
@@ -102,6 +108,14 @@ final class StateCodec {
                     out.writeDouble(x);
                 }
             }
+            for (int q = 0; q < grouped; q++) {
+                out.writeDouble(learner.groupScales()[q]);
+            }
+            if (learner != null) {
+                learner.cap().writeTo(out);
+            } else {
+                new InfluenceCap(config.influenceCap()).writeTo(out);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -122,9 +136,9 @@ final class StateCodec {
                         + ", expected " + Integer.toHexString(MAGIC) + ")");
             }
             int format = in.readInt();
-            if (format != FORMAT) {
-                throw new IllegalArgumentException("model state format " + format + ", this version reads format "
-                        + FORMAT);
+            if (format != FORMAT && format != FORMAT_1) {
+                throw new IllegalArgumentException("model state format " + format + ", this version reads formats "
+                        + FORMAT_1 + " and " + FORMAT);
             }
             int rank = in.readInt();
             int batchSize = in.readInt();
@@ -137,8 +151,9 @@ final class StateCodec {
             int bootstrapSize = in.readInt();
             boolean learning = in.readBoolean();
             long seed = in.readLong();
+            double influenceCap = format >= FORMAT ? in.readDouble() : InfluenceCap.DEFAULT_FACTOR;
             NmfConfig config = new NmfConfig(rank, batchSize, steps, new Forgetting(rho, power), rule, refine, init,
-                    bootstrapSize, learning, seed);
+                    bootstrapSize, learning, seed, influenceCap);
             OnlineNmf nmf = new OnlineNmf(config);
             int m = in.readInt();
             if (m == 0) {
@@ -181,6 +196,14 @@ final class StateCodec {
                 for (int i = 0; i < m; i++) {
                     nmf.groupColumns()[q][i] = in.readDouble();
                 }
+            }
+            if (format >= FORMAT) {
+                for (int q = 0; q < grouped; q++) {
+                    nmf.groupScales()[q] = in.readDouble();
+                }
+                nmf.cap().readFrom(in);
+            } else {
+                Arrays.fill(nmf.groupScales(), 1.0);
             }
             nmf.restore(batch, prequentialResidualSq, prequentialNormSq, bootstrap, batchColumns, grouped);
             if (in.read() != -1) {

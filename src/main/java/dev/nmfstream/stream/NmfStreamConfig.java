@@ -1,6 +1,7 @@
 package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Forgetting;
+import dev.nmfstream.nmf.InfluenceCap;
 import dev.nmfstream.nmf.Initialization;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
@@ -47,11 +48,13 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String RULE = "nmf.rule";
     public static final String SEED = "nmf.seed";
     public static final String BOOTSTRAP_SIZE = "nmf.bootstrap.size";
+    public static final String INFLUENCE_CAP = "nmf.influence.cap";
     public static final String LEARNING = "nmf.learning";
     public static final String BASIS_FILE = "nmf.basis.file";
     public static final String INPUT_FORMAT = "nmf.input.format";
     public static final String MAX_VALUE_BYTES = "nmf.max.value.bytes";
     public static final String MAX_ID_BYTES = "nmf.max.id.bytes";
+    public static final String MAX_VALUE = "nmf.max.value";
     public static final String WARMUP_MAX_ITEMS = "nmf.warmup.max.items";
     public static final String SNAPSHOT_INTERVAL_MS = "nmf.snapshot.interval.ms";
     public static final String STATS_FLUSH_MS = "nmf.stats.flush.ms";
@@ -86,6 +89,10 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "seed of every random choice")
             .define(BOOTSTRAP_SIZE, Type.INT, 0, atLeast(0), Importance.LOW,
                     "columns the first basis is made from (0: max(batch, 2·rank))")
+            .define(INFLUENCE_CAP, Type.DOUBLE, InfluenceCap.DEFAULT_FACTOR, new Check("a finite number ≥ 1",
+                    v -> (Double) v >= 1 && !((Double) v).isInfinite()), Importance.LOW,
+                    "an item whose norm exceeds this many times the stream's typical norm counts the less the "
+                            + "larger it is (README, Concepts: Influence)")
             .define(LEARNING, Type.BOOLEAN, true, Importance.MEDIUM,
                     "false: keep the basis of nmf.basis.file fixed")
             .define(BASIS_FILE, Type.STRING, "", Importance.MEDIUM,
@@ -96,6 +103,9 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "larger input values go to the dead letters unread")
             .define(MAX_ID_BYTES, Type.INT, 256, between(1, 1 << 20), Importance.LOW,
                     "items whose id (the record key or the JSON \"id\") is longer in UTF-8 go to the dead letters")
+            .define(MAX_VALUE, Type.DOUBLE, 1e30, new Check("a finite positive number",
+                    v -> (Double) v > 0 && !((Double) v).isInfinite()), Importance.LOW,
+                    "the largest input value learned from: items with a larger value go to the dead letters")
             .define(WARMUP_MAX_ITEMS, Type.INT, 100_000, atLeast(1), Importance.LOW,
                     "items held per task before the first basis exists")
             .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, atLeast(1), Importance.LOW,
@@ -137,11 +147,13 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final UpdateRule rule;
     private final long seed;
     private final int bootstrapSize;
+    private final double influenceCap;
     private final boolean learning;
     private final String basisFile;
     private final String inputFormat;
     private final int maxValueBytes;
     private final int maxIdBytes;
+    private final double maxValue;
     private final int warmupMaxItems;
     private final long snapshotIntervalMs;
     private final long statsFlushMs;
@@ -165,11 +177,13 @@ public final class NmfStreamConfig extends AbstractConfig {
         rule = UpdateRule.valueOf(getString(RULE).toUpperCase(Locale.ROOT));
         seed = getLong(SEED);
         bootstrapSize = getInt(BOOTSTRAP_SIZE);
+        influenceCap = getDouble(INFLUENCE_CAP);
         learning = getBoolean(LEARNING);
         basisFile = getString(BASIS_FILE);
         inputFormat = getString(INPUT_FORMAT).toLowerCase(Locale.ROOT);
         maxValueBytes = getInt(MAX_VALUE_BYTES);
         maxIdBytes = getInt(MAX_ID_BYTES);
+        maxValue = getDouble(MAX_VALUE);
         warmupMaxItems = getInt(WARMUP_MAX_ITEMS);
         snapshotIntervalMs = getLong(SNAPSHOT_INTERVAL_MS);
         statsFlushMs = getLong(STATS_FLUSH_MS);
@@ -205,7 +219,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         }
         // every value the engine checks has been checked above with its key's name
         engine = new NmfConfig(rank, batchSize, steps, forgetting, rule, 0, Initialization.NNDSVDA, bootstrapSize,
-                learning, seed);
+                learning, seed, influenceCap);
     }
 
     /**
@@ -391,6 +405,16 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** Longer item ids (UTF-8 bytes, key or JSON "id") are dead-lettered. */
     public int maxIdBytes() {
         return maxIdBytes;
+    }
+
+    /** The largest input value learned from; items with a larger one are dead-lettered. */
+    public double maxValue() {
+        return maxValue;
+    }
+
+    /** κ: items beyond κ times the stream's typical norm are learned from scaled down ({@link InfluenceCap}). */
+    public double influenceCap() {
+        return influenceCap;
     }
 
     /** Items held per task while no basis exists. */

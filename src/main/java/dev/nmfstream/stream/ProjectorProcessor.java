@@ -1,6 +1,7 @@
 package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.nmf.InfluenceCap;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SufficientStatistics;
@@ -86,6 +87,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     private ColumnDecoder decoder;
     private Projector projector;
     private Projection projection;
+    /** The task's stream scale: an outsized item enters the statistics scaled down ({@code nmf.influence.cap}). */
+    private InfluenceCap cap;
     private Basis basis;
     /** The mini-batch: statistics, squared residuals and norms, and the basis version of its first item. */
     private SufficientStatistics stats;
@@ -125,9 +128,10 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         this.throttle = new Throttle(config.batchSize(), inputPartitions);
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
         this.decoder = new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
-                Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes());
+                Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
         this.projector = new Projector(config.rank());
         this.projection = new Projection(config.rank());
+        this.cap = new InfluenceCap(config.influenceCap());
         this.stats = new SufficientStatistics(config.dimension(), config.rank());
         this.weights = new WeightsEncoder();
         this.current = new DecodedItem(config.dimension());
@@ -223,10 +227,13 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             if (stats.items() == 0) {
                 statsBasisVersion = basis.version();
             }
-            stats.add(valid.column(), projection.h);
-            stats.offerCandidate(valid.column(), projection.residualSq);
-            residualSq += projection.residualSq;
-            normSq += projection.normSq;
+            // an item beyond κ times the stream's norm is learned from, and scored, scaled down (InfluenceCap)
+            double s = cap.scaleOf(projection.logNorm());
+            stats.add(valid.column(), projection.h, s);
+            double itemResidualSq = InfluenceCap.scaledResidualSq(projection, s);
+            stats.offerCandidate(valid.column(), itemResidualSq);
+            residualSq += itemResidualSq;
+            normSq += InfluenceCap.scaledNormSq(projection, s);
             throttle.projected();
             if (stats.items() >= config.batchSize()) {
                 flushStats();
@@ -280,6 +287,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             return;
         }
         boolean warmingUp = newestVersion.none();
+        if (warmingUp) {
+            cap.observe(InfluenceCap.logNorm(valid.column())); // the first items learned from are capped already
+        }
         (warmingUp ? warmup : backlog).add(record.timestamp(), record.key(), record.value());
         ledger.held(offset, stats.items() > 0);
         if (warmingUp && samplesSent < bootstrapSize) {

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.nmfstream.nmf.Column;
+import dev.nmfstream.nmf.DenseColumn;
+import dev.nmfstream.nmf.SparseColumn;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -68,10 +71,11 @@ public final class ColumnDecoder {
     private final InputFormat format;
     private final int maxValueBytes;
     private final int maxIdBytes;
+    private final double maxValue;
 
     /**
      * A decoder for columns of one dimension, with ids of at most {@value #DEFAULT_MAX_ID_BYTES}
-     * bytes.
+     * bytes, that accepts every finite nonnegative value.
      *
      * @param dim the dimension m every column must have ({@code nmf.dimension}), ≥ 1
      * @param format how values are encoded ({@code nmf.input.format})
@@ -79,19 +83,26 @@ public final class ColumnDecoder {
      * @throws IllegalArgumentException if dim or maxValueBytes is not positive
      */
     public ColumnDecoder(int dim, InputFormat format, int maxValueBytes) {
-        this(dim, format, maxValueBytes, DEFAULT_MAX_ID_BYTES);
+        this(dim, format, maxValueBytes, DEFAULT_MAX_ID_BYTES, Double.MAX_VALUE);
     }
 
     /**
-     * A decoder for columns of one dimension.
+     * A decoder for columns of one dimension whose values may be at most {@code maxValue}.
      *
      * @param dim the dimension m every column must have ({@code nmf.dimension}), ≥ 1
      * @param format how values are encoded ({@code nmf.input.format})
      * @param maxValueBytes larger values are rejected unread ({@code nmf.max.value.bytes}), ≥ 1
      * @param maxIdBytes longer item ids (UTF-8 bytes, key or JSON "id") are rejected ({@code nmf.max.id.bytes}), ≥ 1
-     * @throws IllegalArgumentException if dim, maxValueBytes or maxIdBytes is not positive
+     * @param maxValue the largest value accepted ({@code nmf.max.value}), finite and positive
+     * @throws IllegalArgumentException if dim, maxValueBytes, maxIdBytes or maxValue is not positive, or maxValue
+     *     not finite
      */
-    public ColumnDecoder(int dim, InputFormat format, int maxValueBytes, int maxIdBytes) {
+    public ColumnDecoder(int dim, InputFormat format, int maxValueBytes, int maxIdBytes, double maxValue) {
+        if (!(maxValue > 0) || maxValue == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("maxValue = " + maxValue
+                    + ", expected a finite positive number (nmf.max.value)");
+        }
+        this.maxValue = maxValue;
         if (dim <= 0) {
             throw new IllegalArgumentException("dim = " + dim + ", expected a positive dimension (nmf.dimension)");
         }
@@ -336,13 +347,13 @@ public final class ColumnDecoder {
                 values[j] = (float) FLOAT.get(value, at + 4 * j);
             }
             into.validSparse(count, timestamp);
-            return check(into);
+            return check(into, true, -1, null);
         }
         for (int i = 0; i < count; i++) {
             values[i] = (float) FLOAT.get(value, at + 4 * i);
         }
         into.validDense(timestamp);
-        return check(into);
+        return check(into, true, -1, null);
     }
 
     /** The binary layout's length as its parts, e.g. "(16 header + 8 timestamp + 4·3 values)". */
@@ -362,6 +373,9 @@ public final class ColumnDecoder {
         boolean seenId = false;
         boolean seenTimestamp = false;
         boolean seenDim = false;
+        // the first value that is not a number in [0, maxValue], as written (text made only for a bad record)
+        int badIndex = -1;
+        String badText = null;
         try (JsonParser p = JSON.createParser(value)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -466,9 +480,9 @@ public final class ColumnDecoder {
                             }
                             // beyond m + 1 values the record is invalid whatever they are: count them only
                             double x = p.getDoubleValue();
-                            if (!Double.isFinite(x)) { // the literal as sent: 1e309 overflows to Infinity
-                                return "values[" + n + "] = " + shorten(p.getText())
-                                        + ", expected a finite nonnegative number";
+                            if (badIndex < 0 && !(x >= 0 && x <= maxValue)) {
+                                badIndex = n;
+                                badText = shorten(p.getText());
                             }
                             if (n < capacity) {
                                 values[n] = x;
@@ -559,7 +573,7 @@ public final class ColumnDecoder {
                         + " (nmf.dimension)" + (declaredDim >= 0 ? "; a sparse column also needs \"indices\"" : "");
             }
             into.validDense(timestamp);
-            return check(into);
+            return check(into, false, badIndex, badText);
         }
         if (declaredDim < 0) {
             return "dim: missing, expected the dimension of a sparse column (" + dim + ")";
@@ -575,15 +589,47 @@ public final class ColumnDecoder {
         }
         // more than m entries cannot be strictly increasing in [0, m): the first m + 1 show the fault
         into.validSparse(Math.min(valueCount, capacity), timestamp);
-        return check(into);
+        return check(into, false, badIndex, badText);
     }
 
-    /** Runs the column's own checks (finite, nonnegative, indices in range and strictly increasing): null or the reason. */
-    private static String check(DecodedItem item) {
+    /**
+     * Runs the column's own checks (finite, nonnegative, indices in range and strictly increasing)
+     * and then the range {@code nmf.max.value}: null or the reason. A value is quoted as it was
+     * sent: a float32 of the binary layout as a float, a JSON number as its literal
+     * ({@code badText}, the first value at {@code badIndex} outside [0, maxValue]).
+     */
+    private String check(DecodedItem item, boolean float32, int badIndex, String badText) {
+        Column column = item.columnSoFar();
         try {
-            item.columnSoFar().validate();
+            column.validate();
         } catch (IllegalArgumentException e) {
-            return e.getMessage();
+            String reason = e.getMessage();
+            String prefix = "values[" + badIndex + "] = ";
+            if (badText != null && reason.startsWith(prefix)) {
+                int end = reason.indexOf(", expected", prefix.length());
+                return prefix + badText + reason.substring(end);
+            }
+            return reason;
+        }
+        double[] values;
+        int from;
+        int n;
+        if (column instanceof DenseColumn dense) {
+            values = dense.data();
+            from = dense.offset();
+            n = dense.dim();
+        } else {
+            SparseColumn sparse = (SparseColumn) column;
+            values = sparse.values();
+            from = sparse.offset();
+            n = sparse.nnz();
+        }
+        for (int j = 0; j < n; j++) {
+            double x = values[from + j];
+            if (x > maxValue) {
+                String text = j == badIndex ? badText : float32 ? Float.toString((float) x) : Double.toString(x);
+                return "values[" + j + "] = " + text + ", expected at most " + maxValue + " (nmf.max.value)";
+            }
         }
         return null;
     }

@@ -21,14 +21,16 @@ class InfluenceCapTest {
     }
 
     @Test
-    void aHugeItemWeighsAsMuchAsAnItemKappaTimesTheTypicalNorm() {
+    void anItemBeyondKappaTimesTheTypicalNormCountsTheLessTheLargerItIs() {
         InfluenceCap cap = new InfluenceCap(4);
         for (int i = 0; i < 100; i++) {
             cap.scaleOf(Math.log(2.0));
         }
         assertEquals(Math.log(2.0), cap.logScale(), 1e-15);
-        // ‖v‖ = 1e30: s‖v‖ = 4 · 2
-        assertEquals(8.0 / 1e30, cap.scaleOf(Math.log(1e30)), 1e-12 * 8.0 / 1e30);
+        // ‖v‖ = 1e30, L = 4 · 2: s = (L / ‖v‖)², the item enters with norm L² / ‖v‖
+        assertEquals(64.0 / 1e60, cap.scaleOf(Math.log(1e30)), 1e-12 * 64.0 / 1e60);
+        // twice L: a quarter, the item counts as one of norm L / 2
+        assertEquals(0.25, cap.scaleOf(Math.log(16.0)), 1e-12);
         // beyond the range of s: contributes nothing rather than overflowing
         assertEquals(0.0, cap.scaleOf(Math.log(Double.MAX_VALUE) + 800));
         // just under κ · scale: unscaled

@@ -224,7 +224,7 @@ class NmfTopologyTest {
         "{\"id\":\"k\",\"dim\":41,\"indices\":[1],\"values\":[1]}|dim = 41, expected 40",
         "{\"id\":\"k\",\"dim\":40,\"indices\":[1,2],\"values\":[1]}|expected the same count",
         "{\"id\":\"other\",\"dim\":40,\"indices\":[1],\"values\":[1]}|but the record key is",
-        "{\"id\":\"k\",\"dim\":40,\"indices\":[1],\"values\":[-1]}|values[0] = -1.0, expected a finite nonnegative",
+        "{\"id\":\"k\",\"dim\":40,\"indices\":[1],\"values\":[-1]}|values[0] = -1, expected a finite nonnegative",
         "{\"id\":\"k\",\"dim\":40,\"indices\":[1],\"values\":[NaN]}|values[0] = NaN",
         "{\"id\":\"k\",\"dim\":40,\"indices\":[1],\"values\":[Infinity]}|values[0] = Infinity",
         "{\"id\":\"k\",\"dim\":40,\"indices\":[1],\"values\":[1]} x|after the JSON object"})

@@ -33,9 +33,9 @@ class ColumnDecoderFuzzTest {
     private static final int TRIES = 2000;
 
     private final ColumnDecoder[] decoders = {
-        new ColumnDecoder(DIM, InputFormat.JSON, MAX_VALUE_BYTES, MAX_ID_BYTES),
-        new ColumnDecoder(DIM, InputFormat.BINARY, MAX_VALUE_BYTES, MAX_ID_BYTES),
-        new ColumnDecoder(DIM, InputFormat.AUTO, MAX_VALUE_BYTES, MAX_ID_BYTES),
+        new ColumnDecoder(DIM, InputFormat.JSON, MAX_VALUE_BYTES, MAX_ID_BYTES, Double.MAX_VALUE),
+        new ColumnDecoder(DIM, InputFormat.BINARY, MAX_VALUE_BYTES, MAX_ID_BYTES, Double.MAX_VALUE),
+        new ColumnDecoder(DIM, InputFormat.AUTO, MAX_VALUE_BYTES, MAX_ID_BYTES, Double.MAX_VALUE),
     };
     private final DecodedItem item = new DecodedItem(DIM);
 

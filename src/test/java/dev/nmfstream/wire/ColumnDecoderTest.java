@@ -112,7 +112,7 @@ class ColumnDecoderTest {
                 Arguments.of("{\"values\":[1,2,3," + "9".repeat(100) + "e300]}", "values[3] = " + "9".repeat(40)
                         + "… (104 chars), expected a finite nonnegative number"),
                 Arguments.of("{\"dim\":4,\"indices\":[0,3],\"values\":[1,-2]}",
-                        "values[1] = -2.0, expected a finite nonnegative number"),
+                        "values[1] = -2, expected a finite nonnegative number"),
                 // empty vector
                 Arguments.of("{\"values\":[]}", "values: empty vector, expected 4 numbers"),
                 Arguments.of("{\"dim\":4,\"indices\":[],\"values\":[]}",
@@ -183,7 +183,7 @@ class ColumnDecoderTest {
      */
     @Test
     void idsAreBoundedAndFreeOfControlCharacters() {
-        ColumnDecoder short8 = new ColumnDecoder(DIM, InputFormat.AUTO, MAX_BYTES, 8);
+        ColumnDecoder short8 = new ColumnDecoder(DIM, InputFormat.AUTO, MAX_BYTES, 8, Double.MAX_VALUE);
         String dense = "{\"values\":[1,2,3,4]}";
         byte[] binaryValue = ColumnEncoder.binary(DenseColumn.of(1, 2, 3, 4), -1);
         assertEquals("12345678", valid(short8, utf8("12345678"), utf8(dense)).id());

@@ -67,7 +67,7 @@ class DecodedItemTest {
     void anInvalidRecordLeavesOnlyItsReason() {
         assertTrue(decoder.decode(utf8("a"), utf8("{\"values\":[1,2,3,4]}"), item));
         assertFalse(decoder.decode(utf8("a"), utf8("{\"values\":[1,2,3,-4]}"), item));
-        assertEquals("values[3] = -4.0, expected a finite nonnegative number", item.reason());
+        assertEquals("values[3] = -4, expected a finite nonnegative number", item.reason());
         assertThrows(IllegalStateException.class, item::column);
         assertThrows(IllegalStateException.class, item::idKey);
         assertEquals(new Decoded.Invalid(item.reason()), item.toDecoded());

@@ -82,7 +82,7 @@ class StreamPathAllocationTest {
         for (int k = 0; k < R; k++) {
             h[k] = random.nextDouble();
         }
-        ColumnDecoder decoder = new ColumnDecoder(m, InputFormat.AUTO, 1 << 20);
+        ColumnDecoder decoder = new ColumnDecoder(m, InputFormat.AUTO, 1 << 20, ColumnDecoder.DEFAULT_MAX_ID_BYTES, 1e30); // the service's nmf.max.value
         DecodedItem item = new DecodedItem(m);
         WeightsEncoder encoder = new WeightsEncoder();
         for (int round = 0; round < 5; round++) {
