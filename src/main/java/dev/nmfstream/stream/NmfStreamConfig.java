@@ -65,6 +65,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String TOPIC_BASIS = "nmf.topic.basis";
     public static final String PARTITIONS = "nmf.partitions";
     public static final String REPLICATION = "nmf.replication";
+    public static final String STATUS_INTERVAL_MS = "nmf.status.interval.ms";
+    public static final String EMBEDDED_PORT = "nmf.embedded.port";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -121,7 +123,12 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "partitions of the input, weights and dead-letter topics when this service creates them (the "
                             + "others have one); a topic that exists already keeps its own count")
             .define(REPLICATION, Type.SHORT, (short) 1, atLeast(1), Importance.MEDIUM,
-                    "replication factor of the topics this service creates");
+                    "replication factor of the topics this service creates")
+            .define(STATUS_INTERVAL_MS, Type.LONG, 10_000L, atLeast(0), Importance.LOW,
+                    "run prints a status line this often (items in, weights out, dead letters, model, lag); 0: never")
+            .define(EMBEDDED_PORT, Type.INT, 9092, between(0, 65535), Importance.LOW,
+                    "broker port of the embedded broker (without bootstrap.servers); a free one when it is taken; "
+                            + "0: any free port");
 
     private final int rank;
     private final int dimension;
@@ -144,6 +151,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final TopicNames topics;
     private final int partitions;
     private final short replication;
+    private final long statusIntervalMs;
+    private final int embeddedPort;
     private final Properties kafka;
     private final NmfConfig engine;
 
@@ -171,6 +180,8 @@ public final class NmfStreamConfig extends AbstractConfig {
                 getString(TOPIC_DEAD_LETTERS), getString(TOPIC_STATS), getString(TOPIC_BASIS));
         partitions = getInt(PARTITIONS);
         replication = getShort(REPLICATION);
+        statusIntervalMs = getLong(STATUS_INTERVAL_MS);
+        embeddedPort = getInt(EMBEDDED_PORT);
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -424,6 +435,16 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** Replication factor of the topics this service creates. */
     public short replication() {
         return replication;
+    }
+
+    /** How often {@code run} prints a status line; 0: never. */
+    public long statusIntervalMs() {
+        return statusIntervalMs;
+    }
+
+    /** The port the embedded broker asks for (a free one when it is taken); 0: any free port. */
+    public int embeddedPort() {
+        return embeddedPort;
     }
 
     /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */
