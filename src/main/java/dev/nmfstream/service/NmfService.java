@@ -176,8 +176,12 @@ public final class NmfService implements AutoCloseable {
         p.setProperty(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(2 * 1024 * 1024));
         p.setProperty(StreamsConfig.producerPrefix("linger.ms"), "5");
         // The global store's processing errors go to the same handler as the tasks' (Kafka 5's
-        // default; Kafka 4 warns at every start while it is off).
+        // default; Kafka 4 warns at every start while it is off). The partition assignor reads
+        // its Streams settings back from the main consumer's configuration, which carries only
+        // what is given to it, so the main consumer is given the key too.
         p.setProperty(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        p.setProperty(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                "true");
         p.putAll(config.kafka());
         p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
