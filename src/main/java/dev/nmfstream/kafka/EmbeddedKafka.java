@@ -469,7 +469,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Whether a port of 127.0.0.1 can be bound now (another process may take it right after). */
     private static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
-            return true;
+            return socket.isBound();
         } catch (IOException e) {
             return false;
         }

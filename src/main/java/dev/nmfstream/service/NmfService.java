@@ -60,6 +60,13 @@ import org.slf4j.LoggerFactory;
 public final class NmfService implements AutoCloseable {
 
     static final int MAX_REPLACEMENTS = 5;
+
+    /**
+     * Kafka Streams 4's switch that sends the global store's processing errors to the
+     * processing-exception handler; deprecated there because Kafka 5 always does so, hence
+     * spelled out here rather than through its deprecated constant.
+     */
+    static final String GLOBAL_PROCESSING_HANDLER = "processing.exception.handler.global.enabled";
     private static final Logger LOG = LoggerFactory.getLogger("dev.nmfstream.service");
 
     private final KafkaStreams streams;
@@ -179,9 +186,8 @@ public final class NmfService implements AutoCloseable {
         // default; Kafka 4 warns at every start while it is off). The partition assignor reads
         // its Streams settings back from the main consumer's configuration, which carries only
         // what is given to it, so the main consumer is given the key too.
-        p.setProperty(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-        p.setProperty(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
-                "true");
+        p.setProperty(GLOBAL_PROCESSING_HANDLER, "true");
+        p.setProperty(StreamsConfig.mainConsumerPrefix(GLOBAL_PROCESSING_HANDLER), "true");
         p.putAll(config.kafka());
         p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
@@ -358,7 +364,7 @@ public final class NmfService implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (summaries != null) {
-                summaries.close(Duration.ofSeconds(2));
+                summaries.close(); // no group to leave, no offsets to commit: quick
                 summaries = null;
             }
         }
