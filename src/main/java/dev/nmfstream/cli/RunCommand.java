@@ -136,8 +136,11 @@ final class RunCommand implements Callable<Integer> {
         line.append(String.format("status: items in %,d  weights out %,d  dead letters %,d  ", s.itemsIn(),
                 s.weightsOut(), s.deadLetters()));
         if (s.basisVersion() < 0) {
-            line.append(String.format("model: waiting for the first basis (%,d of %,d bootstrap items read)",
-                    s.itemsIn(), c.engine().effectiveBootstrapSize()));
+            int bootstrap = c.engine().effectiveBootstrapSize();
+            line.append(s.itemsIn() < bootstrap
+                    ? String.format("model: waiting for the first basis (%,d of %,d bootstrap items read)", s.itemsIn(),
+                            bootstrap)
+                    : String.format("model: making the first basis from %,d bootstrap items", bootstrap));
         } else {
             line.append("model v").append(s.basisVersion());
             if (Double.isNaN(s.runningError())) {

@@ -54,6 +54,7 @@ class DemoIT {
         assertTrue(summary.get("fed").asLong() > 0, r.describe());
         assertEquals(summary.get("fed").asLong(), summary.get("weights").asLong(), "every item fed has its weights");
         assertFalse(Files.exists(dataDir.resolve("nmf-demo")), "the demo's data directory is deleted at the end");
+        Files.delete(dataDir);
     }
     @Test
     void stoppingTheDemoDeletesItsData() throws Exception {
@@ -80,5 +81,6 @@ class DemoIT {
         assertContains(output, "stopped: closing the service and the broker, deleting");
         assertFalse(Files.exists(dataDir.resolve("nmf-demo")), "the demo's data directory is gone:\n" + output);
         assertFalse(output.contains(" ERROR "), output);
+        Files.delete(dataDir);
     }
 }
