@@ -39,11 +39,18 @@ import picocli.CommandLine.Spec;
             "Input: a numpy .npy (2-D float32/float64, or integers, m × n with one item per column; "
                     + "--items-are-rows for n × m) "
                     + "or a scipy .npz sparse matrix (CSC or CSR, as scipy.sparse.save_npz writes it).",
-            "Prints one JSON line: rank, columns, seconds and columnsPerSecond (the learning pass alone), "
-                    + "relativeError (‖V − W H‖/‖V‖ with the final W and exact weights), prequentialError "
-                    + "(each mini-batch scored with the W from before it), projectionsPerSecond (the final "
-                    + "W's exact weights for every column, one column per call)."})
+            "Prints one JSON line with the keys " + FitCommand.OUTPUT_KEYS + " (seconds and columnsPerSecond: the "
+                    + "learning pass alone; relativeError: ‖V − W H‖/‖V‖ with the final W and exact weights; "
+                    + "prequentialError: each mini-batch scored with the W from before it; projectionSeconds and "
+                    + "projectionsPerSecond: the final W's exact weights for every column, one column per call; "
+                    + "basisVersion: W updates; reseeds: components re-seeded; output: the W file).",
+            "Warns on stderr when --rank exceeds the number of columns n (at most n components can be told apart) "
+                    + "or n is smaller than one mini-batch (--batch)."})
 public final class FitCommand implements Callable<Integer> {
+
+    /** The keys of the printed JSON line, in order (README and --help list them from here). */
+    static final String OUTPUT_KEYS = "rank, rows, columns, seconds, columnsPerSecond, relativeError, "
+            + "prequentialError, projectionSeconds, projectionsPerSecond, basisVersion, reseeds, output";
 
     @Parameters(index = "0", paramLabel = "DATA", description = "The .npy or .npz file.")
     Path input;
@@ -127,6 +134,16 @@ public final class FitCommand implements Callable<Integer> {
                     + " of " + input);
             return 2;
         }
+        if (config.rank() > data.columns()) {
+            err.println("fit: warning: --rank = " + config.rank() + " exceeds the " + data.columns() + " columns of "
+                    + input + ": at most " + data.columns() + " components can be told apart, the others will "
+                    + "repeat them or fit noise");
+        }
+        if (data.columns() < config.batchSize()) {
+            err.println("fit: warning: " + input + " has " + data.columns() + " columns, fewer than one mini-batch "
+                    + "(--batch = " + config.batchSize() + "), so W gets a single update; a smaller --batch gives it more");
+        }
+        err.flush();
         Result result = fit(data, config, trace != null);
         try {
             Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start(Path)} formats the storage in-process (a random cluster id, the latest
  * production {@link MetadataVersion}) unless the directory holds a node already, in which case
- * the broker restarts on its data. It listens on two free ports of 127.0.0.1 (broker and
- * controller) and returns once an {@link Admin} {@code describeCluster} succeeds. Several
+ * the broker restarts on its data. It listens on two ports of 127.0.0.1: the broker's (a free
+ * one, or the one asked for when it is free) and the controller's (a free one) and returns once an {@link Admin} {@code describeCluster} succeeds. Several
  * instances may run side by side in one JVM, each with its own ports and directory; a directory
  * in use by another broker (of this JVM or another) is refused before anything touches it.
  *
@@ -73,6 +73,27 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The file of the data directory locked while a broker uses it (in this JVM or another). */
     static final String LOCK_FILE_NAME = ".embedded-kafka.lock";
+
+    /**
+     * The broker port {@code run} and {@code demo} ask for by default (Kafka's usual port), so
+     * that addresses in configs and commands stay the same across restarts.
+     */
+    public static final int DEFAULT_PORT = 9092;
+
+    /**
+     * The transaction protocol the node is formatted with: version 1 (KIP-98's, with explicit
+     * AddPartitionsToTxn). Under version 2 (KIP-890, the default of a new cluster) the producer
+     * adds partitions implicitly with its first produce request and bumps its epoch at every
+     * commit, so the first batches of a transaction routinely come back as retriable
+     * CONCURRENT_TRANSACTIONS (while the previous commit's markers are written) and
+     * OUT_OF_ORDER_SEQUENCE_NUMBER (a later batch of the new epoch arrived before its first),
+     * each logged as an ERROR by the broker and a WARN by the producer although nothing is wrong.
+     * Version 1 gives the same exactly-once guarantees on one node without that noise: the
+     * coordinator's CONCURRENT_TRANSACTIONS answers AddPartitionsToTxn, which the producer
+     * retries quietly, before any batch is sent. A node formatted before keeps its version.
+     */
+    static final String TRANSACTION_VERSION_FEATURE = "transaction.version";
+    static final short TRANSACTION_VERSION = 1;
 
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
@@ -190,13 +211,30 @@ public final class EmbeddedKafka implements AutoCloseable {
      *     this call created are removed again
      */
     public static EmbeddedKafka start(Path dataDir, Properties overrides) {
+        return start(dataDir, overrides, 0);
+    }
+
+    /**
+     * As {@link #start(Path, Properties)}, listening on {@code preferredPort} of 127.0.0.1 when
+     * it is free and on a free port otherwise ({@link #port()} tells which it got).
+     *
+     * @param preferredPort the broker port to ask for, 1–65535; 0 for any free port
+     * @throws IllegalArgumentException if an override sets a reserved property or the port is
+     *     out of range
+     * @throws IllegalStateException if the broker does not start (with the cause)
+     */
+    public static EmbeddedKafka start(Path dataDir, Properties overrides, int preferredPort) {
         for (String key : overrides.stringPropertyNames()) {
             if (RESERVED.contains(key)) {
                 throw new IllegalArgumentException("broker property '" + key + "' is set by EmbeddedKafka; "
                         + "expected overrides of other properties only (reserved: " + RESERVED + ")");
             }
         }
-        return start(dataDir, overrides, false, 0);
+        if (preferredPort < 0 || preferredPort > 65535) {
+            throw new IllegalArgumentException("broker port " + preferredPort + " is out of range; expected 1 to 65535, "
+                    + "or 0 for any free port");
+        }
+        return start(dataDir, overrides, false, preferredPort, false);
     }
 
     /**
@@ -209,14 +247,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka restart(EmbeddedKafka before, Properties overrides) {
         String address = before.bootstrapServers();
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        return start(before.dataDir(), overrides, false, port);
+        return start(before.dataDir(), overrides, false, port, true);
     }
 
     private static EmbeddedKafka start(Path dataDir, Properties overrides, boolean temporary) {
-        return start(dataDir, overrides, temporary, 0);
+        return start(dataDir, overrides, temporary, 0, false);
     }
 
-    private static EmbeddedKafka start(Path dataDir, Properties overrides, boolean temporary, int fixedPort) {
+    /**
+     * @param port the broker port to listen on, or 0 for any free one
+     * @param exact whether only {@code port} will do (a restart at the same address), or a free
+     *     port may be taken instead when it is in use
+     */
+    private static EmbeddedKafka start(Path dataDir, Properties overrides, boolean temporary, int port,
+            boolean exact) {
         Path logDir = dataDir.resolve(LOG_DIR_NAME);
         boolean createdDataDir = !Files.exists(dataDir);
         boolean createdLogDir = false;
@@ -234,7 +278,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 createdLogDir = !Files.exists(logDir);
                 format(logDir, clusterId);
             }
-            return startServer(dataDir, logDir, overrides, temporary, clusterId, lock, fixedPort);
+            return startServer(dataDir, logDir, overrides, temporary, clusterId, lock, port, exact);
         } catch (Exception e) {
             closeQuietly(lock);
             if (temporary || createdDataDir) {
@@ -303,6 +347,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setClusterId(clusterId)
                 .setNodeId(NODE_ID)
                 .setReleaseVersion(MetadataVersion.latestProduction())
+                .setFeatureLevel(TRANSACTION_VERSION_FEATURE, TRANSACTION_VERSION)
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setMetadataLogDirectory(logDir.toString())
                 .setDirectories(List.of(logDir.toString()))
@@ -311,9 +356,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Picks ports and starts the server; picks again if another process took a port meanwhile. */
     private static EmbeddedKafka startServer(Path dataDir, Path logDir, Properties overrides, boolean temporary,
-            String clusterId, FileChannel lock, int fixedPort) throws Exception {
+            String clusterId, FileChannel lock, int port, boolean exact) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            int brokerPort = fixedPort > 0 ? fixedPort : freePort();
+            int brokerPort = port > 0 && (exact || (attempt == 1 && isFree(port))) ? port : freePort();
             int controllerPort = freePort();
             while (controllerPort == brokerPort) {
                 controllerPort = freePort();
@@ -337,7 +382,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 if (server != null) {
                     stop(server);
                 }
-                if (attempt < START_ATTEMPTS && hasCause(e, BindException.class) && fixedPort == 0) {
+                if (attempt < START_ATTEMPTS && hasCause(e, BindException.class) && !exact) {
                     LOG.warn("port {} or {} was taken before the broker bound it; trying other ports",
                             brokerPort, controllerPort);
                     continue;
@@ -421,6 +466,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 + READY_TIMEOUT.toSeconds() + " s", last);
     }
 
+    /** Whether a port of 127.0.0.1 can be bound now (another process may take it right after). */
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+            return socket.isBound();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
@@ -439,6 +493,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** "127.0.0.1:port", the bootstrap servers for clients. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The broker's port on 127.0.0.1. */
+    public int port() {
+        return Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
     }
 
     /** The cluster id (random when the directory was formatted, kept across restarts). */

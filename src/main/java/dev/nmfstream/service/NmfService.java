@@ -8,21 +8,36 @@ import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.stream.ConfigurationMismatchException;
 import dev.nmfstream.stream.NmfStreamConfig;
 import dev.nmfstream.stream.NmfTopology;
+import dev.nmfstream.wire.SummaryMessage;
+import dev.nmfstream.wire.WireSerdes;
+import dev.nmfstream.wire.internal.BasisMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +61,13 @@ import org.slf4j.LoggerFactory;
 public final class NmfService implements AutoCloseable {
 
     static final int MAX_REPLACEMENTS = 5;
+
+    /**
+     * Kafka Streams 4's switch that sends the global store's processing errors to the
+     * processing-exception handler; deprecated there because Kafka 5 always does so, hence
+     * spelled out here rather than through its deprecated constant.
+     */
+    static final String GLOBAL_PROCESSING_HANDLER = "processing.exception.handler.global.enabled";
     private static final Logger LOG = LoggerFactory.getLogger("dev.nmfstream.service");
 
     private final KafkaStreams streams;
@@ -53,9 +75,16 @@ public final class NmfService implements AutoCloseable {
     private final ThreadFailures failures = new ThreadFailures();
 
     private final int inputPartitions;
+    private final NmfStreamConfig config;
+    private final String bootstrapServers;
+    /** Reads the factors' summaries for {@link #status()}; made at its first call, used by its caller only. */
+    private KafkaConsumer<String, byte[]> summaries;
+    private SummaryMessage lastSummary;
 
-    private NmfService(KafkaStreams streams, int inputPartitions) {
+    private NmfService(KafkaStreams streams, int inputPartitions, NmfStreamConfig config, String bootstrapServers) {
         this.inputPartitions = inputPartitions;
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
         this.streams = streams;
         long started = System.nanoTime();
         streams.setStateListener((now, before) -> {
@@ -154,6 +183,12 @@ public final class NmfService implements AutoCloseable {
         p.setProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(config.replication()));
         p.setProperty(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(2 * 1024 * 1024));
         p.setProperty(StreamsConfig.producerPrefix("linger.ms"), "5");
+        // The global store's processing errors go to the same handler as the tasks' (Kafka 5's
+        // default; Kafka 4 warns at every start while it is off). The partition assignor reads
+        // its Streams settings back from the main consumer's configuration, which carries only
+        // what is given to it, so the main consumer is given the key too.
+        p.setProperty(GLOBAL_PROCESSING_HANDLER, "true");
+        p.setProperty(StreamsConfig.mainConsumerPrefix(GLOBAL_PROCESSING_HANDLER), "true");
         p.putAll(config.kafka());
         p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
@@ -195,9 +230,122 @@ public final class NmfService implements AutoCloseable {
         }
         KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, initialBasis(config), inputPartitions),
                 streamsProperties(config, bootstrapServers));
-        NmfService service = new NmfService(streams, inputPartitions);
+        NmfService service = new NmfService(streams, inputPartitions, config, bootstrapServers);
         streams.start();
         return service;
+    }
+
+    /**
+     * What this instance has done since it started, for an operator's status line.
+     *
+     * @param itemsIn input records its tasks have read
+     * @param weightsOut weights records its tasks have sent (under exactly-once, sends of
+     *     aborted transactions included)
+     * @param deadLetters dead letters its tasks have sent
+     * @param basisVersion the newest basis version in its global store; −1 before the first
+     * @param runningError the running error of the newest factors summary; NaN before the first
+     * @param itemsSeen items the model has learned from (the newest summary); −1 before the first
+     * @param lag input records not yet read by its tasks, summed over their partitions
+     */
+    public record Status(long itemsIn, long weightsOut, long deadLetters, long basisVersion, double runningError,
+            long itemsSeen, long lag) {}
+
+    /**
+     * This instance's figures now, from Kafka Streams' client metrics (records consumed from the
+     * input topic, sent to the weights and dead-letter topics, the consumers' lag), the global
+     * basis store and the newest summary on the factors topic (read by a consumer of its own,
+     * without a group). Cheap enough to call every few seconds; call it from one thread.
+     */
+    public synchronized Status status() {
+        String columns = metricTopic(config.topics().columns());
+        String weights = metricTopic(config.topics().weights());
+        String deadLetters = metricTopic(config.topics().deadLetters());
+        double in = 0;
+        double out = 0;
+        double dead = 0;
+        double lag = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            MetricName name = e.getKey();
+            String topic = name.tags().get("topic");
+            if (topic == null) {
+                continue;
+            }
+            topic = metricTopic(topic);
+            boolean partitionLevel = name.tags().containsKey("partition");
+            if (name.group().equals("consumer-fetch-manager-metrics") && topic.equals(columns)) {
+                if (name.name().equals("records-consumed-total") && !partitionLevel) {
+                    in += value(e.getValue());
+                } else if (name.name().equals("records-lag") && partitionLevel) {
+                    lag += value(e.getValue());
+                }
+            } else if (name.group().equals("producer-topic-metrics") && name.name().equals("record-send-total")) {
+                if (topic.equals(weights)) {
+                    out += value(e.getValue());
+                } else if (topic.equals(deadLetters)) {
+                    dead += value(e.getValue());
+                }
+            }
+        }
+        readSummaries();
+        return new Status((long) in, (long) out, (long) dead, basisVersion(),
+                lastSummary == null || lastSummary.runningError() == null ? Double.NaN : lastSummary.runningError(),
+                lastSummary == null ? -1 : lastSummary.itemsSeen(), (long) lag);
+    }
+
+    /** Kafka's consumer metrics write a topic's dots as underscores: compare in that form. */
+    private static String metricTopic(String topic) {
+        return topic.replace('.', '_');
+    }
+
+    /** A metric's value, 0 when it is not a finite number (a lag not known yet is NaN). */
+    private static double value(Metric metric) {
+        Object v = metric.metricValue();
+        return v instanceof Number n && Double.isFinite(n.doubleValue()) && n.doubleValue() > 0 ? n.doubleValue() : 0;
+    }
+
+    /** The newest basis version in the global store, or −1 (none yet, or the store is not queryable now). */
+    private long basisVersion() {
+        try {
+            ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(
+                    NmfTopology.BASIS_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+            return BasisMessage.version(store::get, config.model());
+        } catch (InvalidStateStoreException e) {
+            return -1;
+        }
+    }
+
+    /** Reads what the factors topic has gained since the last call and keeps the newest summary. */
+    private void readSummaries() {
+        if (summaries == null) {
+            Properties p = new Properties();
+            p.putAll(config.kafka());
+            p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+            p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, "nmf-status-" + config.model());
+            p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            summaries = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = summaries.partitionsFor(config.topics().factors()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            summaries.assign(partitions);
+            summaries.seekToBeginning(partitions);
+        }
+        for (int polls = 0; polls < 100; polls++) {
+            var records = summaries.poll(Duration.ofMillis(polls == 0 ? 100 : 0));
+            if (records.isEmpty()) {
+                return;
+            }
+            for (ConsumerRecord<String, byte[]> record : records) {
+                if (config.model().equals(record.key()) && record.value() != null) {
+                    SummaryMessage summary = WireSerdes.summary().deserializer().deserialize(record.topic(),
+                            record.value());
+                    if (lastSummary == null || summary.version() >= lastSummary.version()) {
+                        lastSummary = summary;
+                    }
+                }
+            }
+        }
     }
 
     /** The input topic's partition count, read from the cluster at start: what the throttle divides by. */
@@ -221,6 +369,12 @@ public final class NmfService implements AutoCloseable {
      */
     @Override
     public void close() {
+        synchronized (this) {
+            if (summaries != null) {
+                summaries.close(); // no group to leave, no offsets to commit: quick
+                summaries = null;
+            }
+        }
         boolean closed = streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (closed) {

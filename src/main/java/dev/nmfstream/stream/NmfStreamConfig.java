@@ -70,6 +70,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String PARTITIONS = "nmf.partitions";
     public static final String REPLICATION = "nmf.replication";
     public static final String CONNECT_TIMEOUT_MS = "nmf.connect.timeout.ms";
+    public static final String STATUS_INTERVAL_MS = "nmf.status.interval.ms";
+    public static final String EMBEDDED_PORT = "nmf.embedded.port";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -137,7 +139,12 @@ public final class NmfStreamConfig extends AbstractConfig {
             .define(REPLICATION, Type.SHORT, (short) 1, atLeast(1), Importance.MEDIUM,
                     "replication factor of the topics this service creates")
             .define(CONNECT_TIMEOUT_MS, Type.LONG, 15_000L, atLeast(1), Importance.LOW,
-                    "at start, how long to wait for the Kafka cluster to answer before stopping with an error");
+                    "at start, how long to wait for the Kafka cluster to answer before stopping with an error")
+            .define(STATUS_INTERVAL_MS, Type.LONG, 10_000L, atLeast(0), Importance.LOW,
+                    "run prints a status line this often (items in, weights out, dead letters, model, lag); 0: never")
+            .define(EMBEDDED_PORT, Type.INT, 9092, between(0, 65535), Importance.LOW,
+                    "broker port of the embedded broker (without bootstrap.servers); a free one when it is taken; "
+                            + "0: any free port");
 
     private final int rank;
     private final int dimension;
@@ -164,6 +171,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final int partitions;
     private final short replication;
     private final long connectTimeoutMs;
+    private final long statusIntervalMs;
+    private final int embeddedPort;
     private final Properties kafka;
     private final NmfConfig engine;
 
@@ -195,6 +204,8 @@ public final class NmfStreamConfig extends AbstractConfig {
         partitions = getInt(PARTITIONS);
         replication = getShort(REPLICATION);
         connectTimeoutMs = getLong(CONNECT_TIMEOUT_MS);
+        statusIntervalMs = getLong(STATUS_INTERVAL_MS);
+        embeddedPort = getInt(EMBEDDED_PORT);
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -468,6 +479,16 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** How long the start waits for the Kafka cluster to answer (milliseconds). */
     public long connectTimeoutMs() {
         return connectTimeoutMs;
+    }
+
+    /** How often {@code run} prints a status line; 0: never. */
+    public long statusIntervalMs() {
+        return statusIntervalMs;
+    }
+
+    /** The port the embedded broker asks for (a free one when it is taken); 0: any free port. */
+    public int embeddedPort() {
+        return embeddedPort;
     }
 
     /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */

@@ -189,8 +189,44 @@ class FitCommandTest {
         "--rule=mu", "--rule=HALS", "--init=random_columns", "--forget=0.9", "--forget=1", "--forget=schedule:2",
         "--forget=auto", "--refine=0", "--steps=1", "--threads=1", "--batch=1", "--batch=1000", "--bootstrap=5"})
     void acceptsEngineOptions(String option) throws IOException {
-        Fit f = fit(fixture("dense_f64_c.npy"), false, "--rank", "2", option);
-        assertFigures(f.json(), 2, 7, 5);
+        // 5 columns: every batch but 1 is more than the file holds, which fit warns about
+        Path out = dir.resolve("W-options.npy");
+        Run r = run("fit", fixture("dense_f64_c.npy").toString(), "-o", out.toString(), "--rank", "2", option);
+        assertEquals(0, r.exitCode(), r.describe());
+        if (option.equals("--batch=1")) {
+            assertEquals("", r.err(), r.describe());
+        } else {
+            assertEquals(1, r.err().lines().count(), r.describe());
+            assertContains(r.err(), "fit: warning:", "has 5 columns, fewer than one mini-batch");
+        }
+        assertFigures(JSON.readTree(r.out()), 2, 7, 5);
+    }
+
+    @Test
+    void warnsWhenTheRankExceedsTheColumns() throws IOException {
+        Path out = dir.resolve("W-rank.npy");
+        Run r = run("fit", fixture("dense_f64_c.npy").toString(), "-o", out.toString(), "--rank", "6", "--batch", "2");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertEquals(1, r.err().lines().count(), r.describe());
+        assertContains(r.err(), "fit: warning: --rank = 6 exceeds the 5 columns of", "at most 5 components");
+    }
+
+    @Test
+    void printedKeysAreTheOnesHelpAndReadmeList() throws IOException {
+        Fit f = fit(fixture("dense_f64_c.npy"), false, TINY);
+        List<String> printed = new ArrayList<>();
+        f.json().fieldNames().forEachRemaining(printed::add);
+        List<String> declared = Arrays.asList(FitCommand.OUTPUT_KEYS.split(", "));
+        assertEquals(declared, printed, "the JSON line's keys, in order");
+        Run help = run("fit", "--help");
+        assertContains(help.out().replaceAll("\\s+", " "), "Prints one JSON line with the keys "
+                + FitCommand.OUTPUT_KEYS + " (");
+        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        String lead = "prints one JSON line with the keys ";
+        int at = readme.indexOf(lead);
+        assertTrue(at >= 0, "README's fit entry says '" + lead + "'");
+        String listed = readme.substring(at + lead.length(), readme.indexOf(" (", at));
+        assertEquals(printed, Arrays.asList(listed.replace("`", "").split(", ")), "README's list of fit's keys");
     }
 
     // ---------------------------------------------------------------- planted data

@@ -139,8 +139,27 @@ public class MainTest {
     void version() {
         Run r = run("--version");
         assertEquals(0, r.exitCode(), r.describe());
-        assertTrue(r.out().startsWith("nmf-stream "), r.describe());
+        assertEquals("nmf-stream " + projectVersion(), r.out().strip(), r.describe());
         assertEquals("", r.err());
+    }
+
+    /** The project's version, from pom.xml: the first version after the artifact id. */
+    private static String projectVersion() {
+        try {
+            String pom = java.nio.file.Files.readString(Path.of("pom.xml"), StandardCharsets.UTF_8);
+            int artifact = pom.indexOf("<artifactId>nmf-stream</artifactId>");
+            int start = pom.indexOf("<version>", artifact) + "<version>".length();
+            return pom.substring(start, pom.indexOf("</version>", start)).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void commandListShowsWholeSummaries() {
+        Run r = run("--help");
+        String list = r.out().replaceAll("\\s+", " ");
+        assertContains(list, "planted data: projection rate and its ratio to the bare c = Wᵀv product");
     }
 
     @Test

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.nmfstream.kafka.EmbeddedKafka.TopicSpec;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -336,6 +338,27 @@ class EmbeddedKafkaIT {
             return admin.describeConfigs(List.of(resource)).all().get(WAIT.toSeconds(), TimeUnit.SECONDS)
                     .get(resource).get(key).value();
         }
+    }
+
+    @Test
+    void takesThePreferredPortWhenItIsFreeAndAnotherWhenNot(@TempDir Path dir) throws Exception {
+        int preferred;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            preferred = probe.getLocalPort();
+        }
+        try (EmbeddedKafka first = EmbeddedKafka.start(dir.resolve("a"), new Properties(), preferred);
+                EmbeddedKafka second = EmbeddedKafka.start(dir.resolve("b"), new Properties(), preferred)) {
+            assertEquals(preferred, first.port());
+            assertEquals("127.0.0.1:" + preferred, first.bootstrapServers());
+            assertNotEquals(preferred, second.port(), "the preferred port is taken: another one");
+            assertEquals(List.of("t"), second.createTopics(TopicSpec.deleted("t", 1)), "the second broker works");
+            try (Admin admin = admin(first)) {
+                short level = admin.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS).finalizedFeatures()
+                        .get(EmbeddedKafka.TRANSACTION_VERSION_FEATURE).maxVersionLevel();
+                assertEquals(EmbeddedKafka.TRANSACTION_VERSION, level, "transaction protocol of a new node");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> EmbeddedKafka.start(dir.resolve("c"), new Properties(), 70000));
     }
 
     private static Admin admin(EmbeddedKafka kafka) {

@@ -85,7 +85,7 @@ class NmfStreamConfigTest {
     @Test
     void everyKeyIsDocumented() {
         ConfigDef def = NmfStreamConfig.configDef();
-        assertEquals(30, def.names().size(), def.names().toString());
+        assertEquals(32, def.names().size(), def.names().toString());
         for (ConfigDef.ConfigKey key : def.configKeys().values()) {
             assertTrue(key.name.startsWith("nmf."), key.name);
             assertTrue(key.documentation != null && key.documentation.length() > 5, key.name);
@@ -101,6 +101,8 @@ class NmfStreamConfigTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "nmf.rank|0|nmf.rank = 0, expected an integer in [1, 10000]",
+        "nmf.embedded.port|70000|nmf.embedded.port = 70000, expected an integer in [0, 65535]",
+        "nmf.status.interval.ms|-1|nmf.status.interval.ms = -1, expected an integer ≥ 0",
         "nmf.rank|abc|Invalid value abc for configuration nmf.rank: Not a number of type INT",
         "nmf.rank|2000|nmf.rank = 2000, expected at most nmf.dimension = 1025",
         "nmf.dimension|-3|nmf.dimension = -3, expected an integer ≥ 1",
