@@ -21,6 +21,15 @@ public final class ModelState {
     static final int GRACE_BATCHES = 10;
     /** Weight of a re-seeded component's statistics, relative to the mean diagonal of A. */
     static final double RESEED_WEIGHT = 1e-2;
+    /**
+     * Passes of batch NMF over the bootstrap sample that refine the streaming updater's first
+     * basis ({@link Initializer#refine}). The projectors of a backlog project many items in
+     * parallel with each of the first few versions, so the stream makes few fresh learning
+     * rounds early and cannot leave a poor first basis behind as the library learner does:
+     * unrefined, 5,000 planted items on 4 partitions ended at a worst matched cosine of 0.51 to
+     * 0.99 depending on the interleaving; refined, at 0.9996 every time (BacklogRecoveryTest).
+     */
+    static final int SAMPLE_REFINE_PASSES = 30;
 
     private NmfConfig config;
     private final int r;
@@ -149,12 +158,18 @@ public final class ModelState {
             }
             buffer.add(v);
         }
-        return initialize(buffer);
+        return initialize(buffer, SAMPLE_REFINE_PASSES);
     }
 
     /** Makes the first basis (version 0) from the buffered columns. */
     Basis initialize(ColumnBuffer sample) {
-        basis = new Basis(m, r, Initializer.initialize(config.initialization(), sample, m, r, config.seed()), 0);
+        return initialize(sample, 0);
+    }
+
+    /** Makes the first basis (version 0) from the buffered columns, refined by passes of batch NMF on them. */
+    Basis initialize(ColumnBuffer sample, int refinePasses) {
+        double[] first = Initializer.initialize(config.initialization(), sample, m, r, config.seed());
+        basis = new Basis(m, r, Initializer.refine(first, sample, m, r, config.rule(), refinePasses), 0);
         w = basis.toComponents();
         return basis;
     }
