@@ -34,6 +34,41 @@ public final class Initializer {
         return w;
     }
 
+    /**
+     * Refines a first basis by batch NMF on its sample: each pass projects every sample column
+     * exactly on the current W (h ≥ 0), then updates W once by {@code rule} on the statistics
+     * A = Σ h hᵀ, B = Σ v hᵀ of the whole sample and normalises its columns (alternating
+     * minimisation of ‖X − W H‖ over the sample X). No random choice: the same W and sample
+     * give bitwise the same result.
+     *
+     * @param w row-major m × r, unit columns (as {@link #initialize} makes it)
+     * @param passes the number of passes (0: W unchanged)
+     * @return the refined W, row-major, unit columns
+     */
+    public static double[] refine(double[] w, ColumnBuffer sample, int m, int r, UpdateRule rule, int passes) {
+        if (passes <= 0 || sample.size() == 0) {
+            return w;
+        }
+        Basis basis = new Basis(m, r, w, 0);
+        double[][] components = basis.toComponents();
+        Projector projector = new Projector(r);
+        Projection projection = new Projection(r);
+        BasisUpdater updater = new BasisUpdater(m, r);
+        SufficientStatistics statistics = new SufficientStatistics(m, r);
+        double[] norms = new double[r];
+        for (int pass = 0; pass < passes; pass++) {
+            statistics.clear();
+            for (int q = 0; q < sample.size(); q++) {
+                projector.project(basis, sample.get(q), projection);
+                statistics.add(sample.get(q), projection.h);
+            }
+            updater.update(rule, components, statistics, 1, updater.floorFor(components));
+            updater.normalize(components, statistics, norms);
+            basis = Basis.fromComponents(m, r, components, 0);
+        }
+        return basis.toRowMajor();
+    }
+
     /** NNDSVDa, or random columns when the sample is too degenerate for the SVD (e.g. all alike). */
     private static double[] nndsvdaOrRandom(ColumnBuffer sample, int m, int r, long seed) {
         try {

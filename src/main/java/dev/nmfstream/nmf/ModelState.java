@@ -22,6 +22,15 @@ public final class ModelState {
     static final int GRACE_BATCHES = 10;
     /** Weight of a re-seeded component's statistics, relative to the mean diagonal of A. */
     static final double RESEED_WEIGHT = 1e-2;
+    /**
+     * Passes of batch NMF over the bootstrap sample that refine the streaming updater's first
+     * basis ({@link Initializer#refine}). The projectors of a backlog project many items in
+     * parallel with each of the first few versions, so the stream makes few fresh learning
+     * rounds early and cannot leave a poor first basis behind as the library learner does:
+     * unrefined, 5,000 planted items on 4 partitions ended at a worst matched cosine of 0.51 to
+     * 0.99 depending on the interleaving; refined, at 0.9996 every time (BacklogRecoveryTest).
+     */
+    static final int SAMPLE_REFINE_PASSES = 30;
 
     private NmfConfig config;
     private final int r;
@@ -150,7 +159,7 @@ public final class ModelState {
             }
             buffer.add(v);
         }
-        return initialize(buffer);
+        return initialize(buffer, SAMPLE_REFINE_PASSES);
     }
 
     /**
@@ -160,8 +169,17 @@ public final class ModelState {
      * first basis; an ordinary sample is used as it is, bit for bit.
      */
     Basis initialize(ColumnBuffer sample) {
+        return initialize(sample, 0);
+    }
+
+    /**
+     * Makes the first basis (version 0) from the buffered columns (any column beyond κ times the
+     * sample's median norm scaled down to it first), refined by passes of batch NMF on them.
+     */
+    Basis initialize(ColumnBuffer sample, int refinePasses) {
         ColumnBuffer capped = capped(sample, sampleLogLimit(sample, config.influenceCap()));
-        basis = new Basis(m, r, Initializer.initialize(config.initialization(), capped, m, r, config.seed()), 0);
+        double[] first = Initializer.initialize(config.initialization(), capped, m, r, config.seed());
+        basis = new Basis(m, r, Initializer.refine(first, capped, m, r, config.rule(), refinePasses), 0);
         w = basis.toComponents();
         return basis;
     }

@@ -36,7 +36,8 @@ class BootstrapCapTest {
         NmfConfig config = NmfConfig.defaults(R).withSeed(9);
         ColumnBuffer buffer = new ColumnBuffer(M, sample.size());
         sample.forEach(buffer::add);
-        double[] direct = Initializer.initialize(Initialization.NNDSVDA, buffer, M, R, 9);
+        double[] direct = Initializer.refine(Initializer.initialize(Initialization.NNDSVDA, buffer, M, R, 9), buffer, M,
+                R, config.rule(), ModelState.SAMPLE_REFINE_PASSES);
         assertArrayEquals(direct, new ModelState(config).initialize(sample).toRowMajor(), 0.0);
     }
 
