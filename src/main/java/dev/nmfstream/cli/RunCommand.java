@@ -3,6 +3,7 @@ package dev.nmfstream.cli;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.service.ConfigLoader;
 import dev.nmfstream.service.NmfService;
+import dev.nmfstream.stream.ConfigurationMismatchException;
 import dev.nmfstream.stream.NmfStreamConfig;
 import dev.nmfstream.wire.Topics;
 import java.io.PrintWriter;
@@ -93,8 +94,8 @@ final class RunCommand implements Callable<Integer> {
         NmfService started;
         try {
             started = NmfService.start(settings, bootstrap);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            err.println("run: " + e.getMessage());
+        } catch (IllegalStateException | IllegalArgumentException | ConfigurationMismatchException e) {
+            err.println("run: " + e.getMessage() + (e instanceof ConfigurationMismatchException ? "; exiting with 1" : ""));
             if (broker != null) {
                 broker.close();
             }

@@ -224,6 +224,7 @@ public final class NmfService implements AutoCloseable {
         KafkaClients.requireReachable(bootstrapServers, config.kafka(), Duration.ofMillis(config.connectTimeoutMs()));
         int inputPartitions = TopicSetup.ensure(bootstrapServers, config, config.kafka())
                 .partitionsOf(config.topics().columns());
+        checkStoredModel(config, bootstrapServers);
         if (inputPartitions != config.partitions()) {
             LOG.info("input topic {} has {} partitions (nmf.partitions = {} applies only when this service creates it)",
                     config.topics().columns(), inputPartitions, config.partitions());
@@ -344,6 +345,50 @@ public final class NmfService implements AutoCloseable {
                         lastSummary = summary;
                     }
                 }
+            }
+        }
+    }
+
+    /** Records read back from the end of the basis topic to find the newest basis version. */
+    static final int BASIS_TAIL = 1_000;
+
+    /**
+     * Stops the start with one message when the basis topic holds a model of another dimension or
+     * rank than configured: the newest chunk 0 of this model among the topic's last records
+     * (every version writes its chunks in order, so the newest chunk 0 is among them).
+     *
+     * @throws ConfigurationMismatchException naming the keys, both values and what to do
+     */
+    static void checkStoredModel(NmfStreamConfig config, String bootstrapServers) {
+        Properties p = new Properties();
+        p.putAll(config.kafka());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
+        String key = BasisMessage.key(config.model(), 0);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(config.topics().basis(), timeout).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, timeout);
+            for (TopicPartition tp : partitions) {
+                consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - BASIS_TAIL));
+            }
+            byte[] newest = null;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (key.equals(r.key()) && r.value() != null) {
+                        newest = r.value();
+                    }
+                }
+            }
+            if (newest != null) {
+                NmfTopology.checkStoredBasis(config, newest);
             }
         }
     }

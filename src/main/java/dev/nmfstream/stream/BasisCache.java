@@ -39,19 +39,24 @@ final class BasisCache {
         if (next == null) {
             return newest; // the next version is still arriving: keep the complete one
         }
-        checkShape(next);
+        checkShape(config, next.dim(), next.rank());
         newest = next;
         return next;
     }
 
-    private void checkShape(Basis stored) {
+    /**
+     * Throws if a stored basis of dimension m and rank r does not fit the configuration.
+     *
+     * @throws ConfigurationMismatchException naming the keys, both values and what to do
+     */
+    static void checkShape(NmfStreamConfig config, int m, int r) {
         StringBuilder differ = new StringBuilder();
-        if (stored.dim() != config.dimension()) {
-            differ.append("nmf.dimension = ").append(stored.dim()).append(" (configured: ")
+        if (m != config.dimension()) {
+            differ.append("nmf.dimension = ").append(m).append(" (configured: ")
                     .append(config.dimension()).append(')');
         }
-        if (stored.rank() != config.rank()) {
-            differ.append(differ.length() > 0 ? " and " : "").append("nmf.rank = ").append(stored.rank())
+        if (r != config.rank()) {
+            differ.append(differ.length() > 0 ? " and " : "").append("nmf.rank = ").append(r)
                     .append(" (configured: ").append(config.rank()).append(')');
         }
         if (differ.length() == 0) {

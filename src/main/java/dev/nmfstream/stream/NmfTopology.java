@@ -1,6 +1,7 @@
 package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.wire.internal.BasisMessage;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -146,6 +147,19 @@ public final class NmfTopology {
         }
         BasisCache bases = new BasisCache(config);
         return () -> new ProjectorProcessor(config, inputPartitions, bases);
+    }
+
+    /**
+     * Checks the newest basis a basis topic holds against the configuration before anything
+     * runs, so that a changed {@code nmf.rank} or {@code nmf.dimension} stops the start with one
+     * message.
+     *
+     * @param firstChunk the newest record under chunk key 0 of this model on the basis topic
+     * @throws ConfigurationMismatchException if its dimension or rank differ from the configuration
+     */
+    public static void checkStoredBasis(NmfStreamConfig config, byte[] firstChunk) {
+        int[] shape = BasisMessage.shape(firstChunk);
+        BasisCache.checkShape(config, shape[0], shape[1]);
     }
 
     /** Copies the basis topic into every instance's global store. */

@@ -55,6 +55,24 @@ public final class BasisMessage {
         return message == null ? null : decode(message.payload(), message.seq());
     }
 
+    /**
+     * The dimension m and rank r of a basis version, from its first chunk alone (the payload
+     * starts with them).
+     *
+     * @param firstChunk a basis-topic record of chunk index 0
+     * @return {m, r}
+     * @throws IllegalArgumentException if it is not the first chunk of a basis message
+     */
+    public static int[] shape(byte[] firstChunk) {
+        Chunk c = Chunker.chunk(firstChunk);
+        if (c.kind() != KIND || c.index() != 0 || c.data().length < 8) {
+            throw new IllegalArgumentException("not the first chunk of a basis message (kind " + (char) c.kind()
+                    + ", index " + c.index() + ", " + c.data().length + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(c.data());
+        return new int[] {b.getInt(), b.getInt()};
+    }
+
     /** Decodes a joined payload of the given version. */
     public static Basis decode(byte[] payload, long version) {
         ByteBuffer all = ByteBuffer.wrap(payload);
