@@ -59,10 +59,7 @@ public final class OnlineNmf {
 
     /** A model that makes its first basis from the stream's first columns. */
     public OnlineNmf(NmfConfig config) {
-        this.config = config;
-        this.r = config.rank();
-        this.state = new ModelState(config);
-        this.cap = new InfluenceCap(config.influenceCap());
+        this(config, new ModelState(config));
     }
 
     private OnlineNmf(NmfConfig config, ModelState state) {

@@ -318,15 +318,7 @@ public final class NmfService implements AutoCloseable {
     /** Reads what the factors topic has gained since the last call and keeps the newest summary. */
     private void readSummaries() {
         if (summaries == null) {
-            Properties p = new Properties();
-            p.putAll(config.kafka());
-            p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-            p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, "nmf-status-" + config.model());
-            p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            summaries = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+            summaries = readerOf(config, bootstrapServers, "nmf-status-" + config.model());
             List<TopicPartition> partitions = summaries.partitionsFor(config.topics().factors()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             summaries.assign(partitions);
@@ -349,6 +341,23 @@ public final class NmfService implements AutoCloseable {
         }
     }
 
+    /**
+     * A consumer of committed records that joins no group (it is assigned partitions), with the
+     * service's client settings (security and the like).
+     */
+    private static KafkaConsumer<String, byte[]> readerOf(NmfStreamConfig config, String bootstrapServers,
+            String clientId) {
+        Properties p = new Properties();
+        p.putAll(config.kafka());
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
     /** Records read back from the end of the basis topic to find the newest basis version. */
     static final int BASIS_TAIL = 1_000;
 
@@ -360,16 +369,10 @@ public final class NmfService implements AutoCloseable {
      * @throws ConfigurationMismatchException naming the keys, both values and what to do
      */
     static void checkStoredModel(NmfStreamConfig config, String bootstrapServers) {
-        Properties p = new Properties();
-        p.putAll(config.kafka());
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
         String key = BasisMessage.key(config.model(), 0);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = readerOf(config, bootstrapServers,
+                "nmf-check-" + config.model())) {
             List<TopicPartition> partitions = consumer.partitionsFor(config.topics().basis(), timeout).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);

@@ -308,6 +308,25 @@ public final class NmfStreamConfig extends AbstractConfig {
     }
 
     /**
+     * The {@code nmf.*} key of an engine setting ({@link NmfConfig.Change#setting()}), for messages
+     * about a stored model's settings.
+     */
+    public static String keyOfEngineSetting(String setting) {
+        return switch (setting) {
+            case "rank" -> RANK;
+            case "batchSize" -> BATCH_SIZE;
+            case "steps" -> STEPS;
+            case "forgetting" -> FORGETTING;
+            case "rule" -> RULE;
+            case "seed" -> SEED;
+            case "bootstrapSize" -> BOOTSTRAP_SIZE;
+            case "learning" -> LEARNING;
+            case "influenceCap" -> INFLUENCE_CAP;
+            default -> "engine setting " + setting;
+        };
+    }
+
+    /**
      * The name among {@code known} closest to {@code name} in edit distance, if it is close
      * enough to be a likely typo (at most 1 edit for names up to 10 characters, 2 up to 20, 3
      * beyond), else null.

@@ -99,22 +99,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(NmfTopology.MODEL_STORE);
-        this.chunks = new ChunkStore() {
-            @Override
-            public byte[] get(String key) {
-                return store.get(key);
-            }
-
-            @Override
-            public void put(String key, byte[] value) {
-                store.put(key, value);
-            }
-
-            @Override
-            public void delete(String key) {
-                store.delete(key);
-            }
-        };
+        this.chunks = ChunkStore.of(store::get, store::put, store::delete);
         this.incoming = new Reassembler(chunks, PARTIAL);
         this.components = WireSerdes.component().serializer();
         this.summaries = WireSerdes.summary().serializer();
@@ -184,7 +169,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         mismatch("nmf.rank", "rank", restored.rank(), config.rank());
         mismatch("nmf.dimension", "dimension", restored.dim(), config.dimension());
         for (NmfConfig.Change change : restored.applySettings(config.engine())) {
-            String line = key(change.setting()) + ": " + change.from() + " in the stored model, " + change.to()
+            String line = NmfStreamConfig.keyOfEngineSetting(change.setting()) + ": " + change.from() + " in the stored model, " + change.to()
                     + " now";
             settingChanges.add(line);
             LOG.info("updater: {}; the updates from now on use the new value", line);
@@ -207,20 +192,6 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     /** The store name of bootstrap sample q. */
     private static String sampleName(int q) {
         return SAMPLES + q;
-    }
-
-    /** The configuration key of an engine setting. */
-    private static String key(String setting) {
-        return switch (setting) {
-            case "batchSize" -> "nmf.batch.size";
-            case "steps" -> "nmf.steps";
-            case "forgetting" -> "nmf.forgetting";
-            case "rule" -> "nmf.rule";
-            case "seed" -> "nmf.seed";
-            case "bootstrapSize" -> "nmf.bootstrap.size";
-            case "learning" -> "nmf.learning";
-            default -> "engine setting " + setting;
-        };
     }
 
     /** The engine settings that differed from the stored model's at the last start (key, stored, new). */
