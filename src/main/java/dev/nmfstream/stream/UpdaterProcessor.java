@@ -6,6 +6,7 @@ import dev.nmfstream.nmf.ModelState;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.SufficientStatistics;
 import dev.nmfstream.wire.ComponentMessage;
+import dev.nmfstream.wire.FeatureLabels;
 import dev.nmfstream.wire.SummaryMessage;
 import dev.nmfstream.wire.TopFeature;
 import dev.nmfstream.wire.WireSerdes;
@@ -67,6 +68,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private final NmfStreamConfig config;
     private final String modelName;
     private final Basis initialBasis;
+    /** The names of W's rows in the factors' top features (FeatureLabels.NONE: null labels). */
+    private final FeatureLabels labels;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private ChunkStore chunks;
@@ -90,9 +93,14 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private Serializer<SummaryMessage> summaries;
 
     UpdaterProcessor(NmfStreamConfig config, Basis initialBasis) {
+        this(config, initialBasis, FeatureLabels.NONE);
+    }
+
+    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels) {
         this.config = config;
         this.modelName = config.model();
         this.initialBasis = initialBasis;
+        this.labels = labels;
     }
 
     @Override
@@ -334,7 +342,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         for (int k = 0; k < basis.rank(); k++) {
             double[] vector = basis.component(k);
             ComponentMessage message = new ComponentMessage(modelName, k, basis.version(), norms[k], vector,
-                    top(vector, config.topFeatures()));
+                    top(vector, config.topFeatures(), labels));
             context.forward(new Record<>(ComponentMessage.key(modelName, k), components.serialize(topic, message), now),
                     NmfTopology.FACTORS_SINK);
         }
@@ -349,7 +357,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     }
 
     /** The n largest entries of a component, by weight. */
-    static List<TopFeature> top(double[] vector, int n) {
+    static List<TopFeature> top(double[] vector, int n, FeatureLabels labels) {
         int count = Math.min(n, vector.length);
         int[] best = new int[count];
         int size = 0;
@@ -370,7 +378,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         }
         List<TopFeature> out = new ArrayList<>(size);
         for (int q = 0; q < size; q++) {
-            out.add(new TopFeature(best[q], null, vector[best[q]]));
+            out.add(new TopFeature(best[q], labels.label(best[q]), vector[best[q]]));
         }
         out.sort((a, b) -> Double.compare(b.weight(), a.weight()));
         return out;
