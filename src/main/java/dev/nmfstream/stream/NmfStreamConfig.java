@@ -5,6 +5,9 @@ import dev.nmfstream.nmf.InfluenceCap;
 import dev.nmfstream.nmf.Initialization;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
+import dev.nmfstream.text.Language;
+import dev.nmfstream.text.TextSettings;
+import dev.nmfstream.text.Weighting;
 import dev.nmfstream.wire.Topics;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,13 +75,17 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String CONNECT_TIMEOUT_MS = "nmf.connect.timeout.ms";
     public static final String STATUS_INTERVAL_MS = "nmf.status.interval.ms";
     public static final String EMBEDDED_PORT = "nmf.embedded.port";
+    public static final String TEXT_LANGUAGE = "nmf.text.language";
+    public static final String TEXT_STEMMING = "nmf.text.stemming";
+    public static final String TEXT_WEIGHTING = "nmf.text.weighting";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(RANK, Type.INT, ConfigDef.NO_DEFAULT_VALUE, between(1, 10_000), Importance.HIGH,
                     "number of components r (required)")
-            .define(DIMENSION, Type.INT, ConfigDef.NO_DEFAULT_VALUE, atLeast(1), Importance.HIGH,
-                    "dimension m of every input column (required)")
+            .define(DIMENSION, Type.INT, null, new Check("an integer ≥ 1", v -> (Integer) v >= 1, true),
+                    Importance.HIGH, "dimension m of every input column (required); with nmf.input.format = text the "
+                            + "number of rows words are hashed into, default " + TextSettings.DEFAULT_BUCKETS)
             .define(BATCH_SIZE, Type.INT, NmfConfig.DEFAULT_BATCH, atLeast(1), Importance.MEDIUM,
                     "items per mini-batch")
             .define(STEPS, Type.INT, NmfConfig.DEFAULT_STEPS, between(1, 10_000), Importance.MEDIUM,
@@ -99,8 +106,9 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "false: keep the basis of nmf.basis.file fixed")
             .define(BASIS_FILE, Type.STRING, "", Importance.MEDIUM,
                     "an .npy file (m × r) with the first basis; empty: learn it from the stream")
-            .define(INPUT_FORMAT, Type.STRING, "auto", oneOf("json", "binary", "auto"), Importance.MEDIUM,
-                    "input values: json, binary or auto (binary when the magic NMFB leads)")
+            .define(INPUT_FORMAT, Type.STRING, "auto", oneOf("json", "binary", "auto", "text"),
+                    Importance.MEDIUM, "input values: json, binary or auto (binary when the magic NMFB leads); text: "
+                            + "documents {\"id\", \"text\"} vectorised by the service (README, Text)")
             .define(MAX_VALUE_BYTES, Type.INT, 4_194_304, atLeast(1), Importance.LOW,
                     "larger input values go to the dead letters unread")
             .define(MAX_ID_BYTES, Type.INT, 256, between(1, 1 << 20), Importance.LOW,
@@ -144,7 +152,15 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "run prints a status line this often (items in, weights out, dead letters, model, lag); 0: never")
             .define(EMBEDDED_PORT, Type.INT, 9092, between(0, 65535), Importance.LOW,
                     "broker port of the embedded broker (without bootstrap.servers); a free one when it is taken; "
-                            + "0: any free port");
+                            + "0: any free port")
+            .define(TEXT_LANGUAGE, Type.STRING, "english", new Check("one of " + Language.names(),
+                    v -> isLanguage((String) v)), Importance.MEDIUM,
+                    "text input: the language of the stop words and the stemmer (" + Language.names() + ")")
+            .define(TEXT_STEMMING, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "text input: reduce words to their Snowball stem (labels are then stems)")
+            .define(TEXT_WEIGHTING, Type.STRING, "sublinear", oneOf("sublinear", "tf", "binary"), Importance.LOW,
+                    "text input: a word counted tf times in a document weighs 1 + ln tf (sublinear), tf, or 1 "
+                            + "(binary); then the vector is scaled to unit length");
 
     private final int rank;
     private final int dimension;
@@ -173,13 +189,19 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final long connectTimeoutMs;
     private final long statusIntervalMs;
     private final int embeddedPort;
+    private final TextSettings text;
     private final Properties kafka;
     private final NmfConfig engine;
 
     private NmfStreamConfig(Map<String, String> settings, Properties kafka) {
         super(CONFIG, settings, false);
         rank = getInt(RANK);
-        dimension = getInt(DIMENSION);
+        boolean textInput = "text".equalsIgnoreCase(getString(INPUT_FORMAT));
+        if (getInt(DIMENSION) == null && !textInput) {
+            throw new ConfigException(DIMENSION + ": missing, expected the dimension m of the input columns (required "
+                    + "unless " + INPUT_FORMAT + " = text)");
+        }
+        dimension = getInt(DIMENSION) != null ? getInt(DIMENSION) : TextSettings.DEFAULT_BUCKETS;
         batchSize = getInt(BATCH_SIZE);
         steps = getInt(STEPS);
         forgetting = Forgetting.parse(getString(FORGETTING));
@@ -206,6 +228,8 @@ public final class NmfStreamConfig extends AbstractConfig {
         connectTimeoutMs = getLong(CONNECT_TIMEOUT_MS);
         statusIntervalMs = getLong(STATUS_INTERVAL_MS);
         embeddedPort = getInt(EMBEDDED_PORT);
+        text = textInput ? new TextSettings(dimension, Language.parse(getString(TEXT_LANGUAGE)),
+                getBoolean(TEXT_STEMMING), Weighting.parse(getString(TEXT_WEIGHTING))) : null;
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -382,6 +406,20 @@ public final class NmfStreamConfig extends AbstractConfig {
         return dimension;
     }
 
+    /** The text pipeline's settings when {@code nmf.input.format = text}, else null. */
+    public TextSettings text() {
+        return text;
+    }
+
+    private static boolean isLanguage(String name) {
+        try {
+            Language.parse(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Items per mini-batch: each projector sends its statistics every this many items. */
     public int batchSize() {
         return batchSize;
@@ -549,9 +587,16 @@ public final class NmfStreamConfig extends AbstractConfig {
      * A validator that says what it expects: its message is {@code name = value, expected …}
      * and its {@link #toString()} (Kafka's "valid values") is the expectation.
      */
-    private record Check(String expected, Predicate<Object> accepts) implements ConfigDef.Validator {
+    private record Check(String expected, Predicate<Object> accepts, boolean nullable) implements ConfigDef.Validator {
+        Check(String expected, Predicate<Object> accepts) {
+            this(expected, accepts, false);
+        }
+
         @Override
         public void ensureValid(String name, Object value) {
+            if (value == null && nullable) {
+                return;
+            }
             if (value == null || !accepts.test(value)) {
                 String shown = value instanceof String s ? "'" + s + "'" : String.valueOf(value);
                 throw new ConfigException(name + " = " + shown + ", expected " + expected);

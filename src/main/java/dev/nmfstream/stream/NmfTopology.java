@@ -1,6 +1,7 @@
 package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.text.BucketVocabulary;
 import dev.nmfstream.wire.internal.BasisMessage;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -122,7 +123,9 @@ public final class NmfTopology {
         topology.addSink(STATS_SINK, topics.stats(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
 
         topology.addSource(STATS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stats());
-        topology.addProcessor(UPDATE, () -> new UpdaterProcessor(config, initialBasis), STATS_SOURCE);
+        topology.addProcessor(UPDATE, () -> config.text() != null
+                ? new UpdaterProcessor(config, initialBasis, new BucketVocabulary(config.dimension()))
+                : new UpdaterProcessor(config, initialBasis), STATS_SOURCE);
         // The whole model is rewritten every mini-batch: the cache turns that into one write per
         // key per commit, and small, promptly compacted changelog segments keep restores short.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MODEL_STORE),

@@ -13,6 +13,8 @@ import dev.nmfstream.wire.WeightsEncoder;
 import dev.nmfstream.wire.WireSerdes;
 import dev.nmfstream.wire.internal.SampleMessage;
 import dev.nmfstream.wire.internal.StatisticsMessage;
+import dev.nmfstream.wire.internal.VocabularyMessage;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -85,6 +87,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     private OffsetLedger ledger;
     private Throttle throttle;
     private ColumnDecoder decoder;
+    /** The text pipeline ({@code nmf.input.format = text}), or null. */
+    private TextInput text;
     private Projector projector;
     private Projection projection;
     /** The task's stream scale: an outsized item enters the statistics scaled down ({@code nmf.influence.cap}). */
@@ -127,8 +131,11 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         this.ledger = new OffsetLedger(progress, config.learning());
         this.throttle = new Throttle(config.batchSize(), inputPartitions);
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
-        this.decoder = new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
-                Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
+        this.text = config.text() != null ? new TextInput(config) : null;
+        this.decoder = text != null
+                ? new ColumnDecoder(config.dimension(), config.maxValueBytes(), config.maxIdBytes(), text)
+                : new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
+                        Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
         this.projector = new Projector(config.rank());
         this.projection = new Projection(config.rank());
         this.cap = new InfluenceCap(config.influenceCap());
@@ -257,6 +264,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         for (byte[] value : records) {
             context.forward(new Record<>(config.model(), value, now), NmfTopology.STATS_SINK);
         }
+        if (text != null && text.words().changes() > 0) {
+            sendWords(now);
+        }
         stats.clear();
         residualSq = 0;
         normSq = 0;
@@ -264,6 +274,15 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         ledger.statisticsSent();
         // checked when everything projected so far has been sent, so the updater can move on
         throttle.statisticsSent(now);
+    }
+
+    /** Sends the updater the rows whose word is new or counted twice as often since last sent (text input). */
+    private void sendWords(long now) {
+        List<VocabularyMessage.Entry> entries = new ArrayList<>(text.words().changes());
+        text.words().drainChanges((row, word, count) -> entries.add(new VocabularyMessage.Entry(row, word, count)));
+        for (byte[] value : new VocabularyMessage(entries).records(sender, seq++)) {
+            context.forward(new Record<>(config.model(), value, now), NmfTopology.STATS_SINK);
+        }
     }
 
     /**
@@ -312,7 +331,14 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             if (item == null) {
                 return;
             }
-            if (decode(item.key(), item.value(), drained)) {
+            if (text != null) {
+                text.learnWords(false); // its words were counted when it arrived
+            }
+            boolean valid = decode(item.key(), item.value(), drained);
+            if (text != null) {
+                text.learnWords(true);
+            }
+            if (valid) {
                 project(drained, item.timestamp());
             }
             queue.removeFirst();

@@ -5,6 +5,7 @@ import dev.nmfstream.nmf.Column;
 import dev.nmfstream.nmf.ModelState;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.SufficientStatistics;
+import dev.nmfstream.text.BucketVocabulary;
 import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.FeatureLabels;
 import dev.nmfstream.wire.SummaryMessage;
@@ -18,6 +19,9 @@ import dev.nmfstream.wire.internal.PendingStatistics;
 import dev.nmfstream.wire.internal.Reassembler;
 import dev.nmfstream.wire.internal.SampleMessage;
 import dev.nmfstream.wire.internal.StatisticsMessage;
+import dev.nmfstream.wire.internal.VocabularyMessage;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +64,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     static final String PENDING = "pending";
     static final String SAMPLES = "samples/";
     static final String PARTIAL = "partial/";
+    /** Text input: the word of row i under "vocab/i" (count int64, then the word's UTF-8). */
+    static final String VOCAB = "vocab/";
     private static final byte STATE_KIND = 'M';
     private static final byte PENDING_KIND = 'P';
     private static final byte SAMPLES_KIND = 'L';
@@ -70,6 +76,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private final Basis initialBasis;
     /** The names of W's rows in the factors' top features (FeatureLabels.NONE: null labels). */
     private final FeatureLabels labels;
+    /** Text input: the word of each hashed row, learned from the projectors' reports; else null. */
+    private final BucketVocabulary vocabulary;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private ChunkStore chunks;
@@ -97,10 +105,21 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     }
 
     UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels) {
+        this(config, initialBasis, labels, null);
+    }
+
+    /** An updater for text input: the factors' top features are labelled with the vocabulary's words. */
+    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, BucketVocabulary vocabulary) {
+        this(config, initialBasis, vocabulary::word, vocabulary);
+    }
+
+    private UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels,
+            BucketVocabulary vocabulary) {
         this.config = config;
         this.modelName = config.model();
         this.initialBasis = initialBasis;
         this.labels = labels;
+        this.vocabulary = vocabulary;
     }
 
     @Override
@@ -161,6 +180,9 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             }
         }
         incoming.restore(partial);
+        if (vocabulary != null) {
+            restoreVocabulary();
+        }
         LOG.info("updater task {} started: basis version {}, {} items learned, {} pending, {} lost, {} samples,"
                 + " {} messages arriving", context.taskId(), state.basis() == null ? -1 : state.basis().version(),
                 state.items(), pending.items(), lost, samples.size(), incoming.incomplete());
@@ -243,10 +265,43 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             takeSample(SampleMessage.decode(message.payload()));
         } else if (message.kind() == StatisticsMessage.KIND) {
             takeStatistics(StatisticsMessage.decode(message.payload()));
+        } else if (message.kind() == VocabularyMessage.KIND) {
+            takeWords(VocabularyMessage.decode(message.payload()));
         } else {
             throw new IllegalArgumentException("stats topic: a message of kind '" + (char) message.kind()
-                    + "', expected '" + (char) StatisticsMessage.KIND + "' or '" + (char) SampleMessage.KIND + "'");
+                    + "', expected '" + (char) StatisticsMessage.KIND + "', '" + (char) SampleMessage.KIND + "' or '"
+                    + (char) VocabularyMessage.KIND + "'");
         }
+    }
+
+    /** Merges a projector's words into the vocabulary; each changed row is stored under its own key. */
+    private void takeWords(VocabularyMessage words) {
+        if (vocabulary == null) {
+            return; // not text input: nothing names the rows
+        }
+        for (VocabularyMessage.Entry e : words.entries()) {
+            if (vocabulary.offer(e.row(), e.word(), e.count())) {
+                byte[] word = e.word().getBytes(StandardCharsets.UTF_8);
+                store.put(VOCAB + e.row(), ByteBuffer.allocate(8 + word.length).putLong(e.count()).put(word).array());
+            }
+        }
+    }
+
+    private void restoreVocabulary() {
+        try (var all = store.prefixScan(VOCAB, new StringSerializer())) {
+            while (all.hasNext()) {
+                var entry = all.next();
+                ByteBuffer value = ByteBuffer.wrap(entry.value);
+                long count = value.getLong();
+                String word = new String(entry.value, 8, entry.value.length - 8, StandardCharsets.UTF_8);
+                vocabulary.offer(Integer.parseInt(entry.key.substring(VOCAB.length())), word, count);
+            }
+        }
+    }
+
+    /** The vocabulary of text input, or null (for tests). */
+    BucketVocabulary vocabulary() {
+        return vocabulary;
     }
 
     private void takeSample(Column sample) {

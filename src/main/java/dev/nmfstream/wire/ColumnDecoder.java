@@ -72,6 +72,8 @@ public final class ColumnDecoder {
     private final int maxValueBytes;
     private final int maxIdBytes;
     private final double maxValue;
+    /** The vectoriser of text documents, or null for numeric input. */
+    private final TextColumns textColumns;
 
     /**
      * A decoder for columns of one dimension, with ids of at most {@value #DEFAULT_MAX_ID_BYTES}
@@ -86,18 +88,10 @@ public final class ColumnDecoder {
         this(dim, format, maxValueBytes, DEFAULT_MAX_ID_BYTES, Double.MAX_VALUE);
     }
 
-    /**
-     * A decoder for columns of one dimension whose values may be at most {@code maxValue}.
-     *
-     * @param dim the dimension m every column must have ({@code nmf.dimension}), ≥ 1
-     * @param format how values are encoded ({@code nmf.input.format})
-     * @param maxValueBytes larger values are rejected unread ({@code nmf.max.value.bytes}), ≥ 1
-     * @param maxIdBytes longer item ids (UTF-8 bytes, key or JSON "id") are rejected ({@code nmf.max.id.bytes}), ≥ 1
-     * @param maxValue the largest value accepted ({@code nmf.max.value}), finite and positive
-     * @throws IllegalArgumentException if dim, maxValueBytes, maxIdBytes or maxValue is not positive, or maxValue
-     *     not finite
-     */
-    public ColumnDecoder(int dim, InputFormat format, int maxValueBytes, int maxIdBytes, double maxValue) {
+    /** The one constructor behind the public ones; textColumns is null for numeric input. */
+    private ColumnDecoder(int dim, InputFormat format, int maxValueBytes, int maxIdBytes, double maxValue,
+            TextColumns textColumns) {
+        this.textColumns = textColumns;
         if (!(maxValue > 0) || maxValue == Double.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("maxValue = " + maxValue
                     + ", expected a finite positive number (nmf.max.value)");
@@ -118,6 +112,41 @@ public final class ColumnDecoder {
         }
         this.maxValueBytes = maxValueBytes;
         this.maxIdBytes = maxIdBytes;
+    }
+
+    /**
+     * A decoder of text documents ({@code nmf.input.format=text}): JSON objects with an
+     * {@code "id"} (or the record key), a {@code "text"} string, an optional {@code "title"}
+     * string (its words are added to the text's) and an optional {@code "timestamp"}; other
+     * fields are ignored. {@code columns} turns the words into a column of dimension m.
+     *
+     * @param dim m, the dimension of the columns {@code columns} makes
+     * @param maxValueBytes larger values are rejected unread ({@code nmf.max.value.bytes}), ≥ 1
+     * @param maxIdBytes longer item ids are rejected ({@code nmf.max.id.bytes}), ≥ 1
+     * @param columns the vectoriser (one per decoder: it is not thread-safe)
+     */
+    public ColumnDecoder(int dim, int maxValueBytes, int maxIdBytes, TextColumns columns) {
+        this(dim, InputFormat.TEXT, maxValueBytes, maxIdBytes, Double.MAX_VALUE, Objects.requireNonNull(columns,
+                "columns"));
+    }
+
+    /**
+     * A decoder for columns of one dimension whose values may be at most {@code maxValue}.
+     *
+     * @param dim the dimension m every column must have ({@code nmf.dimension}), ≥ 1
+     * @param format how values are encoded ({@code nmf.input.format})
+     * @param maxValueBytes larger values are rejected unread ({@code nmf.max.value.bytes}), ≥ 1
+     * @param maxIdBytes longer item ids (UTF-8 bytes, key or JSON "id") are rejected ({@code nmf.max.id.bytes}), ≥ 1
+     * @param maxValue the largest value accepted ({@code nmf.max.value}), finite and positive
+     * @throws IllegalArgumentException if the format is TEXT (that takes a vectoriser), if dim, maxValueBytes,
+     *     maxIdBytes or maxValue is not positive, or maxValue not finite
+     */
+    public ColumnDecoder(int dim, InputFormat format, int maxValueBytes, int maxIdBytes, double maxValue) {
+        this(dim, format, maxValueBytes, maxIdBytes, maxValue, null);
+        if (format == InputFormat.TEXT) {
+            throw new IllegalArgumentException("format = TEXT needs the vectoriser: use ColumnDecoder(dim, "
+                    + "maxValueBytes, maxIdBytes, columns)");
+        }
     }
 
     /**
@@ -181,6 +210,15 @@ public final class ColumnDecoder {
                 int c = key[control] == (byte) 0xC2 ? key[control + 1] & 0xFF : key[control] & 0xFF;
                 return "key: the control character " + codePoint(c) + " at byte " + control
                         + ", expected an item id without control characters (U+0000-U+001F, U+007F-U+009F)";
+            }
+        }
+        if (format == InputFormat.TEXT) {
+            try {
+                return text(key, value, into);
+            } catch (IOException e) {
+                return "value: cannot be read (" + e.getMessage() + ")";
+            } catch (RuntimeException e) {
+                return "value: cannot be read (" + e + ")";
             }
         }
         boolean binary = format == InputFormat.BINARY || format == InputFormat.AUTO && hasMagic(value);
@@ -590,6 +628,192 @@ public final class ColumnDecoder {
         // more than m entries cannot be strictly increasing in [0, m): the first m + 1 show the fault
         into.validSparse(Math.min(valueCount, capacity), timestamp);
         return check(into, false, badIndex, badText);
+    }
+
+    /**
+     * Reads a text document ({@code nmf.input.format=text}) and vectorises it: null when it is a
+     * valid item, else the reason. The title's and text's characters go to the vectoriser as
+     * the parser holds them.
+     */
+    private String text(byte[] key, byte[] value, DecodedItem into) throws IOException {
+        long timestamp = -1;
+        boolean seenId = false;
+        boolean seenTimestamp = false;
+        boolean seenTitle = false;
+        int textChars = -1; // -1: no "text" field
+        boolean blank = true;
+        textColumns.start();
+        try (JsonParser p = JSON.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return "value: empty (" + value.length + " bytes"
+                        + (value.length > 0 ? " of white space" : "") + "), expected a JSON document {\"id\", \"text\"}";
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return "value: " + describe(first) + ", expected a JSON document {\"id\", \"text\"}" + found(p, first);
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (field) {
+                    case "id" -> {
+                        if (seenId) {
+                            return twice(field);
+                        }
+                        seenId = true;
+                        String reason = jsonId(p, v, into);
+                        if (reason != null) {
+                            return reason;
+                        }
+                    }
+                    case "text", "title" -> {
+                        boolean isText = field.equals("text");
+                        if (isText ? textChars >= 0 : seenTitle) {
+                            return twice(field);
+                        }
+                        if (!isText) {
+                            seenTitle = true;
+                            if (v == JsonToken.VALUE_NULL) {
+                                break; // no title
+                            }
+                        }
+                        if (v != JsonToken.VALUE_STRING) {
+                            return field + ": " + describe(v) + ", expected a string" + found(p, v);
+                        }
+                        char[] chars = p.getTextCharacters();
+                        int offset = p.getTextOffset();
+                        int length = p.getTextLength();
+                        if (isText) {
+                            textChars = length;
+                            blank = isBlank(chars, offset, length);
+                        }
+                        textColumns.add(chars, offset, length);
+                    }
+                    case "timestamp" -> {
+                        if (seenTimestamp) {
+                            return twice(field);
+                        }
+                        seenTimestamp = true;
+                        if (v == JsonToken.VALUE_NULL) {
+                            break; // absent
+                        }
+                        if (v != JsonToken.VALUE_NUMBER_INT) {
+                            return "timestamp: " + describe(v) + ", expected an integer (epoch milliseconds)" + found(p, v);
+                        }
+                        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                            return "timestamp = " + p.getText() + ", expected epoch milliseconds ≥ 0 (a 64-bit integer)";
+                        }
+                        timestamp = p.getLongValue();
+                        if (timestamp < 0) {
+                            return "timestamp = " + timestamp + ", expected epoch milliseconds ≥ 0";
+                        }
+                    }
+                    default -> p.skipChildren(); // other fields are kept out of the vector
+                }
+            }
+            JsonToken trailing;
+            try {
+                trailing = p.nextToken();
+            } catch (JsonProcessingException e) {
+                return "value: text after the JSON object at " + where(e) + ", expected nothing";
+            }
+            if (trailing != null) {
+                return "value: " + describe(trailing) + " after the JSON object, expected nothing";
+            }
+        } catch (JsonProcessingException e) {
+            if (looksBinary(value)) {
+                int n = Math.min(8, value.length);
+                return "value: not JSON: starts with bytes " + hex(Arrays.copyOf(value, n), n) + " ("
+                        + printable(value, n) + "), expected a JSON document {\"id\", \"text\"} (nmf.input.format = text)";
+            }
+            return "value: not JSON, at " + where(e) + ": " + message(e);
+        }
+        String idReason = idAgainstKey(key, into);
+        if (idReason != null) {
+            return idReason;
+        }
+        if (textChars < 0) {
+            return "text: missing, expected the document's text as a string (nmf.input.format = text)";
+        }
+        if (blank) {
+            return "text: empty" + (textChars > 0 ? " (" + textChars + " chars of white space)" : "")
+                    + ", expected a document with words";
+        }
+        int[] indices = into.indexArray();
+        double[] values = into.valueArray();
+        int nnz = textColumns.finish(indices, values);
+        if (nnz == 0) {
+            return "text: no words after analysis (" + textChars + " chars: only stop words, numbers, one-letter"
+                    + " words or punctuation), expected at least one word";
+        }
+        into.validSparse(nnz, timestamp);
+        return check(into, false, -1, null);
+    }
+
+    private static boolean isBlank(char[] chars, int offset, int length) {
+        for (int i = 0; i < length; i++) {
+            if (!Character.isWhitespace(chars[offset + i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads a JSON "id" value into the item: null, or the reason it is not an id. */
+    private String jsonId(JsonParser p, JsonToken v, DecodedItem into) throws IOException {
+        if (v == JsonToken.VALUE_NULL) {
+            return null; // absent: the record key is the id
+        }
+        if (v != JsonToken.VALUE_STRING) {
+            return "id: " + describe(v) + ", expected a string" + found(p, v);
+        }
+        int length = p.getTextLength();
+        if (length == 0) {
+            return "id = \"\", expected a nonempty item id";
+        }
+        if (length > maxIdBytes) { // every char is at least one byte of UTF-8
+            return "id: " + length + " chars, expected an item id of at most " + maxIdBytes
+                    + " bytes of UTF-8 (nmf.max.id.bytes)";
+        }
+        char[] text = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        for (int i = 0; i < length; i++) {
+            if (isControl(text[offset + i])) {
+                return "id: char " + i + " is the control character " + codePoint(text[offset + i])
+                        + ", expected an item id without control characters (U+0000-U+001F, U+007F-U+009F)";
+            }
+        }
+        int lone = into.idFromChars(text, offset, length);
+        if (lone >= 0) {
+            int c = text[offset + lone];
+            return "id: char " + lone + " is a lone surrogate \\u" + Integer.toHexString(c).toUpperCase(Locale.ROOT)
+                    + ", expected Unicode text (the id becomes a UTF-8 record key)";
+        }
+        if (into.idLengthSoFar() > maxIdBytes) {
+            return "id: " + into.idLengthSoFar() + " bytes of UTF-8, expected at most " + maxIdBytes
+                    + " (nmf.max.id.bytes)";
+        }
+        return null;
+    }
+
+    /** The id against the record key: null when they agree (the key then serves as the id), else the reason. */
+    private static String idAgainstKey(byte[] key, DecodedItem into) {
+        if (key != null && into.hasId()
+                && !Arrays.equals(key, 0, key.length, into.idSoFar(), 0, into.idLengthSoFar())) {
+            String id = new String(into.idSoFar(), 0, into.idLengthSoFar(), StandardCharsets.UTF_8);
+            return "id = " + quote(id) + " but the record key is " + quote(new String(key, StandardCharsets.UTF_8))
+                    + ", expected them equal (or no id)";
+        }
+        if (!into.hasId() && key == null) {
+            return "id: missing and the record key is null, expected an \"id\" field or a key";
+        }
+        if (!into.hasId() && key.length == 0) {
+            return "key: empty and no \"id\" field, expected a nonempty item id";
+        }
+        if (key != null) {
+            into.idFromKey(key);
+        }
+        return null;
     }
 
     /**

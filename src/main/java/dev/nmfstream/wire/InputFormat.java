@@ -7,5 +7,7 @@ public enum InputFormat {
     /** The compact float32 layout of schemas/binary-column-format.md. */
     BINARY,
     /** Binary when the value starts with the magic "NMFB", JSON otherwise. */
-    AUTO
+    AUTO,
+    /** Text documents as JSON {"id","text"}, optional "title" and "timestamp", vectorised by the service. */
+    TEXT
 }
