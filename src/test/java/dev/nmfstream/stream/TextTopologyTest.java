@@ -1,0 +1,188 @@
+package dev.nmfstream.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nmfstream.nmf.synth.PlantedTopics;
+import dev.nmfstream.wire.ComponentMessage;
+import dev.nmfstream.wire.DeadLetter;
+import dev.nmfstream.wire.TopFeature;
+import dev.nmfstream.wire.WeightsMessage;
+import dev.nmfstream.wire.WireSerdes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Text input through the whole topology (TopologyTestDriver): planted topics over made-up words,
+ * fed as JSON text, are learned back with their words as labels; bad documents are dead letters
+ * with a reason.
+ */
+class TextTopologyTest {
+
+    private static final int TERMS = 1000;
+    private static final int R = 5;
+    private static final String[] SYLLABLES = {"ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze"};
+
+    @TempDir
+    Path stateDirs;
+
+    /** Planted term t's word: "x" and three syllables (never a stop word, never a number). */
+    static String word(int t) {
+        return "x" + SYLLABLES[t % 10] + SYLLABLES[t / 10 % 10] + SYLLABLES[t / 100 % 10];
+    }
+
+    private NmfStreamConfig config(String... extra) {
+        Properties p = new Properties();
+        p.setProperty("nmf.rank", "" + R);
+        p.setProperty("nmf.input.format", "text");
+        p.setProperty("nmf.dimension", "" + (1 << 14));
+        p.setProperty("nmf.batch.size", "128");
+        p.setProperty("nmf.snapshot.interval.ms", "1000");
+        p.setProperty("nmf.max.value.bytes", "100000");
+        for (int i = 0; i < extra.length; i += 2) {
+            p.setProperty(extra[i], extra[i + 1]);
+        }
+        return NmfStreamConfig.from(p);
+    }
+
+    private TopologyTestDriver driver(NmfStreamConfig config) {
+        Properties p = new Properties();
+        p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "nmf-text-test");
+        p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        try {
+            p.setProperty(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(stateDirs, "ttd").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new TopologyTestDriver(NmfTopology.build(config), p);
+    }
+
+    @Test
+    void plantedTopicsFedAsTextAreLearnedWithTheirWords() {
+        NmfStreamConfig config = config();
+        PlantedTopics planted = new PlantedTopics(TERMS, R, 30, 60, 0.1, 11);
+        int[] idx = new int[256];
+        double[] val = new double[256];
+        try (TopologyTestDriver driver = driver(config)) {
+            TestInputTopic<String, byte[]> in = driver.createInputTopic(config.topics().columns(),
+                    new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, byte[]> factors = driver.createOutputTopic(config.topics().factors(),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<String, WeightsMessage> weights = driver.createOutputTopic(config.topics().weights(),
+                    new StringDeserializer(), WireSerdes.weights().deserializer());
+            int documents = 6000;
+            for (int d = 0; d < documents; d++) {
+                int nnz = planted.next(idx, val);
+                StringBuilder text = new StringBuilder();
+                for (int j = 0; j < nnz; j++) {
+                    for (int c = 0; c < (int) val[j]; c++) {
+                        text.append(word(idx[j])).append(c % 5 == 4 ? ". " : " ");
+                    }
+                }
+                in.pipeInput(null, ("{\"id\":\"doc-" + d + "\",\"text\":\"" + text + "\",\"source\":\"planted\"}")
+                        .getBytes(StandardCharsets.UTF_8));
+                if (d % 500 == 499) {
+                    driver.advanceWallClockTime(Duration.ofMillis(300));
+                }
+            }
+            for (int t = 0; t < 20; t++) {
+                driver.advanceWallClockTime(Duration.ofMillis(300));
+            }
+            assertEquals(documents, weights.readRecordsToList().size(), "every document has its weights");
+            Map<String, byte[]> snapshot = factors.readKeyValuesToMap();
+            List<List<String>> learned = new ArrayList<>();
+            for (int k = 0; k < R; k++) {
+                byte[] value = snapshot.get(config.model() + "/" + k);
+                assertNotNull(value, "component " + k + " published");
+                ComponentMessage c = WireSerdes.component().deserializer().deserialize("f", value);
+                List<String> words = new ArrayList<>();
+                for (TopFeature f : c.topFeatures()) {
+                    assertNotNull(f.label(), "component " + k + ": row " + f.index() + " has a word");
+                    words.add(f.label());
+                }
+                learned.add(words);
+            }
+            double[] truth = planted.trueBasis(); // TERMS × R, row-major
+            for (int k = 0; k < R; k++) {
+                final int topic = k;
+                List<Integer> terms = new ArrayList<>();
+                for (int t = 0; t < TERMS; t++) {
+                    terms.add(t);
+                }
+                terms.sort(Comparator.comparingDouble((Integer t) -> -truth[t * R + topic]));
+                Set<String> top = new HashSet<>();
+                for (int q = 0; q < 10; q++) {
+                    top.add(word(terms.get(q)));
+                }
+                int best = 0;
+                for (List<String> words : learned) {
+                    int common = 0;
+                    for (String w : words) {
+                        common += top.contains(w) ? 1 : 0;
+                    }
+                    best = Math.max(best, common);
+                }
+                assertTrue(best >= 8, "planted topic " + k + " " + top + ": best learned match has " + best
+                        + " of its top 10 words; learned " + learned);
+            }
+        }
+    }
+
+    @Test
+    void badDocumentsAreDeadLettersWithAReason() {
+        NmfStreamConfig config = config("nmf.max.value.bytes", "1000");
+        try (TopologyTestDriver driver = driver(config)) {
+            TestInputTopic<String, byte[]> in = driver.createInputTopic(config.topics().columns(),
+                    new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, DeadLetter> dead = driver.createOutputTopic(config.topics().deadLetters(),
+                    new StringDeserializer(), WireSerdes.deadLetter().deserializer());
+            Map<String, String> cases = new HashMap<>();
+            cases.put("{\"id\":\"empty\",\"text\":\"\"}", "text: empty");
+            cases.put("{\"id\":\"blank\",\"text\":\" \\n \"}", "text: empty (3 chars of white space)");
+            cases.put("{\"id\":\"number\",\"text\":42}", "text: an integer, expected a string, found 42");
+            cases.put("{\"id\":\"object\",\"text\":{\"a\":1}}", "text: an object, expected a string");
+            cases.put("{\"id\":\"missing\",\"body\":\"words here\"}", "text: missing");
+            cases.put("{\"text\":\"no id anywhere\"}", "id: missing and the record key is null");
+            cases.put("{\"id\":\"stop\",\"text\":\"the and of it 42\"}", "text: no words after analysis");
+            cases.put("{\"id\":\"big\",\"text\":\"" + "word ".repeat(300) + "\"}", "bytes, expected at most 1000 "
+                    + "(nmf.max.value.bytes)");
+            cases.put("{\"id\":\"title\",\"title\":7,\"text\":\"words\"}", "title: an integer, expected a string");
+            for (String value : cases.keySet()) {
+                in.pipeInput(null, value.getBytes(StandardCharsets.UTF_8));
+            }
+            List<DeadLetter> letters = dead.readValuesToList();
+            assertEquals(cases.size(), letters.size());
+            Set<String> reasons = new HashSet<>();
+            for (DeadLetter l : letters) {
+                reasons.add(l.reason());
+            }
+            for (String expected : cases.values()) {
+                assertTrue(reasons.stream().anyMatch(r -> r.contains(expected)), "a reason with '" + expected + "' in "
+                        + reasons);
+            }
+        }
+    }
+}
