@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
@@ -17,6 +18,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -24,10 +26,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -43,10 +48,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Sends a data file to the input topic: a .npy (m × n, one item per column; --items-are-rows "
                 + "for n × m) or .npz sparse matrix, each column as one record (key = --id-prefix + its index), "
-                + "or a JSON-lines file (.jsonl: one column object per line, key = its \"id\"). Shows progress on stderr."})
+                + "or a JSON-lines file (.jsonl: one column object or text document {\"id\",\"text\"} per line, key = its "
+                + "\"id\"); for nmf.input.format=text also a folder (every .txt file under it is one document, id = its "
+                + "relative path) or - (standard input, one document per line, id = --id-prefix + line number). "
+                + "Shows progress on stderr."})
 final class ProduceCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "FILE", description = ".npy, .npz or .jsonl")
+    @Parameters(index = "0", paramLabel = "FILE", description = ".npy, .npz, .jsonl, a folder of .txt files, or - "
+            + "(text lines on standard input)")
     Path file;
 
     @Mixin
@@ -84,6 +93,11 @@ final class ProduceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("produce: " + e.getMessage());
             return 2;
+        }
+        boolean stdin = file.toString().equals("-");
+        boolean folder = !stdin && Files.isDirectory(file);
+        if (stdin || folder) {
+            return produceText(err, timeout, stdin);
         }
         if (!Files.isRegularFile(file)) {
             err.println("produce: " + file + ": no such file");
@@ -212,6 +226,94 @@ final class ProduceCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Sends text documents {"id","text"}: each .txt file under the folder (sorted by path, id = the
+     * path relative to the folder, with '/'), or each non-blank line of standard input (id =
+     * --id-prefix + its line number from 1).
+     */
+    private int produceText(PrintWriter err, Duration timeout, boolean stdin) throws IOException {
+        List<Path> files = List.of();
+        if (!stdin) {
+            try (Stream<Path> walk = Files.walk(file)) {
+                files = walk.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".txt"))
+                        .sorted().collect(Collectors.toList());
+            }
+            if (files.isEmpty()) {
+                err.println("produce: " + file + ": no .txt file in the folder, expected one document per .txt file");
+                return 1;
+            }
+        }
+        String bootstrap = kafka.bootstrapServers();
+        String topic = kafka.topicOr(Topics.COLUMNS);
+        try {
+            KafkaClients.requireReachable(bootstrap, new Properties(), timeout);
+        } catch (IllegalStateException e) {
+            err.println("produce: " + e.getMessage());
+            return 1;
+        }
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        AtomicLong acked = new AtomicLong();
+        long sent = 0;
+        long start = System.nanoTime();
+        RatePacer pacer = rate.pacer();
+        ObjectMapper json = new ObjectMapper();
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20, timeout)) {
+            if (stdin) {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                long number = 0;
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    number++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    String id = idPrefix + number;
+                    if (!send(producer, id, document(json, id, line), acked, failure, pacer, sent++)) {
+                        break;
+                    }
+                    progress(err, sent, -1, start, false);
+                }
+            } else {
+                for (Path f : files) {
+                    String id = file.relativize(f).toString().replace('\\', '/');
+                    String text;
+                    try {
+                        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                                .decode(ByteBuffer.wrap(Files.readAllBytes(f))).toString();
+                    } catch (CharacterCodingException e) {
+                        err.println();
+                        err.println("produce: " + f + ": bytes that are not UTF-8, expected UTF-8 text; stopped after "
+                                + sent + " documents");
+                        return 1;
+                    }
+                    if (!send(producer, id, document(json, id, text), acked, failure, pacer, sent++)) {
+                        break;
+                    }
+                    progress(err, sent, files.size(), start, false);
+                }
+            }
+            producer.flush();
+        } catch (KafkaException e) {
+            failure.compareAndSet(null, e);
+        }
+        if (failure.get() != null) {
+            err.println();
+            err.println("produce: sending to topic " + topic + " at " + bootstrap + " failed: " + failure.get().getMessage());
+            return 1;
+        }
+        progress(err, sent, stdin ? -1 : sent, start, true);
+        spec.commandLine().getOut().println("{\"records\":" + acked.get() + ",\"topic\":\"" + topic + "\"}");
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** A text document as the service reads it with nmf.input.format=text. */
+    private static byte[] document(ObjectMapper json, String id, String text) throws IOException {
+        ObjectNode doc = json.createObjectNode();
+        doc.put("id", id);
+        doc.put("text", text);
+        return json.writeValueAsBytes(doc);
+    }
+
     /** Sends one record, paced; false once a send has failed (the failure is kept). */
     private boolean send(KafkaProducer<String, byte[]> producer, String id, byte[] value, AtomicLong acked,
             AtomicReference<Exception> failure, RatePacer pacer, long index) {
@@ -237,6 +339,15 @@ final class ProduceCommand implements Callable<Integer> {
             return;
         }
         lastDraw = now;
+        double elapsed = (now - start) / 1e9;
+        if (total < 0) { // standard input: no total known
+            err.printf("\r%,d records %,.0f/s", done, elapsed > 0 ? done / elapsed : 0);
+            if (last) {
+                err.println();
+            }
+            err.flush();
+            return;
+        }
         int width = 30;
         int filled = total > 0 ? (int) (width * done / total) : width;
         double seconds = (now - start) / 1e9;
