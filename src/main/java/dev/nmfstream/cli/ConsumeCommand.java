@@ -11,7 +11,9 @@ import dev.nmfstream.wire.WireSerdes;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,8 +48,16 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--idle-seconds", defaultValue = "0", description = "Stop after this long without records (0: never).")
     int idleSeconds;
 
+    @Option(names = "--factors-topic", paramLabel = "<topic>", defaultValue = Topics.FACTORS,
+            description = "consume weights: where the components' words are read from, to name the topics. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String factorsTopic;
+
     @Mixin
     ConnectTimeoutOption connect;
+
+    /** consume weights: each component's first three words, by component, as the factors topic names them. */
+    private final Map<Integer, String> names = new HashMap<>();
 
     @Spec
     CommandSpec spec;
@@ -72,9 +82,19 @@ final class ConsumeCommand implements Callable<Integer> {
         });
         long count = 0;
         long lastRecord = System.nanoTime();
+        KafkaConsumer<String, byte[]> factors = null;
+        if (what == What.weights) {
+            // the components' names: the factors topic from its beginning, then as it changes
+            factors = KafkaClients.committedConsumer(kafka.bootstrapServers(), null, true);
+            factors.subscribe(List.of(factorsTopic));
+            readNames(factors, Duration.ofSeconds(2));
+        }
         try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(kafka.bootstrapServers(), null, fromBeginning)) {
             consumer.subscribe(List.of(name));
             while (max == 0 || count < max) {
+                if (factors != null) {
+                    readNames(factors, Duration.ZERO);
+                }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     out.println(printable(format(r)));
                     lastRecord = System.nanoTime();
@@ -87,8 +107,38 @@ final class ConsumeCommand implements Callable<Integer> {
                     break;
                 }
             }
+        } finally {
+            if (factors != null) {
+                factors.close();
+            }
         }
         return 0;
+    }
+
+    /** Takes the components' first three words from the factors records that arrive within {@code wait}. */
+    private void readNames(KafkaConsumer<String, byte[]> factors, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        do {
+            for (ConsumerRecord<String, byte[]> r : factors.poll(wait.isZero() ? Duration.ZERO : Duration.ofMillis(200))) {
+                if (r.value() == null || r.key() == null || !r.key().contains("/")) {
+                    continue;
+                }
+                try {
+                    ComponentMessage c = WireSerdes.component().deserializer().deserialize(r.topic(), r.value());
+                    StringBuilder words = new StringBuilder();
+                    for (TopFeature f : c.topFeatures().subList(0, Math.min(3, c.topFeatures().size()))) {
+                        if (f.label() != null) {
+                            words.append(words.length() > 0 ? "-" : "").append(f.label());
+                        }
+                    }
+                    if (words.length() > 0) {
+                        names.put(c.component(), words.toString());
+                    }
+                } catch (SerializationException e) {
+                    // not a component: the summary or a foreign record; names stay as they are
+                }
+            }
+        } while (System.nanoTime() < deadline);
     }
 
     /**
@@ -141,7 +191,9 @@ final class ConsumeCommand implements Callable<Integer> {
                 }
                 Arrays.sort(order, (a, b) -> Double.compare(h[b], h[a]));
                 for (int q = 0; q < Math.min(3, h.length) && h[order[q]] > 0; q++) {
-                    top.append(String.format(" k%d=%.4g", order[q], h[order[q]]));
+                    String named = names.get(order[q]);
+                    top.append(String.format(" k%d=%.4g", order[q], h[order[q]]))
+                            .append(named != null ? " (" + named + ")" : "");
                 }
                 yield String.format("%-20s v%-6d residual %.4f  top:%s", w.id(), w.basisVersion(), w.relativeResidual(), top);
             }
@@ -149,7 +201,9 @@ final class ConsumeCommand implements Callable<Integer> {
                 if (r.key() != null && r.key().contains("/")) {
                     ComponentMessage c = WireSerdes.component().deserializer().deserialize(r.topic(), r.value());
                     StringBuilder top = new StringBuilder();
-                    for (TopFeature f : c.topFeatures().subList(0, Math.min(5, c.topFeatures().size()))) {
+                    boolean words = !c.topFeatures().isEmpty() && c.topFeatures().get(0).label() != null;
+                    // words (text input): the first ten; row numbers: the first five
+                    for (TopFeature f : c.topFeatures().subList(0, Math.min(words ? 10 : 5, c.topFeatures().size()))) {
                         top.append(' ').append(f.label() != null ? f.label() : "#" + f.index())
                                 .append(String.format("=%.3f", f.weight()));
                     }

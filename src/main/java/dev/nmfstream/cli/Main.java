@@ -3,6 +3,7 @@ package dev.nmfstream.cli;
 import dev.nmfstream.bench.BenchCommand;
 import dev.nmfstream.bench.ClusterBenchCommand;
 import dev.nmfstream.bench.StreamBenchCommand;
+import dev.nmfstream.bench.TextBenchCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -20,7 +21,7 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Streaming online nonnegative matrix factorization.",
-        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class, FitCommand.class, BenchCommand.class, StreamBenchCommand.class, ClusterBenchCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class, FitCommand.class, BenchCommand.class, StreamBenchCommand.class, ClusterBenchCommand.class, TextBenchCommand.class,
             GenerateCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

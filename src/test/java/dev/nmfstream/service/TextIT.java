@@ -132,7 +132,8 @@ class TextIT {
                             config.topics().factors()));
                     long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                     long settleFrom = Long.MAX_VALUE;
-                    while (System.nanoTime() < until && System.nanoTime() < settleFrom + 3_000_000_000L) {
+                    while (System.nanoTime() < until
+                            && (settleFrom == Long.MAX_VALUE || System.nanoTime() - settleFrom < 3_000_000_000L)) {
                         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                             if (r.topic().equals(config.topics().weights())) {
                                 WeightsMessage w = WireSerdes.weights().deserializer().deserialize(r.topic(), r.value());

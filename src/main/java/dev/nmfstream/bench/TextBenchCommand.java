@@ -1,0 +1,329 @@
+package dev.nmfstream.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nmfstream.kafka.EmbeddedKafka;
+import dev.nmfstream.kafka.KafkaClients;
+import dev.nmfstream.kafka.TopicSetup;
+import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.nmf.NmfConfig;
+import dev.nmfstream.nmf.OnlineNmf;
+import dev.nmfstream.nmf.Projection;
+import dev.nmfstream.nmf.SparseColumn;
+import dev.nmfstream.service.NmfService;
+import dev.nmfstream.stream.NmfStreamConfig;
+import dev.nmfstream.stream.NmfTopology;
+import dev.nmfstream.text.TextSettings;
+import dev.nmfstream.text.TextVectorizer;
+import dev.nmfstream.wire.ColumnDecoder;
+import dev.nmfstream.wire.DecodedItem;
+import dev.nmfstream.wire.TextColumns;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code bench-text}: the service fed raw text documents against a passthrough topology of the
+ * same records (same broker, partitions and run), and where a document's time goes on one
+ * thread: reading the JSON and vectorising (tokenizing, hashing, weighting), projecting, and
+ * learning; plus the hashing's collisions on the documents' words.
+ */
+@Command(name = "bench-text", mixinStandardHelpOptions = true,
+        description = {"Raw text through the service (nmf.input.format=text) as a ratio to a passthrough topology of "
+                + "the same JSON text records, medians of --repeats runs; then, on one thread, nanoseconds per document "
+                + "to vectorise, to project and to learn, and the share of the documents' distinct words that share "
+                + "their hashed row with another word. One JSON line each."})
+public final class TextBenchCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DOCUMENTS",
+            description = "JSON lines (.jsonl or .jsonl.gz) of documents {\"id\",\"text\"}, cycled to --records")
+    Path documents;
+
+    @Option(names = "--records", defaultValue = "30000", description = "Records per run. Default: ${DEFAULT-VALUE}.")
+    int records;
+
+    @Option(names = "--rank", defaultValue = "20", description = "Default: ${DEFAULT-VALUE}.")
+    int rank;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
+    @Option(names = "--buckets", defaultValue = "32768", description = "m, the hashing size. Default: ${DEFAULT-VALUE}.")
+    int buckets;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ObjectMapper json = new ObjectMapper();
+        List<String> texts = read(json, documents);
+        List<byte[]> values = new ArrayList<>(records);
+        for (int j = 0; j < records; j++) {
+            ObjectNode doc = json.createObjectNode();
+            doc.put("id", "d" + j);
+            doc.put("text", texts.get(j % texts.size()));
+            values.add(json.writeValueAsBytes(doc));
+        }
+        collisions(out, json, texts);
+        breakdown(out, json, values);
+        Path dir = Files.createTempDirectory("nmf-bench-text");
+        double[] ratios = new double[repeats];
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
+            for (int rep = 0; rep < repeats; rep++) {
+                String input = "text-in-" + rep;
+                NmfStreamConfig config = config(input, dir);
+                TopicSetup.ensure(broker.bootstrapServers(), config, new Properties());
+                try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 5)) {
+                    for (int j = 0; j < records; j++) {
+                        producer.send(new ProducerRecord<>(input, "d" + j, values.get(j)));
+                    }
+                    producer.flush();
+                }
+                double pass = passthrough(broker, input, dir);
+                double nmf;
+                try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, null),
+                        NmfService.streamsProperties(config, broker.bootstrapServers()))) {
+                    long start = System.nanoTime();
+                    streams.start();
+                    KafkaClients.awaitRecords(broker.bootstrapServers(), config.topics().weights(), records,
+                            Duration.ofMinutes(10));
+                    nmf = (System.nanoTime() - start) / 1e9;
+                }
+                ratios[rep] = pass / nmf;
+                ObjectNode row = json.createObjectNode();
+                row.put("run", rep + 1);
+                row.put("records", records);
+                row.put("rank", rank);
+                row.put("buckets", buckets);
+                row.put("passthroughPerSecond", records / pass);
+                row.put("textPerSecond", records / nmf);
+                row.put("ratio", pass / nmf);
+                out.println(json.writeValueAsString(row));
+                out.flush();
+            }
+        } finally {
+            EmbeddedKafka.delete(dir);
+        }
+        Arrays.sort(ratios);
+        ObjectNode median = json.createObjectNode();
+        median.put("medianRatio", ratios[repeats / 2]);
+        median.put("repeats", repeats);
+        out.println(json.writeValueAsString(median));
+        out.flush();
+        return 0;
+    }
+
+    private static List<String> read(ObjectMapper json, Path file) throws IOException {
+        List<String> texts = new ArrayList<>();
+        try (InputStream raw = Files.newInputStream(file);
+                BufferedReader lines = new BufferedReader(new InputStreamReader(
+                        file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw, StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (!line.isBlank()) {
+                    JsonNode text = json.readTree(line).get("text");
+                    if (text != null && text.isTextual()) {
+                        texts.add(text.asText());
+                    }
+                }
+            }
+        }
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no {\"text\": …} line");
+        }
+        return texts;
+    }
+
+    private NmfStreamConfig config(String input, Path dir) {
+        Properties p = new Properties();
+        p.setProperty("nmf.rank", "" + rank);
+        p.setProperty("nmf.input.format", "text");
+        p.setProperty("nmf.dimension", "" + buckets);
+        p.setProperty("nmf.topic.columns", input);
+        p.setProperty("nmf.topic.weights", input + "-weights");
+        p.setProperty("nmf.topic.factors", input + "-factors");
+        p.setProperty("nmf.topic.dead.letters", input + "-dead");
+        p.setProperty("nmf.topic.stats", input + "-stats");
+        p.setProperty("nmf.topic.basis", input + "-basis");
+        p.setProperty("nmf.model", "bench");
+        p.setProperty("application.id", "bench-text-" + UUID.randomUUID());
+        p.setProperty("state.dir", dir.resolve("state-" + UUID.randomUUID()).toString());
+        return NmfStreamConfig.from(p);
+    }
+
+    /** Seconds for a passthrough topology to copy the records (exactly-once, same partitions). */
+    private double passthrough(EmbeddedKafka broker, String input, Path dir) throws Exception {
+        String output = input + "-copy";
+        TopicSetup.create(broker.bootstrapServers(), new Properties(), List.of(new NewTopic(output, 4, (short) 1)));
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        Properties p = new Properties();
+        p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "passthrough-" + UUID.randomUUID());
+        p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.setProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.setProperty(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("pass-" + UUID.randomUUID()).toString());
+        p.setProperty(StreamsConfig.producerPrefix("linger.ms"), "5");
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), p)) {
+            long start = System.nanoTime();
+            streams.start();
+            KafkaClients.awaitRecords(broker.bootstrapServers(), output, records, Duration.ofMinutes(10));
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** The share of distinct words, and of word occurrences, whose row holds another word too. */
+    private void collisions(PrintWriter out, ObjectMapper json, List<String> texts) throws IOException {
+        TextVectorizer v = new TextVectorizer(TextSettings.defaults().withBuckets(buckets));
+        Map<String, Long> counts = new HashMap<>();
+        for (String t : texts) {
+            for (String w : v.terms(t)) {
+                counts.merge(w, 1L, Long::sum);
+            }
+        }
+        Map<Integer, List<String>> rows = new HashMap<>();
+        for (String w : counts.keySet()) {
+            rows.computeIfAbsent(TextVectorizer.bucketOf(w, buckets), k -> new ArrayList<>()).add(w);
+        }
+        long shared = 0;
+        long occurrences = 0;
+        long mislabelled = 0;
+        Set<String> notLabel = new HashSet<>();
+        for (List<String> words : rows.values()) {
+            String label = words.stream().max((a, b) -> Long.compare(counts.get(a), counts.get(b))).orElseThrow();
+            for (String w : words) {
+                occurrences += counts.get(w);
+                if (words.size() > 1) {
+                    shared++;
+                }
+                if (!w.equals(label)) {
+                    mislabelled += counts.get(w);
+                    notLabel.add(w);
+                }
+            }
+        }
+        ObjectNode row = json.createObjectNode();
+        row.put("buckets", buckets);
+        row.put("distinctWords", counts.size());
+        row.put("rowsUsed", rows.size());
+        row.put("wordsSharingARow", (double) shared / counts.size());
+        row.put("wordsNotTheirRowsLabel", notLabel.size());
+        row.put("occurrencesNotTheirRowsLabel", (double) mislabelled / occurrences);
+        out.println(json.writeValueAsString(row));
+        out.flush();
+    }
+
+    /**
+     * One thread, the documents three times over: vectorise (JSON → column), project on a basis
+     * learned from them, and learn (OnlineNmf: projection and update); nanoseconds per document,
+     * the best of three passes after a warm-up pass.
+     */
+    private void breakdown(PrintWriter out, ObjectMapper json, List<byte[]> values) throws IOException {
+        TextVectorizer vectorizer = new TextVectorizer(TextSettings.defaults().withBuckets(buckets));
+        TextColumns columns = new TextColumns() {
+            @Override
+            public void start() {
+                vectorizer.start();
+            }
+
+            @Override
+            public void add(char[] chars, int offset, int length) {
+                vectorizer.add(chars, offset, length);
+            }
+
+            @Override
+            public int finish(int[] indices, double[] vals) {
+                return vectorizer.finish(indices, vals);
+            }
+        };
+        ColumnDecoder decoder = new ColumnDecoder(buckets, 4 << 20, 256, columns);
+        DecodedItem item = new DecodedItem(buckets);
+        int n = values.size();
+        List<SparseColumn> vectors = new ArrayList<>(n);
+        double vectorise = Double.MAX_VALUE;
+        for (int pass = 0; pass < 4; pass++) {
+            long start = System.nanoTime();
+            for (byte[] value : values) {
+                if (!decoder.decode(null, value, item)) {
+                    throw new IllegalStateException("a bench document is invalid: " + item.reason());
+                }
+                if (pass == 0) {
+                    SparseColumn c = (SparseColumn) item.column();
+                    vectors.add(SparseColumn.of(buckets, Arrays.copyOfRange(c.indices(), c.offset(), c.offset()
+                            + c.nnz()), Arrays.copyOfRange(c.values(), c.offset(), c.offset() + c.nnz())));
+                }
+            }
+            if (pass > 0) {
+                vectorise = Math.min(vectorise, (System.nanoTime() - start) / (double) n);
+            }
+        }
+        double learn = Double.MAX_VALUE;
+        Basis basis = null;
+        for (int pass = 0; pass < 4; pass++) {
+            OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(rank).withSeed(1));
+            long start = System.nanoTime();
+            for (SparseColumn c : vectors) {
+                nmf.partialFit(c);
+            }
+            nmf.flush();
+            if (pass > 0) {
+                learn = Math.min(learn, (System.nanoTime() - start) / (double) n);
+            }
+            basis = nmf.basis();
+        }
+        double project = Double.MAX_VALUE;
+        OnlineNmf fixed = OnlineNmf.withBasis(NmfConfig.defaults(rank).withLearning(false), basis);
+        Projection projection = new Projection(rank);
+        for (int pass = 0; pass < 4; pass++) {
+            long start = System.nanoTime();
+            for (SparseColumn c : vectors) {
+                fixed.project(c, projection);
+            }
+            if (pass > 0) {
+                project = Math.min(project, (System.nanoTime() - start) / (double) n);
+            }
+        }
+        ObjectNode row = json.createObjectNode();
+        row.put("documents", n);
+        row.put("meanNonzeros", vectors.stream().mapToInt(SparseColumn::nnz).average().orElse(0));
+        row.put("vectoriseNsPerDocument", vectorise);
+        row.put("projectNsPerDocument", project);
+        row.put("learnNsPerDocument", learn);
+        row.put("updateNsPerDocument", learn - project);
+        out.println(json.writeValueAsString(row));
+        out.flush();
+    }
+}
