@@ -72,6 +72,18 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String CONNECT_TIMEOUT_MS = "nmf.connect.timeout.ms";
     public static final String STATUS_INTERVAL_MS = "nmf.status.interval.ms";
     public static final String EMBEDDED_PORT = "nmf.embedded.port";
+    public static final String UPDATE_MIN_INTERVAL_MS = "nmf.update.min.interval.ms";
+    public static final String INPUT_SPARSE = "nmf.input.sparse";
+
+    /**
+     * The defaults that {@link #INPUT_SPARSE} = true (sparse JSON, text) gives the keys a user did
+     * not set. A mini-batch of 1024: on planted topics batch 1024 recovered every topic for 8 seeds
+     * of 8, 512 missed one for 1 seed; W updated at most once a second, so that a backlog of short
+     * documents does not publish many large basis versions a second (BENCHMARKS.md, issue 11).
+     */
+    public static final Map<String, String> SPARSE_DEFAULTS = Map.of(
+            BATCH_SIZE, "" + NmfConfig.DEFAULT_SPARSE_BATCH,
+            UPDATE_MIN_INTERVAL_MS, "1000");
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -144,7 +156,14 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "run prints a status line this often (items in, weights out, dead letters, model, lag); 0: never")
             .define(EMBEDDED_PORT, Type.INT, 9092, between(0, 65535), Importance.LOW,
                     "broker port of the embedded broker (without bootstrap.servers); a free one when it is taken; "
-                            + "0: any free port");
+                            + "0: any free port")
+            .define(UPDATE_MIN_INTERVAL_MS, Type.LONG, 0L, atLeast(0), Importance.LOW,
+                    "the updater updates W (and publishes a basis version and saves the model) at most this often; "
+                            + "statistics arriving meanwhile are merged into the next update, which then learns from "
+                            + "more than nmf.batch.size items; 0: once per nmf.batch.size items")
+            .define(INPUT_SPARSE, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "the items are sparse (sparse JSON, text): the keys not set take the sparse defaults "
+                            + "nmf.batch.size = 1024 and nmf.update.min.interval.ms = 1000");
 
     private final int rank;
     private final int dimension;
@@ -173,6 +192,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final long connectTimeoutMs;
     private final long statusIntervalMs;
     private final int embeddedPort;
+    private final long updateMinIntervalMs;
+    private final boolean inputSparse;
     private final Properties kafka;
     private final NmfConfig engine;
 
@@ -206,6 +227,8 @@ public final class NmfStreamConfig extends AbstractConfig {
         connectTimeoutMs = getLong(CONNECT_TIMEOUT_MS);
         statusIntervalMs = getLong(STATUS_INTERVAL_MS);
         embeddedPort = getInt(EMBEDDED_PORT);
+        updateMinIntervalMs = getLong(UPDATE_MIN_INTERVAL_MS);
+        inputSparse = getBoolean(INPUT_SPARSE);
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -256,11 +279,32 @@ public final class NmfStreamConfig extends AbstractConfig {
                 kafka.setProperty(name, value);
             }
         }
+        if ("true".equalsIgnoreCase(settings.get(INPUT_SPARSE))) {
+            for (Map.Entry<String, String> d : SPARSE_DEFAULTS.entrySet()) {
+                settings.putIfAbsent(d.getKey(), d.getValue());
+            }
+        }
         try {
             return new NmfStreamConfig(settings, kafka);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The properties with {@link #INPUT_SPARSE} = true unless they set it: a path whose input is
+     * sparse by nature (text, sparse vectors) calls this before {@link #from}, so that the keys the
+     * user did not set take {@link #SPARSE_DEFAULTS}. A copy; the argument is not modified.
+     */
+    public static Properties withSparseDefaults(Properties properties) {
+        Properties out = new Properties();
+        for (String name : properties.stringPropertyNames()) {
+            out.setProperty(name, properties.getProperty(name));
+        }
+        if (out.getProperty(INPUT_SPARSE) == null) {
+            out.setProperty(INPUT_SPARSE, "true");
+        }
+        return out;
     }
 
     /** The definition of every {@code nmf.*} key (a copy). */
@@ -508,6 +552,16 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** The port the embedded broker asks for (a free one when it is taken); 0: any free port. */
     public int embeddedPort() {
         return embeddedPort;
+    }
+
+    /** The least time between two updates of W by the updater (0: no limit). */
+    public long updateMinIntervalMs() {
+        return updateMinIntervalMs;
+    }
+
+    /** Whether the items were declared sparse ({@link #INPUT_SPARSE}; the sparse defaults applied). */
+    public boolean inputSparse() {
+        return inputSparse;
     }
 
     /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */
