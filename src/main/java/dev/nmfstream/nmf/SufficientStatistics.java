@@ -104,11 +104,42 @@ public final class SufficientStatistics {
         return allRows ? m : rowCount;
     }
 
+    /**
+     * Copies the touched rows into {@code into} (length ≥ m) and returns their count, or −1 when
+     * every row counts as touched.
+     */
+    public int touchedRows(int[] into) {
+        if (allRows) {
+            return -1;
+        }
+        System.arraycopy(rows, 0, into, 0, rowCount);
+        return rowCount;
+    }
+
     /** Marks row i of B as touched. */
     private void touch(int i) {
         if (!touched[i]) {
             touched[i] = true;
             rows[rowCount++] = i;
+        }
+    }
+
+    /**
+     * After B was read whole: the touched rows are those with a nonzero entry if they are at most
+     * half of them (statistics of sparse items, as they were before they were written), else all.
+     */
+    private void touchNonzeroRows() {
+        for (int i = 0; i < m && rowCount <= m / 2; i++) {
+            for (int k = 0; k < r; k++) {
+                if (b[k][i] != 0) {
+                    touch(i);
+                    break;
+                }
+            }
+        }
+        if (rowCount > m / 2) {
+            untouch();
+            touchAll();
         }
     }
 
@@ -710,10 +741,10 @@ public final class SufficientStatistics {
         s.items = in.readLong();
         s.weight = in.readDouble();
         readDoubles(in, s.a);
-        s.touchAll();
         for (double[] bk : s.b) {
             readDoubles(in, bk);
         }
+        s.touchNonzeroRows();
         int count = in.readInt();
         if (count < 0 || count > CANDIDATES) {
             throw new IOException("statistics with " + count + " candidates, expected 0.." + CANDIDATES);
