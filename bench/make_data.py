@@ -13,6 +13,12 @@ documents  The English manual pages installed on this machine (/usr/share/man/ma
            shuffled order (numpy default_rng(--seed).permutation). Saved with
            scipy.sparse.save_npz as a CSC matrix of shape (terms, documents): one item per column.
            The vocabulary is written next to it (OUT stem + ".vocab.txt", one term per line).
+paragraphs Paragraphs of real English that Debian ships: the manual pages (man1..man8, cut at the
+           paragraph and section macros .PP .P .LP .TP .IP .HP .SH .SS and at blank lines, the text
+           extracted as for documents), the licenses in /usr/share/common-licenses and the
+           /usr/share/doc/*/copyright notices (cut at blank lines); each distinct paragraph of
+           --min-words to 400 words is one document. Same TF-IDF as documents; the first
+           --paragraphs (default 60,000) of the seeded shuffled order are kept.
 digits     scikit-learn's digits (load_digits: 1,797 8 x 8 images shipped with the package,
            values 0..16), as a float64 .npy of shape (64, 1797): one image per column, in the
            package's order.
@@ -143,6 +149,90 @@ def make_documents(args):
             "vocabularyFile": os.path.basename(stem + ".vocab.txt")}
 
 
+# ----------------------------------------------------------------------------- paragraphs
+
+PARAGRAPH = re.compile(r"^[.'][ \t]*(PP|P|LP|TP|IP|HP|SH|SS|Pp|Sh|Ss|It)\b")
+
+
+def man_paragraphs(source):
+    """The text of each paragraph of a man page's troff source (split at paragraph and section macros)."""
+    paragraphs, current = [], []
+    for raw in source.splitlines():
+        if raw.startswith(('.\\"', "'\\\"", '.\\#')) or raw.strip() in (".", "'"):
+            continue
+        if PARAGRAPH.match(raw) or not raw.strip():
+            if current:
+                paragraphs.append(" ".join(current))
+            current = []
+            continue
+        line = MACRO.sub("", raw, count=1) if raw[:1] in ".'" else raw
+        line = troff_text(line).replace('"', " ")
+        if line.strip():
+            current.append(line.strip())
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def text_paragraphs(path):
+    """The blank-line separated paragraphs of a plain-text file."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+
+
+def make_paragraphs(args):
+    """Paragraphs of real English from what Debian ships: the manual pages (man1..man8) and the licenses
+    and copyright notices (/usr/share/common-licenses, /usr/share/doc/*/copyright), TF-IDF."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    files = sorted(glob.glob(os.path.join(args.man_root, "man[1-8]", "*.gz")))
+    word = re.compile(r"[A-Za-z]{2,}")
+    docs, seen = [], set()
+
+    def keep(text):
+        n = len(word.findall(text))
+        if args.min_words <= n <= 400 and text not in seen:
+            seen.add(text)
+            docs.append(text)
+    for path in files:
+        try:
+            with gzip.open(path, "rb") as f:
+                source = f.read().decode("utf-8", errors="replace")
+        except (OSError, EOFError):
+            continue
+        if source.lstrip().startswith(".so "):
+            continue
+        for text in man_paragraphs(source):
+            keep(text)
+    plain = sorted(glob.glob("/usr/share/common-licenses/*")) + sorted(glob.glob("/usr/share/doc/*/copyright"))
+    for path in plain:
+        for text in text_paragraphs(path):
+            keep(text)
+    vectorizer = TfidfVectorizer(stop_words="english", max_features=args.vocabulary, min_df=2, max_df=0.5,
+                                 sublinear_tf=True, token_pattern=TOKEN, dtype=np.float64)
+    X = vectorizer.fit_transform(docs).tocsr()
+    keep_rows = np.flatnonzero(X.getnnz(axis=1) > 0)
+    order = np.random.default_rng(args.seed).permutation(keep_rows)
+    limit = args.max_documents or args.paragraphs
+    order = order[:limit]
+    V = X[order].T.tocsc()
+    V.sort_indices()
+    sp.save_npz(args.out, V, compressed=True)
+    stem = args.out[:-4] if args.out.endswith(".npz") else args.out
+    with open(stem + ".vocab.txt", "w", encoding="utf-8") as f:
+        f.write("\n".join(vectorizer.get_feature_names_out()) + "\n")
+    return {"file": os.path.basename(args.out), "m": int(V.shape[0]), "n": int(V.shape[1]),
+            "layout": "scipy.sparse CSC, rows = terms, columns = documents (items), float64",
+            "source": "paragraphs of %s/man[1-8]/*.gz, /usr/share/common-licenses/*, /usr/share/doc/*/copyright"
+                      % args.man_root, "paragraphsKept": len(docs), "minWords": args.min_words, "seed": args.seed,
+            "tfidf": {"stop_words": "english", "max_features": args.vocabulary, "min_df": 2, "max_df": 0.5,
+                      "sublinear_tf": True, "norm": "l2", "token_pattern": TOKEN},
+            "nnz": int(V.nnz), "nnzPerColumn": float(V.nnz / V.shape[1])}
+
+
 # ----------------------------------------------------------------------------- digits
 
 def make_digits(args):
@@ -158,20 +248,23 @@ def make_digits(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("kind", choices=["documents", "digits"])
+    ap.add_argument("kind", choices=["documents", "paragraphs", "digits"])
     ap.add_argument("--out", required=True, help="output file (.npz for documents, .npy for digits)")
     ap.add_argument("--man-root", default="/usr/share/man", help="documents: the manual's root (default /usr/share/man)")
     ap.add_argument("--vocabulary", type=int, default=20000, help="documents: at most this many terms (default 20000)")
+    ap.add_argument("--paragraphs", type=int, default=60000,
+                    help="paragraphs: keep this many documents of the shuffled order (default 60000)")
     ap.add_argument("--min-words", type=int, default=20, help="documents: words a section needs (default 20)")
     ap.add_argument("--seed", type=int, default=0, help="documents: seed of the shuffled order (default 0)")
     ap.add_argument("--max-documents", type=int, default=0,
                     help="documents: keep only the first N of the shuffled order (0 = all; for quick runs)")
     args = ap.parse_args()
-    want = ".npz" if args.kind == "documents" else ".npy"
+    want = ".npy" if args.kind == "digits" else ".npz"
     if not args.out.endswith(want):
         raise Fail("--out must end with %s for %s" % (want, args.kind))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    meta = make_documents(args) if args.kind == "documents" else make_digits(args)
+    meta = (make_documents(args) if args.kind == "documents" else make_paragraphs(args) if args.kind == "paragraphs"
+            else make_digits(args))
     meta["sha256"] = sha256_file(args.out)
     with open(args.out + ".json", "w") as f:
         json.dump(meta, f, indent=2)

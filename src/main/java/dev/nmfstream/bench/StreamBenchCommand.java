@@ -12,6 +12,7 @@ import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.io.Npy;
+import dev.nmfstream.io.SparseMatrix;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.kafka.RatePacer;
@@ -39,11 +40,17 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -171,6 +178,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** With --data: the file is sparse, so the service runs with the sparse defaults (nmf.input.sparse). */
+    private boolean sparseInput;
+
     private NmfStreamConfig config(String input, String format, Path dir, String guarantee) {
         Properties p = new Properties();
         p.setProperty("nmf.rank", "" + rank);
@@ -187,7 +197,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         p.setProperty("state.dir", dir.resolve("state-" + UUID.randomUUID()).toString());
         p.setProperty("processing.guarantee", guarantee);
         p.putAll(settings.properties());
-        return NmfStreamConfig.from(p);
+        return NmfStreamConfig.from(sparseInput ? NmfStreamConfig.withSparseDefaults(p) : p);
     }
 
     private long fill(EmbeddedKafka broker, String topic, String format, int n) {
@@ -274,6 +284,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         }
         int n = matrix.columns();
         int m = matrix.rows();
+        sparseInput = matrix instanceof SparseMatrix;
         if (n == 0 || m == 0 || rank > m) {
             err.println("bench-stream: " + data + ": " + m + " × " + n + " matrix, expected at least one item and "
                     + "a dimension m ≥ --rank = " + rank);
@@ -301,6 +312,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             double pass = passthrough(broker, input, dir, n);
             FactorSnapshots factors = new FactorSnapshots(config.model(), rank, m);
             double nmf = serviceWithFactors(broker, config, n, factors, null, 0);
+            Map<String, Long> internal = internalTopicBytes(broker, config);
             PublishedWeights weights = new PublishedWeights(normSq, 1000);
             readWeights(broker, config.topics().weights(), weights);
             ObjectNode row = json.createObjectNode();
@@ -314,6 +326,14 @@ public final class StreamBenchCommand implements Callable<Integer> {
             row.put("passthroughPerSecond", n / pass);
             row.put("nmfPerSecond", n / nmf);
             row.put("ratio", pass / nmf);
+            row.put("inputSparse", config.inputSparse());
+            long internalTotal = 0;
+            ObjectNode perTopic = row.putObject("internalBytesPer1000");
+            for (Map.Entry<String, Long> e : internal.entrySet()) {
+                perTopic.put(e.getKey(), 1000.0 * e.getValue() / n);
+                internalTotal += e.getValue();
+            }
+            row.put("internalBytesPer1000Items", 1000.0 * internalTotal / n);
             boolean complete = quality(row, matrix, weights, factors, outW, trace);
             if (paced > 0) {
                 // the same records again, produced at a fraction of the measured rate while the service runs
@@ -337,6 +357,36 @@ public final class StreamBenchCommand implements Callable<Integer> {
         } finally {
             EmbeddedKafka.delete(dir);
         }
+    }
+
+    /**
+     * Bytes in the broker's log of each internal topic of a service run (the stats and basis topics,
+     * the application's changelogs), as written (before any compaction), by topic name (the
+     * changelogs without the application id).
+     */
+    private static Map<String, Long> internalTopicBytes(EmbeddedKafka broker, NmfStreamConfig config)
+            throws Exception {
+        String app = config.kafka().getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        Map<String, Long> bytes = new TreeMap<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            List<Integer> brokers = new ArrayList<>();
+            for (Node node : admin.describeCluster().nodes().get()) {
+                brokers.add(node.id());
+            }
+            for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+                for (LogDirDescription dir : dirs.values()) {
+                    for (Map.Entry<TopicPartition, ReplicaInfo> e : dir.replicaInfos().entrySet()) {
+                        String topic = e.getKey().topic();
+                        if (topic.equals(config.topics().stats()) || topic.equals(config.topics().basis())) {
+                            bytes.merge(topic, e.getValue().size(), Long::sum);
+                        } else if (topic.startsWith(app + "-")) {
+                            bytes.merge(topic.substring(app.length() + 1), e.getValue().size(), Long::sum);
+                        }
+                    }
+                }
+            }
+        }
+        return bytes;
     }
 
     /** FILE.ext → FILE{suffix}.ext; null stays null. */

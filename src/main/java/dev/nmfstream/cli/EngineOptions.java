@@ -17,9 +17,10 @@ final class EngineOptions {
     @Option(names = "--rank", required = true, description = "Number of components r.")
     int rank;
 
-    @Option(names = "--batch", defaultValue = "" + NmfConfig.DEFAULT_BATCH,
-            description = "Columns per mini-batch (W is updated once per batch). Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch",
+            description = "Columns per mini-batch (W is updated once per batch). Default: " + NmfConfig.DEFAULT_BATCH
+                    + ", or " + NmfConfig.DEFAULT_SPARSE_BATCH + " for sparse input (a scipy .npz).")
+    Integer batch;
 
     @Option(names = "--steps", defaultValue = "" + NmfConfig.DEFAULT_STEPS,
             description = "HALS sweeps or MU steps per update. Default: ${DEFAULT-VALUE}.")
@@ -60,6 +61,17 @@ final class EngineOptions {
      * Options that stand for an {@code nmf.*} key are checked with that key's definition.
      */
     NmfConfig config() {
+        return config(false);
+    }
+
+    /**
+     * The validated engine configuration for dense or sparse input: without {@code --batch} the
+     * mini-batch is {@link NmfConfig#DEFAULT_BATCH}, or {@link NmfConfig#DEFAULT_SPARSE_BATCH}
+     * for sparse input (the sparse defaults).
+     */
+    NmfConfig config(boolean sparse) {
+        int batch = this.batch != null ? this.batch
+                : sparse ? NmfConfig.DEFAULT_SPARSE_BATCH : NmfConfig.DEFAULT_BATCH;
         NmfStreamConfig.check(NmfStreamConfig.RANK, "--rank", rank);
         NmfStreamConfig.check(NmfStreamConfig.BATCH_SIZE, "--batch", batch);
         NmfStreamConfig.check(NmfStreamConfig.STEPS, "--steps", steps);

@@ -7,6 +7,7 @@ import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.io.Npy;
+import dev.nmfstream.io.SparseMatrix;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Column;
 import dev.nmfstream.nmf.DenseColumn;
@@ -123,6 +124,9 @@ public final class FitCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("fit: " + input + ": " + e.getMessage());
             return 1;
+        }
+        if (data instanceof SparseMatrix) {
+            config = engine.config(true); // the sparse defaults (the options given still win)
         }
         if (data.columns() == 0 || data.rows() == 0) {
             err.println("fit: " + input + ": " + data.rows() + " × " + data.columns()

@@ -80,22 +80,7 @@ public final class BasisUpdater {
     public void update(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor) {
         checkShape(w, s);
         double[] a = s.a;
-        double eps = 0;
-        if (rule == UpdateRule.MU) {
-            // ε = EPSILON · max W · max_k Σ_j A_kj, an upper bound of EPSILON·max(W A) that costs O(r²)
-            double rowSum = 0;
-            for (int k = 0; k < r; k++) {
-                double acc = 0;
-                for (int j = 0; j < r; j++) {
-                    acc += a[k * r + j];
-                }
-                rowSum = Math.max(rowSum, acc);
-            }
-            eps = EPSILON * (floor / FLOOR) * rowSum;
-            if (!(eps > 0)) {
-                eps = Double.MIN_NORMAL;
-            }
-        }
+        double eps = epsilon(rule, a, floor);
         for (int start = 0; start < m; start += block) {
             int n = Math.min(block, m - start);
             for (int k = 0; k < r; k++) {
@@ -117,6 +102,70 @@ public final class BasisUpdater {
                 System.arraycopy(wBlock[k], 0, w[k], start, n);
             }
         }
+    }
+
+    /**
+     * Runs {@code steps} MU steps or HALS sweeps on the given rows of W only (the others keep
+     * their values): since the surrogate separates by rows, each of these rows gets exactly what
+     * {@link #update} would give it.
+     *
+     * @param w W as r component arrays of length m. Modified (the given rows).
+     * @param s the statistics. Not modified.
+     * @param rows the rows to update, distinct, rows[0 … count). Not modified.
+     */
+    public void updateRows(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor, int[] rows,
+            int count) {
+        checkShape(w, s);
+        double[] a = s.a;
+        double eps = epsilon(rule, a, floor);
+        for (int start = 0; start < count; start += block) {
+            int n = Math.min(block, count - start);
+            for (int k = 0; k < r; k++) {
+                double[] wk = wBlock[k];
+                double[] bk = bBlock[k];
+                double[] sourceW = w[k];
+                double[] sourceB = s.b[k];
+                for (int x = 0; x < n; x++) {
+                    int i = rows[start + x];
+                    double wi = sourceW[i];
+                    wk[x] = wi > floor ? wi : floor;
+                    bk[x] = sourceB[i];
+                }
+            }
+            if (rule == UpdateRule.MU) {
+                multiplicative(a, n, steps, eps, floor);
+            } else {
+                hals(a, n, steps, floor);
+            }
+            for (int k = 0; k < r; k++) {
+                double[] wk = wBlock[k];
+                double[] target = w[k];
+                for (int x = 0; x < n; x++) {
+                    target[rows[start + x]] = wk[x];
+                }
+            }
+        }
+    }
+
+    /** ε of the multiplicative rule for these statistics and floor (0 for HALS). */
+    private double epsilon(UpdateRule rule, double[] a, double floor) {
+        double eps = 0;
+        if (rule == UpdateRule.MU) {
+            // ε = EPSILON · max W · max_k Σ_j A_kj, an upper bound of EPSILON·max(W A) that costs O(r²)
+            double rowSum = 0;
+            for (int k = 0; k < r; k++) {
+                double acc = 0;
+                for (int j = 0; j < r; j++) {
+                    acc += a[k * r + j];
+                }
+                rowSum = Math.max(rowSum, acc);
+            }
+            eps = EPSILON * (floor / FLOOR) * rowSum;
+            if (!(eps > 0)) {
+                eps = Double.MIN_NORMAL;
+            }
+        }
+        return eps;
     }
 
     /** W ← max(floor, W ∘ B ⊘ (W A + ε)) on the block, all columns at once, {@code steps} times. */

@@ -31,6 +31,18 @@ public final class ModelState {
      * 0.99 depending on the interleaving; refined, at 0.9996 every time (BacklogRecoveryTest).
      */
     static final int SAMPLE_REFINE_PASSES = 30;
+    /**
+     * A mini-batch that touched at most this fraction of W's rows (sparse items: documents use a
+     * small part of the vocabulary each) updates only those rows, except every
+     * {@link #FULL_SWEEP_EVERY}-th batch, which updates them all. The rows not touched have
+     * unchanged B but see the new A only at the next full sweep: the approximation, whose cost is
+     * measured in BENCHMARKS.md (issue 11); dense items always update every row.
+     */
+    static final double PARTIAL_SWEEP_MAX_FRACTION = 0.5;
+    /** Every this many mini-batches W is updated on all its rows. */
+    static final int FULL_SWEEP_EVERY = 4;
+    /** W of fewer rows than this is always updated whole (the partial update would save little). */
+    static final int PARTIAL_SWEEP_MIN_ROWS = 1_000;
 
     private NmfConfig config;
     private final int r;
@@ -46,6 +58,8 @@ public final class ModelState {
     private long reseeds;
     private int[] grace;
     private double[] norms;
+    /** Scratch: the rows the mini-batch touched. */
+    private int[] batchRows;
 
     /** A model without a basis yet: {@link #initialize} makes the first one. */
     public ModelState(NmfConfig config) {
@@ -76,6 +90,7 @@ public final class ModelState {
         updater = new BasisUpdater(m, r);
         grace = new int[r];
         norms = new double[r];
+        batchRows = new int[m];
     }
 
     /** The settings. */
@@ -282,9 +297,27 @@ public final class ModelState {
                     + ", the model is " + m + " × " + r);
         }
         items += batch.items();
-        statistics.absorb(startBatch(), batch);
-        step(null);
+        absorbAndStep(startBatch(), batch);
         return finishBatch(basis.version() + 1);
+    }
+
+    /**
+     * The statistics ← ρ·statistics + batch (the batch is cleared), then W updated: on the rows
+     * the batch touched when they are few ({@link #PARTIAL_SWEEP_MAX_FRACTION}, except every
+     * {@link #FULL_SWEEP_EVERY}-th batch), else on all rows; and normalised.
+     */
+    void absorbAndStep(double rho, SufficientStatistics batch) {
+        int touched = batch.touchedRows(batchRows);
+        statistics.absorb(rho, batch);
+        boolean partial = touched >= 0 && m >= PARTIAL_SWEEP_MIN_ROWS && touched <= PARTIAL_SWEEP_MAX_FRACTION * m
+                && batches % FULL_SWEEP_EVERY != 0;
+        double floor = updater.floorFor(w);
+        if (partial) {
+            updater.updateRows(config.rule(), w, statistics, config.steps(), floor, batchRows, touched);
+        } else {
+            updater.update(config.rule(), w, statistics, config.steps(), floor);
+        }
+        updater.normalize(w, statistics, norms);
     }
 
     /** Counts items learned from (the library learner counts each column as it is projected). */

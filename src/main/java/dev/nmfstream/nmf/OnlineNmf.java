@@ -355,8 +355,7 @@ public final class OnlineNmf {
         long next = state.basis().version() + 1;
         SufficientStatistics statistics = state.statistics();
         if (batchColumns == null) {
-            statistics.absorb(beta, batch);
-            state.step(null);
+            state.absorbAndStep(beta, batch);
         } else {
             base.copyFrom(statistics);
             base.clearCandidates();

@@ -29,11 +29,22 @@ import java.util.Arrays;
  * <p>Storage: A row-major, B one array per component ({@code b[k][i]}: the form of
  * {@link Kernels#axpy(double, double[], double[], int)} that vectorises). {@link #add}
  * allocates nothing.
+ *
+ * <p>Sparse items touch few rows of B. The statistics keep the set of rows that may be nonzero
+ * (the <em>touched rows</em>, until the first dense item or a whole-matrix operation makes it
+ * all rows), so that {@link #clear}, {@link #decay}, {@link #merge} from such statistics and
+ * {@link #writeCompactTo} cost in proportion to the rows touched, not to m. Every entry gets the
+ * same arithmetic either way: the results are bitwise those of the dense loops.
  */
 public final class SufficientStatistics {
 
     /** How many re-seeding candidates are kept. */
     public static final int CANDIDATES = 4;
+    /**
+     * The first int32 of {@link #writeCompactTo}'s format (a dense {@link #writeTo} starts with
+     * m &gt; 0), so that {@link #readFrom} reads both.
+     */
+    static final int COMPACT_FORMAT = -2;
 
     private final int m;
     private final int r;
@@ -49,6 +60,13 @@ public final class SufficientStatistics {
     private final int[] support;
     /** Scratch: a dense column copied to offset 0. */
     private final double[] column;
+    /** Whether row i is among the touched rows (meaningful while not {@link #allRows}). */
+    private final boolean[] touched;
+    /** The touched rows, in the order first touched: rows[0 … rowCount). */
+    private final int[] rows;
+    private int rowCount;
+    /** True when any row of B may be nonzero (a dense item, a model's statistics). */
+    private boolean allRows;
 
     /** Empty statistics for dimension m and rank r. */
     public SufficientStatistics(int m, int r) {
@@ -64,6 +82,8 @@ public final class SufficientStatistics {
         this.candidates = new double[CANDIDATES][];
         this.candidateScore = new double[CANDIDATES];
         this.support = new int[r];
+        this.touched = new boolean[m];
+        this.rows = new int[m];
     }
 
     /** The dimension m. */
@@ -74,6 +94,71 @@ public final class SufficientStatistics {
     /** The rank r. */
     public int rank() {
         return r;
+    }
+
+    /**
+     * The number of rows of B that may be nonzero: the rows sparse items touched since the last
+     * {@link #clear}, or m once a dense item or a whole-matrix operation came in.
+     */
+    public int touchedRows() {
+        return allRows ? m : rowCount;
+    }
+
+    /**
+     * Copies the touched rows into {@code into} (length ≥ m) and returns their count, or −1 when
+     * every row counts as touched.
+     */
+    public int touchedRows(int[] into) {
+        if (allRows) {
+            return -1;
+        }
+        System.arraycopy(rows, 0, into, 0, rowCount);
+        return rowCount;
+    }
+
+    /** Marks row i of B as touched. */
+    private void touch(int i) {
+        if (!touched[i]) {
+            touched[i] = true;
+            rows[rowCount++] = i;
+        }
+    }
+
+    /**
+     * After B was read whole: the touched rows are those with a nonzero entry if they are at most
+     * half of them (statistics of sparse items, as they were before they were written), else all.
+     */
+    private void touchNonzeroRows() {
+        for (int i = 0; i < m && rowCount <= m / 2; i++) {
+            for (int k = 0; k < r; k++) {
+                if (b[k][i] != 0) {
+                    touch(i);
+                    break;
+                }
+            }
+        }
+        if (rowCount > m / 2) {
+            untouch();
+            touchAll();
+        }
+    }
+
+    /** Marks every row of B as touched. */
+    private void touchAll() {
+        allRows = true;
+    }
+
+    /** Forgets the touched rows (B is zero again). */
+    private void untouch() {
+        if (allRows || rowCount > m / 8) {
+            Arrays.fill(touched, false);
+        } else {
+            for (int x = 0; x < rowCount; x++) {
+                touched[rows[x]] = false;
+            }
+        }
+        rowCount = 0;
+        allRows = false;
     }
 
     /** Items added (merged counts included; not decayed). */
@@ -148,6 +233,7 @@ public final class SufficientStatistics {
         int supportSize = addToA(h, s);
         // B[:, k] += s (s h_k) v
         if (v instanceof DenseColumn dense) {
+            touchAll();
             System.arraycopy(dense.data(), dense.offset(), column, 0, m);
             for (int x = 0; x < supportSize; x++) {
                 int k = support[x];
@@ -159,6 +245,11 @@ public final class SufficientStatistics {
             double[] val = sparse.values();
             int off = sparse.offset();
             int nnz = sparse.nnz();
+            if (supportSize > 0 && !allRows) {
+                for (int j = 0; j < nnz; j++) {
+                    touch(idx[off + j]);
+                }
+            }
             for (int x = 0; x < supportSize; x++) {
                 int k = support[x];
                 double hk = s * (s * h[k]);
@@ -212,6 +303,7 @@ public final class SufficientStatistics {
             }
             addToA(h[q]);
         }
+        touchAll();
         double[] h0 = h[0];
         double[] h1 = h[1];
         double[] h2 = h[2];
@@ -304,8 +396,28 @@ public final class SufficientStatistics {
         for (int i = 0; i < a.length; i++) {
             a[i] += other.a[i];
         }
-        for (int k = 0; k < r; k++) {
-            Kernels.axpy(1.0, other.b[k], b[k], m);
+        if (other.allRows) {
+            touchAll();
+            for (int k = 0; k < r; k++) {
+                Kernels.axpy(1.0, other.b[k], b[k], m);
+            }
+        } else {
+            // only the rows the other statistics touched: the same sums, entry by entry
+            int[] otherRows = other.rows;
+            int count = other.rowCount;
+            if (!allRows) {
+                for (int x = 0; x < count; x++) {
+                    touch(otherRows[x]);
+                }
+            }
+            for (int k = 0; k < r; k++) {
+                double[] bk = b[k];
+                double[] ok = other.b[k];
+                for (int x = 0; x < count; x++) {
+                    int i = otherRows[x];
+                    bk[i] += ok[i];
+                }
+            }
         }
         items += other.items;
         weight += other.weight;
@@ -332,6 +444,7 @@ public final class SufficientStatistics {
             a[i] = rho * a[i] + batch.a[i];
             batch.a[i] = 0;
         }
+        touchAll();
         for (int k = 0; k < r; k++) {
             double[] bk = b[k];
             double[] ok = batch.b[k];
@@ -340,6 +453,7 @@ public final class SufficientStatistics {
                 ok[i] = 0;
             }
         }
+        batch.untouch();
         items += batch.items;
         weight = rho * weight + batch.weight;
         candidateCount = 0;
@@ -360,8 +474,17 @@ public final class SufficientStatistics {
             return;
         }
         Kernels.scale(rho, a, 0, a.length);
-        for (int k = 0; k < r; k++) {
-            Kernels.scale(rho, b[k], 0, m);
+        if (allRows) {
+            for (int k = 0; k < r; k++) {
+                Kernels.scale(rho, b[k], 0, m);
+            }
+        } else {
+            for (int k = 0; k < r; k++) {
+                double[] bk = b[k];
+                for (int x = 0; x < rowCount; x++) {
+                    bk[rows[x]] *= rho;
+                }
+            }
         }
         weight *= rho;
     }
@@ -378,7 +501,14 @@ public final class SufficientStatistics {
             for (int k = 0; k < r; k++) {
                 a[j * r + k] *= dj / d[k];
             }
-            Kernels.scale(dj, b[j], 0, m);
+            if (allRows) {
+                Kernels.scale(dj, b[j], 0, m);
+            } else {
+                double[] bj = b[j];
+                for (int x = 0; x < rowCount; x++) {
+                    bj[rows[x]] *= dj;
+                }
+            }
         }
     }
 
@@ -416,9 +546,18 @@ public final class SufficientStatistics {
     /** Zeroes A, B, the counts and the candidates. */
     public void clear() {
         Arrays.fill(a, 0.0);
-        for (double[] bk : b) {
-            Arrays.fill(bk, 0.0);
+        if (allRows) {
+            for (double[] bk : b) {
+                Arrays.fill(bk, 0.0);
+            }
+        } else {
+            for (double[] bk : b) {
+                for (int x = 0; x < rowCount; x++) {
+                    bk[rows[x]] = 0.0;
+                }
+            }
         }
+        untouch();
         items = 0;
         weight = 0;
         candidateCount = 0;
@@ -431,6 +570,7 @@ public final class SufficientStatistics {
             a[k * r + j] = 0;
         }
         a[k * r + k] = akk;
+        touchAll();
         System.arraycopy(bk, 0, b[k], 0, m);
     }
 
@@ -478,9 +618,121 @@ public final class SufficientStatistics {
         ByteBuffer.wrap(bytes).asDoubleBuffer().get(values);
     }
 
-    /** Reads statistics written by {@link #writeTo}. */
+    /**
+     * Writes the statistics in the form that is smaller for them: {@link #writeTo}'s dense form
+     * when most rows of B are touched, else the compact form, which holds B's touched rows only
+     * and the candidates' nonzero entries:
+     *
+     * <pre>
+     * −2(int32) m(int32) r(int32) items(int64) weight(f64) A(r·r f64)
+     * rows(int32) { row(int32) B[row][0 … r)(f64) } × rows
+     * candidates(int32) { score(f64) nnz(int32) { index(int32) value(f64) } × nnz } × candidates
+     * </pre>
+     * {@link #readFrom} reads both. Costs in proportion to the touched rows, not to m.
+     */
+    public void writeCompactTo(DataOutput out) throws IOException {
+        if (allRows || (long) rowCount * (4 + 8L * r) >= 8L * m * r) {
+            writeTo(out);
+            return;
+        }
+        out.writeInt(COMPACT_FORMAT);
+        out.writeInt(m);
+        out.writeInt(r);
+        out.writeLong(items);
+        out.writeDouble(weight);
+        writeDoubles(out, a);
+        out.writeInt(rowCount);
+        ByteBuffer buffer = ByteBuffer.allocate(rowCount * (4 + 8 * r));
+        for (int x = 0; x < rowCount; x++) {
+            int i = rows[x];
+            buffer.putInt(i);
+            for (int k = 0; k < r; k++) {
+                buffer.putDouble(b[k][i]);
+            }
+        }
+        out.write(buffer.array());
+        out.writeInt(candidateCount);
+        for (int q = 0; q < candidateCount; q++) {
+            double[] c = candidates[q];
+            int nnz = 0;
+            for (int i = 0; i < m; i++) {
+                if (c[i] != 0) {
+                    nnz++;
+                }
+            }
+            out.writeDouble(candidateScore[q]);
+            out.writeInt(nnz);
+            ByteBuffer entries = ByteBuffer.allocate(12 * nnz);
+            for (int i = 0; i < m; i++) {
+                if (c[i] != 0) {
+                    entries.putInt(i).putDouble(c[i]);
+                }
+            }
+            out.write(entries.array());
+        }
+    }
+
+    /** Reads the rest of {@link #writeCompactTo}'s form, after its first int32. */
+    private static SufficientStatistics readCompact(DataInput in) throws IOException {
+        int m = in.readInt();
+        int r = in.readInt();
+        if (m <= 0 || r <= 0 || (long) m * r > Integer.MAX_VALUE) {
+            throw new IOException("statistics of shape " + m + " × " + r + ", expected positive dimensions");
+        }
+        SufficientStatistics s = new SufficientStatistics(m, r);
+        s.items = in.readLong();
+        s.weight = in.readDouble();
+        readDoubles(in, s.a);
+        int count = in.readInt();
+        if (count < 0 || count > m) {
+            throw new IOException("statistics with " + count + " rows of B, expected 0.." + m);
+        }
+        byte[] bytes = new byte[count * (4 + 8 * r)];
+        in.readFully(bytes);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        for (int x = 0; x < count; x++) {
+            int i = buffer.getInt();
+            if (i < 0 || i >= m || s.touched[i]) {
+                throw new IOException("statistics: row " + i + " of B, expected a new row in 0.." + (m - 1));
+            }
+            s.touch(i);
+            for (int k = 0; k < r; k++) {
+                s.b[k][i] = buffer.getDouble();
+            }
+        }
+        int candidates = in.readInt();
+        if (candidates < 0 || candidates > CANDIDATES) {
+            throw new IOException("statistics with " + candidates + " candidates, expected 0.." + CANDIDATES);
+        }
+        for (int q = 0; q < candidates; q++) {
+            s.candidateScore[q] = in.readDouble();
+            int nnz = in.readInt();
+            if (nnz < 0 || nnz > m) {
+                throw new IOException("statistics: a candidate of " + nnz + " nonzeros, expected 0.." + m);
+            }
+            double[] c = new double[m];
+            byte[] entries = new byte[12 * nnz];
+            in.readFully(entries);
+            ByteBuffer e = ByteBuffer.wrap(entries);
+            for (int j = 0; j < nnz; j++) {
+                int i = e.getInt();
+                if (i < 0 || i >= m) {
+                    throw new IOException("statistics: a candidate's row " + i + ", expected 0.." + (m - 1));
+                }
+                c[i] = e.getDouble();
+            }
+            s.candidates[q] = c;
+        }
+        s.candidateCount = candidates;
+        return s;
+    }
+
+    /** Reads statistics written by {@link #writeTo} or {@link #writeCompactTo}. */
     public static SufficientStatistics readFrom(DataInput in) throws IOException {
         int m = in.readInt();
+        if (m == COMPACT_FORMAT) {
+            return readCompact(in);
+        }
         int r = in.readInt();
         if (m <= 0 || r <= 0 || (long) m * r > Integer.MAX_VALUE) {
             throw new IOException("statistics of shape " + m + " × " + r + ", expected positive dimensions");
@@ -492,6 +744,7 @@ public final class SufficientStatistics {
         for (double[] bk : s.b) {
             readDoubles(in, bk);
         }
+        s.touchNonzeroRows();
         int count = in.readInt();
         if (count < 0 || count > CANDIDATES) {
             throw new IOException("statistics with " + count + " candidates, expected 0.." + CANDIDATES);

@@ -78,6 +78,18 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String TEXT_LANGUAGE = "nmf.text.language";
     public static final String TEXT_STEMMING = "nmf.text.stemming";
     public static final String TEXT_WEIGHTING = "nmf.text.weighting";
+    public static final String UPDATE_MIN_INTERVAL_MS = "nmf.update.min.interval.ms";
+    public static final String INPUT_SPARSE = "nmf.input.sparse";
+
+    /**
+     * The defaults that {@link #INPUT_SPARSE} = true (sparse JSON, text) gives the keys a user did
+     * not set. A mini-batch of 1024: on planted topics batch 1024 recovered every topic for 8 seeds
+     * of 8, 512 missed one for 1 seed; W updated at most once a second, so that a backlog of short
+     * documents does not publish many large basis versions a second (BENCHMARKS.md, issue 11).
+     */
+    public static final Map<String, String> SPARSE_DEFAULTS = Map.of(
+            BATCH_SIZE, "" + NmfConfig.DEFAULT_SPARSE_BATCH,
+            UPDATE_MIN_INTERVAL_MS, "1000");
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -160,7 +172,14 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "text input: reduce words to their Snowball stem (labels are then stems)")
             .define(TEXT_WEIGHTING, Type.STRING, "sublinear", oneOf("sublinear", "tf", "binary"), Importance.LOW,
                     "text input: a word counted tf times in a document weighs 1 + ln tf (sublinear), tf, or 1 "
-                            + "(binary); then the vector is scaled to unit length");
+                            + "(binary); then the vector is scaled to unit length")
+            .define(UPDATE_MIN_INTERVAL_MS, Type.LONG, 0L, atLeast(0), Importance.LOW,
+                    "the updater updates W (and publishes a basis version and saves the model) at most this often; "
+                            + "statistics arriving meanwhile are merged into the next update, which then learns from "
+                            + "more than nmf.batch.size items; 0: once per nmf.batch.size items")
+            .define(INPUT_SPARSE, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "the items are sparse (sparse JSON; true by default for nmf.input.format = text): the keys not set take the sparse defaults "
+                            + "nmf.batch.size = 1024 and nmf.update.min.interval.ms = 1000");
 
     private final int rank;
     private final int dimension;
@@ -190,6 +209,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final long statusIntervalMs;
     private final int embeddedPort;
     private final TextSettings text;
+    private final long updateMinIntervalMs;
+    private final boolean inputSparse;
     private final Properties kafka;
     private final NmfConfig engine;
 
@@ -230,6 +251,8 @@ public final class NmfStreamConfig extends AbstractConfig {
         embeddedPort = getInt(EMBEDDED_PORT);
         text = textInput ? new TextSettings(dimension, Language.parse(getString(TEXT_LANGUAGE)),
                 getBoolean(TEXT_STEMMING), Weighting.parse(getString(TEXT_WEIGHTING))) : null;
+        updateMinIntervalMs = getLong(UPDATE_MIN_INTERVAL_MS);
+        inputSparse = getBoolean(INPUT_SPARSE);
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -280,11 +303,36 @@ public final class NmfStreamConfig extends AbstractConfig {
                 kafka.setProperty(name, value);
             }
         }
+        // text input is sparse by nature: it takes the sparse defaults unless nmf.input.sparse says otherwise
+        boolean sparse = settings.containsKey(INPUT_SPARSE) ? "true".equalsIgnoreCase(settings.get(INPUT_SPARSE))
+                : "text".equalsIgnoreCase(settings.get(INPUT_FORMAT));
+        if (sparse) {
+            settings.putIfAbsent(INPUT_SPARSE, "true");
+            for (Map.Entry<String, String> d : SPARSE_DEFAULTS.entrySet()) {
+                settings.putIfAbsent(d.getKey(), d.getValue());
+            }
+        }
         try {
             return new NmfStreamConfig(settings, kafka);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The properties with {@link #INPUT_SPARSE} = true unless they set it: a path whose input is
+     * sparse by nature (text, sparse vectors) calls this before {@link #from}, so that the keys the
+     * user did not set take {@link #SPARSE_DEFAULTS}. A copy; the argument is not modified.
+     */
+    public static Properties withSparseDefaults(Properties properties) {
+        Properties out = new Properties();
+        for (String name : properties.stringPropertyNames()) {
+            out.setProperty(name, properties.getProperty(name));
+        }
+        if (out.getProperty(INPUT_SPARSE) == null) {
+            out.setProperty(INPUT_SPARSE, "true");
+        }
+        return out;
     }
 
     /** The definition of every {@code nmf.*} key (a copy). */
@@ -546,6 +594,16 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** The port the embedded broker asks for (a free one when it is taken); 0: any free port. */
     public int embeddedPort() {
         return embeddedPort;
+    }
+
+    /** The least time between two updates of W by the updater (0: no limit). */
+    public long updateMinIntervalMs() {
+        return updateMinIntervalMs;
+    }
+
+    /** Whether the items were declared sparse ({@link #INPUT_SPARSE}; the sparse defaults applied). */
+    public boolean inputSparse() {
+        return inputSparse;
     }
 
     /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */

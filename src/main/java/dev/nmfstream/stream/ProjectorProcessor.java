@@ -129,7 +129,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         this.backlog = new HeldItems(context.getStateStore(NmfTopology.BACKLOG_STORE));
         this.newestVersion = new NewestBasisVersion(progress);
         this.ledger = new OffsetLedger(progress, config.learning());
-        this.throttle = new Throttle(config.batchSize(), inputPartitions);
+        this.throttle = new Throttle(throttleBatch(config), inputPartitions);
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
         this.text = config.text() != null ? new TextInput(config) : null;
         this.decoder = text != null
@@ -157,6 +157,16 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
                 + "version read {}; statistics sent up to input offset {}", context.taskId(), warmup.count(),
                 backlog.count(), newestVersion.value(), ledger.covered());
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    /**
+     * The mini-batch the backlog throttle counts in: nmf.batch.size, times 1 + T / 250 ms when the
+     * updater updates W at most every T = nmf.update.min.interval.ms (it then answers a task's
+     * statistics only after up to T, and learns from that many more items per version).
+     */
+    static int throttleBatch(NmfStreamConfig config) {
+        long factor = 1 + config.updateMinIntervalMs() / 250;
+        return (int) Math.min(Integer.MAX_VALUE, config.batchSize() * factor);
     }
 
     /** Every {@link #TICK}: pick up a new basis, release held items, send overdue statistics. */

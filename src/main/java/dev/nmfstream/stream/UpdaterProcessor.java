@@ -45,8 +45,11 @@ import org.slf4j.LoggerFactory;
  * store too), or starts from the configured basis file.
  *
  * <p>Everything it has taken in is in the store before the stats offsets are committed: the
- * model after each update, the merged statistics not yet learned from, the chunks of a message
- * still arriving, and its counters. A crash of the updater therefore loses nothing; under
+ * model as last saved, every statistics message merged since (each kept once, as it came, so the
+ * store's writes grow with the messages, not with the merged statistics), the chunks of a message
+ * still arriving, and its counters. With {@code nmf.update.min.interval.ms} = T &gt; 0 W is
+ * updated, saved and published at most every T ms (a backlog's statistics gather in between and
+ * make one larger update). A crash of the updater therefore loses nothing; under
  * exactly-once the store, the basis versions it published and its input offsets commit together,
  * so a restarted updater continues the version sequence exactly.
  *
@@ -66,6 +69,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     static final String PARTIAL = "partial/";
     /** Text input: the word of row i under "vocab/i" (count int64, then the word's UTF-8). */
     static final String VOCAB = "vocab/";
+    /** Prefix of the statistics messages merged since the model was last saved. */
+    static final String PENDING_PARTS = "pending-part/";
     private static final byte STATE_KIND = 'M';
     private static final byte PENDING_KIND = 'P';
     private static final byte SAMPLES_KIND = 'L';
@@ -95,6 +100,9 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private long lastSnapshotVersion = -1;
     private long lastSnapshotAt = Long.MIN_VALUE / 2;
     private boolean basisUnpublished;
+    private long lastUpdateAt = Long.MIN_VALUE / 2;
+    /** Statistics messages kept in the store since the model was last saved. */
+    private int pendingParts;
     /** The engine settings that differed from the stored model's at the last start, as logged. */
     private final List<String> settingChanges = new ArrayList<>();
     private Serializer<ComponentMessage> components;
@@ -141,6 +149,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         lastSnapshotVersion = -1;
         lastSnapshotAt = Long.MIN_VALUE / 2;
         basisUnpublished = false;
+        lastUpdateAt = Long.MIN_VALUE / 2;
+        pendingParts = 0;
         Message stored = Chunker.read(chunks, STATE);
         if (stored == null && Chunker.first(chunks, STATE) != null) {
             throw new IllegalStateException("model store: the stored model '" + STATE + "' is in "
@@ -234,16 +244,20 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         return state;
     }
 
-    /** Every 200 ms: publish a given basis, learn from statistics that waited long enough, publish the factors. */
+    /**
+     * Every 200 ms: learn from statistics that waited long enough, save and publish a model not
+     * yet saved and published (the update interval allowing), publish the factors.
+     */
     private void tick(long now) {
+        if (pending.items() > 0 && state.basis() != null && now - lastUpdateAt >= config.updateMinIntervalMs()
+                && (now - pendingSince >= config.statsFlushMs() || pending.items() >= config.batchSize())) {
+            learn(now); // a partial mini-batch that waited long enough, or a batch the update interval held
+            savePending();
+        }
         if (basisUnpublished) {
             saveState();
             publishBasis(state.basis());
             basisUnpublished = false;
-        }
-        if (pending.items() > 0 && state.basis() != null && now - pendingSince >= config.statsFlushMs()) {
-            learn(); // a partial mini-batch that waited long enough (a slow stream, a waiting task)
-            savePending();
         }
         if (state.basis() != null && state.basis().version() != lastSnapshotVersion
                 && now - lastSnapshotAt >= config.snapshotIntervalMs()) {
@@ -338,29 +352,40 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
                     state.basis().version() - stats.basisVersion()));
         }
         pending.merge(stats.statistics());
+        Chunker.write(chunks, partName(pendingParts++), PENDING_KIND, PendingStatistics.part(stats.statistics()));
         pendingResidualSq += stats.residualSq();
         pendingNormSq += stats.normSq();
-        if (pending.items() >= config.batchSize()) {
-            learn();
+        long now = context.currentSystemTimeMs();
+        if (pending.items() >= config.batchSize() && now - lastUpdateAt >= config.updateMinIntervalMs()) {
+            learn(now);
         }
         savePending();
     }
 
+    /** The store name of the statistics message q merged since the model was last saved. */
+    private static String partName(int q) {
+        return PENDING_PARTS + q;
+    }
+
     /** One update of W from the pending statistics; the new version goes to the store and the basis topic. */
-    private void learn() {
+    private void learn(long now) {
         windowResidualSq += pendingResidualSq;
         windowNormSq += pendingNormSq;
         pendingResidualSq = 0;
         pendingNormSq = 0;
         Basis next = state.learnFromStatistics(pending);
+        lastUpdateAt = now;
         saveState();
         publishBasis(next);
     }
 
-    /** The counters, the prequential sums and the statistics merged but not yet learned from. */
+    /**
+     * The counters and the prequential sums (the statistics merged but not yet learned from are
+     * the parts kept since the last save, and those learned from are in the saved model).
+     */
     private void savePending() {
         PendingStatistics kept = new PendingStatistics(lost, pendingResidualSq, pendingNormSq, windowResidualSq,
-                windowNormSq, pending);
+                windowNormSq, null);
         Chunker.write(chunks, PENDING, PENDING_KIND, kept.toBytes());
     }
 
@@ -379,6 +404,15 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             mismatch("nmf.rank", "rank", restored.statistics().rank(), config.rank());
             mismatch("nmf.dimension", "dimension", restored.statistics().dim(), config.dimension());
             pending.merge(restored.statistics());
+        }
+        // the messages merged since the model was last saved: not yet learned from by the saved model
+        for (Message part = Chunker.read(chunks, partName(0)); part != null;
+                part = Chunker.read(chunks, partName(pendingParts))) {
+            SufficientStatistics s = PendingStatistics.fromPart(part.payload());
+            mismatch("nmf.rank", "rank", s.rank(), config.rank());
+            mismatch("nmf.dimension", "dimension", s.dim(), config.dimension());
+            pending.merge(s);
+            pendingParts++;
         }
     }
 
@@ -439,7 +473,14 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         return out;
     }
 
+    /** Saves the model; the statistics messages it has learned from are then no longer kept. */
     private void saveState() {
         Chunker.write(chunks, STATE, STATE_KIND, state.toBytes());
+        if (pending != null && pending.items() == 0) {
+            for (int q = 0; q < pendingParts; q++) {
+                Chunker.delete(chunks, partName(q));
+            }
+            pendingParts = 0;
+        }
     }
 }

@@ -17,8 +17,10 @@ import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.io.Npy;
 import dev.nmfstream.io.NpyArray;
 import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
+import dev.nmfstream.nmf.synth.PlantedTopics;
 import dev.nmfstream.nmf.synth.Recovery;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -404,6 +406,69 @@ class FitCommandTest {
         Npy.writeMatrix(file, 4, 3, v);
         Run r = fails(1, file, "--items-are-rows", "--rank", "2", "--batch", "2");
         assertContains(r.err(), "column 2, row 1", "-1.0");
+    }
+
+    /** n planted documents (PlantedTopics: m = 400, r = 5) as a scipy CSC .npz and as a dense .npy. */
+    private Path[] plantedDocuments(int n) throws IOException {
+        int m = 400;
+        PlantedTopics topics = new PlantedTopics(m, 5, 40, 30, 0.2, 3);
+        int[] idx = new int[m];
+        double[] val = new double[m];
+        List<Integer> indices = new ArrayList<>();
+        List<Double> data = new ArrayList<>();
+        int[] indptr = new int[n + 1];
+        double[] dense = new double[m * n];
+        for (int j = 0; j < n; j++) {
+            int nnz = topics.next(idx, val);
+            for (int t = 0; t < nnz; t++) {
+                indices.add(idx[t]);
+                data.add(val[t]);
+                dense[idx[t] * n + j] = val[t];
+            }
+            indptr[j + 1] = indices.size();
+        }
+        int nnz = indices.size();
+        ByteBuffer ip = le(4 * (n + 1));
+        for (int x : indptr) {
+            ip.putInt(x);
+        }
+        ByteBuffer ix = le(4 * nnz);
+        ByteBuffer dv = le(8 * nnz);
+        for (int t = 0; t < nnz; t++) {
+            ix.putInt(indices.get(t));
+            dv.putDouble(data.get(t));
+        }
+        Map<String, byte[]> members = new LinkedHashMap<>();
+        members.put("format.npy", npy("|S3", "()", "csc".getBytes(StandardCharsets.ISO_8859_1)));
+        members.put("shape.npy", npy("<i8", "(2,)", le(16).putLong(m).putLong(n).array()));
+        members.put("indptr.npy", npy("<i4", "(" + (n + 1) + ",)", ip.array()));
+        members.put("indices.npy", npy("<i4", "(" + nnz + ",)", ix.array()));
+        members.put("data.npy", npy("<f8", "(" + nnz + ",)", dv.array()));
+        ByteBuffer d = le(8 * m * n);
+        for (double x : dense) {
+            d.putDouble(x);
+        }
+        Path npy = Files.write(dir.resolve("topics.npy"), npy("<f8", "(" + m + ", " + n + ")", d.array()));
+        return new Path[] {zip(dir.resolve("topics.npz"), members), npy};
+    }
+
+    @Test
+    void sparseInputTakesTheSparseMiniBatchUnlessOneIsGiven() throws IOException {
+        int n = 5_000;
+        Path[] files = plantedDocuments(n);
+        Fit sparse = fit(files[0], false, "--rank", "5");
+        // one W update per mini-batch of 1024 (the last one partial)
+        assertEquals(ceilDiv(n, NmfConfig.DEFAULT_SPARSE_BATCH), sparse.json().get("basisVersion").asLong(),
+                sparse.json().toString());
+        Fit dense = fit(files[1], false, "--rank", "5");
+        assertEquals(ceilDiv(n, NmfConfig.DEFAULT_BATCH), dense.json().get("basisVersion").asLong(),
+                dense.json().toString());
+        Fit given = fit(files[0], false, "--rank", "5", "--batch", "500");
+        assertEquals(ceilDiv(n, 500), given.json().get("basisVersion").asLong(), given.json().toString());
+    }
+
+    private static long ceilDiv(int n, int b) {
+        return (n + b - 1) / b;
     }
 
     @Test

@@ -182,6 +182,51 @@ class UpdaterProcessorTest {
     }
 
     @Test
+    void updatesAtMostEveryMinIntervalAndLearnsFromEverythingThatArrivedMeanwhile() {
+        Harness h = new Harness();
+        h.start(config("nmf.update.min.interval.ms", "1000"));
+        h.bootstrap();
+        h.sendAll(h.statistics(BATCH));
+        assertEquals(1, h.publishedVersion(), "the first update is not held");
+        h.sendAll(h.statistics(BATCH));
+        h.sendAll(h.statistics(BATCH));
+        assertEquals(1, h.publishedVersion(), "two more mini-batches within the interval: no new version");
+        assertEquals(BATCH, h.updater.state().items());
+        h.punctuate(h.now + 999);
+        assertEquals(1, h.publishedVersion());
+        h.punctuate(h.now + 1);
+        assertEquals(2, h.publishedVersion(), "one update from both held mini-batches once the interval is over");
+        assertEquals(3 * BATCH, h.updater.state().items());
+        assertTrue(!h.modelStore.prefixScan(UpdaterProcessor.PENDING_PARTS, Serdes.String().serializer()).hasNext(),
+                "the statistics messages learned from and saved are no longer kept");
+    }
+
+    @Test
+    void aRestartLearnsFromTheStatisticsHeldByTheIntervalAsAnUninterruptedRunWould() {
+        Harness straight = new Harness();
+        straight.start(config("nmf.update.min.interval.ms", "1000"));
+        straight.bootstrap();
+        straight.sendAll(straight.statistics(BATCH));
+        straight.sendAll(straight.statistics(BATCH));
+        straight.sendAll(straight.statistics(BATCH));
+        straight.punctuate(straight.now + 1000);
+
+        Harness restarted = new Harness();
+        restarted.start(config("nmf.update.min.interval.ms", "1000"));
+        restarted.bootstrap();
+        restarted.sendAll(restarted.statistics(BATCH));
+        restarted.sendAll(restarted.statistics(BATCH));
+        restarted.sendAll(restarted.statistics(BATCH));
+        restarted.start(config("nmf.update.min.interval.ms", "1000")); // a new instance on the same store
+        assertEquals(BATCH, restarted.updater.state().items(), "the restored model has learned from the first batch");
+        restarted.punctuate(restarted.now + 1000);
+        assertEquals(2, restarted.publishedVersion());
+        assertEquals(3 * BATCH, restarted.updater.state().items());
+        assertArrayEquals(straight.updater.state().basis().toRowMajor(), restarted.updater.state().basis().toRowMajor(),
+                0.0);
+    }
+
+    @Test
     void aRestartMidMessageCompletesItFromTheStoreAsAnUninterruptedRunWould() {
         Harness straight = new Harness();
         straight.start(config());

@@ -33,12 +33,32 @@ public record PendingStatistics(long lost, double residualSq, double normSq, dou
             boolean some = statistics != null && statistics.items() > 0;
             out.writeBoolean(some);
             if (some) {
-                statistics.writeTo(out);
+                statistics.writeCompactTo(out);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** One statistics message as the updater keeps it until it has saved a model that learned from it. */
+    public static byte[] part(SufficientStatistics statistics) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            statistics.writeCompactTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads {@link #part}. */
+    public static SufficientStatistics fromPart(byte[] payload) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            return SufficientStatistics.readFrom(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("corrupt pending statistics part: " + e.getMessage(), e);
+        }
     }
 
     public static PendingStatistics fromBytes(byte[] payload) {

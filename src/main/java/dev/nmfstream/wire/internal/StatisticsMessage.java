@@ -15,8 +15,10 @@ import java.util.List;
  * (oldest) basis version the items were projected with (−1 if none). Payload:
  *
  * <pre>
- * residualSq(f64) normSq(f64) lost(int64) basisVersion(int64) SufficientStatistics.writeTo
+ * residualSq(f64) normSq(f64) lost(int64) basisVersion(int64) SufficientStatistics.writeCompactTo
  * </pre>
+ * (B as the rows the mini-batch touched when that is smaller than all m rows; a reader older than
+ * that form fails on it with a clear error: update the updater's instances first).
  * sent as {@link Chunker} records of kind {@link #KIND} on the stats topic.
  */
 public record StatisticsMessage(SufficientStatistics statistics, double residualSq, double normSq, long lost,
@@ -32,7 +34,7 @@ public record StatisticsMessage(SufficientStatistics statistics, double residual
             out.writeDouble(normSq);
             out.writeLong(lost);
             out.writeLong(basisVersion);
-            statistics.writeTo(out);
+            statistics.writeCompactTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

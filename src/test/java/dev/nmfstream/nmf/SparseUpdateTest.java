@@ -1,0 +1,122 @@
+package dev.nmfstream.nmf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nmfstream.nmf.synth.PlantedTopics;
+import dev.nmfstream.nmf.synth.Recovery;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The W update of sparse mini-batches on the rows they touched ({@link ModelState}, partial
+ * sweeps with a full one every {@link ModelState#FULL_SWEEP_EVERY} batches) against the update of
+ * every row (the same documents given as dense columns, whose batches touch every row).
+ */
+class SparseUpdateTest {
+
+    private static final int M = 10_000;
+    private static final int R = 8;
+    private static final int DOCUMENTS = 24_000;
+    private static final int BATCH = 256;
+
+    @Test
+    void updatingTheTouchedRowsRecoversPlantedTopicsAsTheFullUpdateDoes() {
+        // 8 topics of 1,000 terms each over 10,000: a batch of 256 documents touches about a third of the rows
+        PlantedTopics topics = new PlantedTopics(M, R, 1_000, 30, 0.1, 21);
+        List<SparseColumn> docs = new ArrayList<>();
+        int[] idx = new int[M];
+        double[] val = new double[M];
+        for (int j = 0; j < DOCUMENTS; j++) {
+            int nnz = topics.next(idx, val);
+            docs.add(new SparseColumn(M, Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz), 0, nnz));
+        }
+        NmfConfig config = NmfConfig.defaults(R).withBatchSize(BATCH);
+        OnlineNmf sparse = new OnlineNmf(config);
+        OnlineNmf dense = new OnlineNmf(config);
+        int[] rows = new int[M];
+        for (SparseColumn v : docs) {
+            sparse.partialFit(v);
+            dense.partialFit(DenseColumn.of(toDense(v)));
+        }
+        // how much of W a batch touched (the approximation is used only below half)
+        SufficientStatistics one = new SufficientStatistics(M, R);
+        double[] h = new double[R];
+        Arrays.fill(h, 1);
+        for (int j = 0; j < BATCH; j++) {
+            one.add(docs.get(j), h);
+        }
+        int touched = one.touchedRows(rows);
+        assertTrue(touched > 0 && touched <= ModelState.PARTIAL_SWEEP_MAX_FRACTION * M,
+                touched + " rows touched by a batch, expected few enough for the partial update");
+
+        Recovery partial = Recovery.match(topics.trueBasis(), sparse.basis().toRowMajor(), M, R);
+        Recovery full = Recovery.match(topics.trueBasis(), dense.basis().toRowMajor(), M, R);
+        assertTrue(partial.worst() > 0.9, "partial update, worst matched cosine " + partial.worst());
+        assertTrue(partial.worst() >= full.worst() - 0.01,
+                "worst matched cosine " + partial.worst() + " (touched rows) vs " + full.worst() + " (all rows)");
+        double partialError = relativeError(sparse.basis(), docs);
+        double fullError = relativeError(dense.basis(), docs);
+        assertTrue(partialError <= 1.005 * fullError,
+                "relative error " + partialError + " (touched rows) vs " + fullError + " (all rows)");
+        assertEquals(sparse.batches(), dense.batches());
+    }
+
+    @Test
+    void updateRowsGivesEachRowWhatTheFullUpdateGivesIt() {
+        SplittableRandom random = new SplittableRandom(4);
+        int m = 300;
+        int r = 5;
+        double[] w0 = TestData.randomW(random, m, r, 0.5);
+        Basis basis = new Basis(m, r, w0, 0);
+        SufficientStatistics s = new SufficientStatistics(m, r);
+        Projector projector = new Projector(r);
+        Projection p = new Projection(r);
+        for (int t = 0; t < 200; t++) {
+            double[] v = TestData.randomColumn(random, w0, m, r, 0.3);
+            projector.project(basis, DenseColumn.of(v), p);
+            s.add(DenseColumn.of(v), p.h);
+        }
+        double[][] full = basis.toComponents();
+        double[][] some = basis.toComponents();
+        int[] rows = {7, 3, 250, 299, 0, 120};
+        BasisUpdater updater = new BasisUpdater(m, r);
+        double floor = updater.floorFor(full);
+        updater.update(UpdateRule.HALS, full, s, 2, floor);
+        updater.updateRows(UpdateRule.HALS, some, s, 2, floor, rows, rows.length);
+        double[][] before = basis.toComponents();
+        boolean[] listed = new boolean[m];
+        for (int i : rows) {
+            listed[i] = true;
+        }
+        for (int k = 0; k < r; k++) {
+            for (int i = 0; i < m; i++) {
+                assertEquals(listed[i] ? full[k][i] : before[k][i], some[k][i], 0.0, "W[" + i + "][" + k + "]");
+            }
+        }
+    }
+
+    private static double[] toDense(SparseColumn v) {
+        double[] x = new double[M];
+        for (int j = 0; j < v.nnz(); j++) {
+            x[v.indices()[v.offset() + j]] = v.values()[v.offset() + j];
+        }
+        return x;
+    }
+
+    private static double relativeError(Basis basis, List<SparseColumn> docs) {
+        Projector projector = new Projector(basis.rank());
+        Projection p = new Projection(basis.rank());
+        double residual = 0;
+        double norm = 0;
+        for (SparseColumn v : docs) {
+            projector.project(basis, v, p);
+            residual += p.residualSq;
+            norm += p.normSq;
+        }
+        return Math.sqrt(residual / norm);
+    }
+}
