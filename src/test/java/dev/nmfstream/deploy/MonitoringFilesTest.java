@@ -36,7 +36,7 @@ class MonitoringFilesTest {
         DeployTools.Result resolved = DeployTools.run(List.of(compose, "-f", "docker-compose.yml", "config"));
         String text = resolved.output();
         assertEquals(2, count(text, "KAFKA_APPLICATION_ID: nmf-stream"), text);
-        assertEquals(2, count(text, "/api/health"), text);
+        assertEquals(2, count(text, "http://127.0.0.1:8080/api/health"), text);
         assertEquals(2, count(text, "KAFKA_BOOTSTRAP_SERVERS: kafka:9092"), text);
     }
 
