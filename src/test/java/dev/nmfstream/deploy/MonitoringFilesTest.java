@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +42,14 @@ class MonitoringFilesTest {
         assertEquals(2, count(text, "KAFKA_APPLICATION_ID: nmf-stream"), text);
         assertEquals(2, count(text, "http://127.0.0.1:8080/api/health"), text);
         assertEquals(2, count(text, "KAFKA_BOOTSTRAP_SERVERS: kafka:9092"), text);
+        // the image the profile builds: nmf-stream tagged with the project version
+        Properties version = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("target", "classes", "nmf-stream-version.properties"))) {
+            version.load(in);
+        }
+        assertEquals(2, count(text, "image: nmf-stream:" + version.getProperty("version") + "\n"), text);
+        // Kafka's image at the version of the Kafka libraries the service is built with
+        assertEquals(1, count(text, "image: apache/kafka:" + AppInfoParser.getVersion() + "\n"), text);
     }
 
     private static int count(String text, String fragment) {
