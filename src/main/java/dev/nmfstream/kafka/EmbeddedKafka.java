@@ -58,6 +58,10 @@ import org.slf4j.LoggerFactory;
  * (1 GiB per partition in 64 MiB segments). Any broker property except the ones that define the
  * node and its listeners can be overridden with {@link #start(Path, Properties)}.
  *
+ * <p>{@link #startWithSasl} makes the client listener demand SASL/PLAIN from a given set of users
+ * (the service's security tests); {@link #clientSecurity()} gives the settings of the broker's
+ * own user.
+ *
  * <p>The broker logs through SLF4J; {@code simplelogger.properties} keeps it at warn. As in
  * {@code kafka-server-start}, a fatal metadata fault halts the JVM (Kafka's
  * {@code ProcessTerminatingFaultHandler}).
