@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class MonitoringFilesTest {
 
     @Test
-    void composeFileIsValidWithTheServicesAndVolumesItPromises() {
+    void composeFileIsValidWithTheServicesAndVolumesItPromises() throws IOException {
         String compose = DeployTools.require("docker-compose", "docker-compose").toString();
         DeployTools.Result check = DeployTools.run(List.of(compose, "-f", "docker-compose.yml", "config", "-q"));
         assertEquals(0, check.exitCode(), check.output());
