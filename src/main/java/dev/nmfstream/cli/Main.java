@@ -23,6 +23,7 @@ import picocli.CommandLine;
         description = "Streaming online nonnegative matrix factorization.",
         subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class, FitCommand.class, BenchCommand.class, StreamBenchCommand.class, ClusterBenchCommand.class, TextBenchCommand.class,
             GenerateCommand.class,
+            HealthCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

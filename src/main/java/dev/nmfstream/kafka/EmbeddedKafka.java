@@ -16,9 +16,11 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * one replica, no rebalance delay, no automatic topic creation, and a bounded disk footprint
  * (1 GiB per partition in 64 MiB segments). Any broker property except the ones that define the
  * node and its listeners can be overridden with {@link #start(Path, Properties)}.
+ *
+ * <p>{@link #startWithSasl} makes the client listener demand SASL/PLAIN from a given set of users
+ * (the service's security tests); {@link #clientSecurity()} gives the settings of the broker's
+ * own user.
  *
  * <p>The broker logs through SLF4J; {@code simplelogger.properties} keeps it at warn. As in
  * {@code kafka-server-start}, a fatal metadata fault halts the JVM (Kafka's
@@ -161,17 +167,73 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String bootstrapServers;
     private final String clusterId;
     private final FileChannel lock;
+    private final SaslUsers sasl;
     private volatile boolean closed;
 
     private EmbeddedKafka(KafkaRaftServer server, Admin admin, Path dataDir, boolean temporary,
-            String bootstrapServers, String clusterId, FileChannel lock) {
+            String bootstrapServers, String clusterId, FileChannel lock, SaslUsers sasl) {
         this.lock = lock;
+        this.sasl = sasl;
         this.server = server;
         this.admin = admin;
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.bootstrapServers = bootstrapServers;
         this.clusterId = clusterId;
+    }
+
+    /**
+     * The users of a broker whose client listener demands SASL/PLAIN over plaintext
+     * ({@code SASL_PLAINTEXT}): each user's name and password. The broker itself and this class's
+     * admin client authenticate as an extra user of their own with a random password.
+     *
+     * @param passwords user name to password; names and passwords without '"' or '\\'
+     * @param brokerPassword the password of the broker's own user
+     */
+    public record SaslUsers(Map<String, String> passwords, String brokerPassword) {
+
+        /** The broker's own user (the listener's inter-broker identity). */
+        static final String BROKER_USER = "embedded-broker";
+
+        /** @throws IllegalArgumentException if a name or password is empty or holds '"' or '\\' */
+        public SaslUsers {
+            passwords = Map.copyOf(passwords);
+            if (passwords.containsKey(BROKER_USER)) {
+                throw new IllegalArgumentException("SASL user '" + BROKER_USER + "' is the broker's own; expected other names");
+            }
+            for (Map.Entry<String, String> e : passwords.entrySet()) {
+                for (String s : List.of(e.getKey(), e.getValue())) {
+                    if (s.isEmpty() || s.indexOf('"') >= 0 || s.indexOf('\\') >= 0) {
+                        throw new IllegalArgumentException("SASL user '" + e.getKey() + "': a name or password is "
+                                + "empty or holds '\"' or '\\'; expected plain text for the JAAS configuration");
+                    }
+                }
+            }
+        }
+
+        /** The users, the broker's own with a random password. */
+        public SaslUsers(Map<String, String> passwords) {
+            this(passwords, Uuid.randomUuid().toString());
+        }
+
+        /** The user names only: no password in logs. */
+        @Override
+        public String toString() {
+            return "SaslUsers" + new TreeSet<>(passwords.keySet());
+        }
+
+        /**
+         * The settings of a client that logs in as {@code user}: {@code security.protocol},
+         * {@code sasl.mechanism} and {@code sasl.jaas.config}, the ordinary Kafka client keys.
+         */
+        public static Properties clientProperties(String user, String password) {
+            Properties p = new Properties();
+            p.setProperty("security.protocol", "SASL_PLAINTEXT");
+            p.setProperty("sasl.mechanism", "PLAIN");
+            p.setProperty("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                    + "username=\"" + user + "\" password=\"" + password + "\";");
+            return p;
+        }
     }
 
     /**
@@ -224,6 +286,11 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException if the broker does not start (with the cause)
      */
     public static EmbeddedKafka start(Path dataDir, Properties overrides, int preferredPort) {
+        checkOverrides(overrides, preferredPort);
+        return start(dataDir, overrides, false, preferredPort, false, null);
+    }
+
+    private static void checkOverrides(Properties overrides, int preferredPort) {
         for (String key : overrides.stringPropertyNames()) {
             if (RESERVED.contains(key)) {
                 throw new IllegalArgumentException("broker property '" + key + "' is set by EmbeddedKafka; "
@@ -234,7 +301,25 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalArgumentException("broker port " + preferredPort + " is out of range; expected 1 to 65535, "
                     + "or 0 for any free port");
         }
-        return start(dataDir, overrides, false, preferredPort, false);
+    }
+
+    /**
+     * As {@link #start(Path, Properties)}, with a client listener that demands SASL/PLAIN
+     * ({@code SASL_PLAINTEXT}) from {@code users}: a client connects with
+     * {@link SaslUsers#clientProperties}, and one with a wrong password is refused at once
+     * ({@code SaslAuthenticationException}). The controller listener stays plaintext.
+     */
+    public static EmbeddedKafka startWithSasl(Path dataDir, Properties overrides, SaslUsers users) {
+        checkOverrides(overrides, 0);
+        return start(dataDir, overrides, false, 0, false, users);
+    }
+
+    /**
+     * The client settings this broker demands beyond {@code bootstrap.servers}: empty for a
+     * plaintext broker, those of its own admin user for a SASL one ({@link #startWithSasl}).
+     */
+    public Properties clientSecurity() {
+        return sasl == null ? new Properties() : SaslUsers.clientProperties(SaslUsers.BROKER_USER, sasl.brokerPassword());
     }
 
     /**
@@ -247,11 +332,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka restart(EmbeddedKafka before, Properties overrides) {
         String address = before.bootstrapServers();
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        return start(before.dataDir(), overrides, false, port, true);
+        return start(before.dataDir(), overrides, false, port, true, before.sasl);
     }
 
     private static EmbeddedKafka start(Path dataDir, Properties overrides, boolean temporary) {
-        return start(dataDir, overrides, temporary, 0, false);
+        return start(dataDir, overrides, temporary, 0, false, null);
     }
 
     /**
@@ -260,7 +345,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      *     port may be taken instead when it is in use
      */
     private static EmbeddedKafka start(Path dataDir, Properties overrides, boolean temporary, int port,
-            boolean exact) {
+            boolean exact, SaslUsers sasl) {
         Path logDir = dataDir.resolve(LOG_DIR_NAME);
         boolean createdDataDir = !Files.exists(dataDir);
         boolean createdLogDir = false;
@@ -278,7 +363,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 createdLogDir = !Files.exists(logDir);
                 format(logDir, clusterId);
             }
-            return startServer(dataDir, logDir, overrides, temporary, clusterId, lock, port, exact);
+            return startServer(dataDir, logDir, overrides, temporary, clusterId, lock, port, exact, sasl);
         } catch (Exception e) {
             closeQuietly(lock);
             if (temporary || createdDataDir) {
@@ -356,7 +441,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Picks ports and starts the server; picks again if another process took a port meanwhile. */
     private static EmbeddedKafka startServer(Path dataDir, Path logDir, Properties overrides, boolean temporary,
-            String clusterId, FileChannel lock, int port, boolean exact) throws Exception {
+            String clusterId, FileChannel lock, int port, boolean exact, SaslUsers sasl) throws Exception {
         for (int attempt = 1; ; attempt++) {
             int brokerPort = port > 0 && (exact || (attempt == 1 && isFree(port))) ? port : freePort();
             int controllerPort = freePort();
@@ -364,6 +449,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 controllerPort = freePort();
             }
             Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+            if (sasl != null) {
+                props.putAll(saslProperties(brokerPort, controllerPort, sasl));
+            }
             props.putAll(overrides);
             KafkaConfig config = KafkaConfig.fromProps(props, false);
             String bootstrap = HOST + ":" + brokerPort;
@@ -372,9 +460,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             try {
                 server = new KafkaRaftServer(config, Time.SYSTEM);
                 server.startup();
-                admin = Admin.create(adminProperties(bootstrap));
+                Properties adminProps = adminProperties(bootstrap);
+                if (sasl != null) {
+                    adminProps.putAll(SaslUsers.clientProperties(SaslUsers.BROKER_USER, sasl.brokerPassword()));
+                }
+                admin = Admin.create(adminProps);
                 awaitReady(admin, bootstrap, clusterId);
-                return new EmbeddedKafka(server, admin, dataDir, temporary, bootstrap, clusterId, lock);
+                return new EmbeddedKafka(server, admin, dataDir, temporary, bootstrap, clusterId, lock, sasl);
             } catch (Exception e) {
                 if (admin != null) {
                     admin.close(ADMIN_CLOSE_TIMEOUT);
@@ -426,6 +518,32 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(16 << 20));
         // Bounds startup() itself, not only the wait for an answer afterwards.
         p.setProperty("server.max.startup.time.ms", String.valueOf(READY_TIMEOUT.toMillis()));
+        return p;
+    }
+
+    /**
+     * The listener settings of a SASL broker (as Kafka's own SASL tests set them): the client
+     * listener SASL_PLAINTEXT with the PLAIN mechanism, its users in the listener's JAAS
+     * configuration, the broker itself among them as the inter-broker identity.
+     */
+    static Properties saslProperties(int brokerPort, int controllerPort, SaslUsers users) {
+        String listener = "SASL_PLAINTEXT";
+        Properties p = new Properties();
+        p.setProperty("listeners", listener + "://" + HOST + ":" + brokerPort + ","
+                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.setProperty("advertised.listeners", listener + "://" + HOST + ":" + brokerPort);
+        p.setProperty("inter.broker.listener.name", listener);
+        p.setProperty("listener.security.protocol.map", listener + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.setProperty("sasl.enabled.mechanisms", "PLAIN");
+        p.setProperty("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
+                .append(" username=\"").append(SaslUsers.BROKER_USER).append("\" password=\"")
+                .append(users.brokerPassword()).append('"')
+                .append(" user_").append(SaslUsers.BROKER_USER).append("=\"").append(users.brokerPassword()).append('"');
+        users.passwords().forEach((user, password) -> jaas.append(" user_").append(user).append("=\"")
+                .append(password).append('"'));
+        p.setProperty("listener.name." + listener.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config", jaas.append(';')
+                .toString());
         return p;
     }
 

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -62,6 +63,12 @@ public final class KafkaClients {
             throw new IllegalStateException("cannot reach Kafka at " + bootstrap + ": no answer within " + ms + " ms"
                     + expected, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException refused) {
+                // a wrong password or mechanism, or TLS that does not match: Kafka answered, and said no
+                throw new IllegalStateException("Kafka at " + bootstrap + " refused this client's credentials: "
+                        + causes(refused) + "; expected the security settings the cluster demands (security.protocol, "
+                        + "sasl.mechanism, sasl.jaas.config, ssl.*: README, \"Security\")", refused);
+            }
             throw new IllegalStateException("cannot reach Kafka at " + bootstrap + ": no answer within " + ms + " ms ("
                     + causes(e.getCause()) + ")" + expected, e.getCause());
         } catch (InterruptedException e) {
