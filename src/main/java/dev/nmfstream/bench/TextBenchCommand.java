@@ -83,6 +83,9 @@ public final class TextBenchCommand implements Callable<Integer> {
     @Option(names = "--buckets", defaultValue = "32768", description = "m, the hashing size. Default: ${DEFAULT-VALUE}.")
     int buckets;
 
+    @Option(names = "--no-service", description = "Only the collisions and the one-thread breakdown, no broker.")
+    boolean noService;
+
     @Spec
     CommandSpec spec;
 
@@ -100,6 +103,9 @@ public final class TextBenchCommand implements Callable<Integer> {
         }
         collisions(out, json, texts);
         breakdown(out, json, values);
+        if (noService) {
+            return 0;
+        }
         Path dir = Files.createTempDirectory("nmf-bench-text");
         double[] ratios = new double[repeats];
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
