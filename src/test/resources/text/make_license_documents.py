@@ -6,7 +6,10 @@ base-files, so present on a fresh Debian 12). Each license's words are cut into 
 windows of WINDOW words every STEP words; a window is one document {"id": "<license>#<word>",
 "text": "..."}. Deterministic: the same files give the same output. Python 3 standard library only.
 
-    python3 make_license_documents.py [SOURCE_DIR] [OUTPUT]
+    python3 make_license_documents.py [SOURCE_DIR] [OUTPUT] [NAME]
+
+With NAME, the files of that name anywhere under SOURCE_DIR instead (id = their relative path), e.g.
+/usr/share/doc and copyright: every package's copyright file, a larger set for bench-text.
 """
 import gzip
 import json
@@ -21,10 +24,16 @@ def main():
     source = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/common-licenses"
     here = os.path.dirname(os.path.abspath(__file__))
     output = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "license-documents.jsonl.gz")
+    only = sys.argv[3] if len(sys.argv) > 3 else None
+    if only is None:
+        names = sorted(os.listdir(source))
+    else:
+        names = sorted(os.path.relpath(os.path.join(d, f), source) for d, _, files in os.walk(source)
+                       for f in files if f == only)
     count = 0
     # mtime=0: the same bytes on every run
     with open(output, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-        for name in sorted(os.listdir(source)):
+        for name in names:
             path = os.path.join(source, name)
             if os.path.islink(path) or not os.path.isfile(path):
                 continue  # GPL -> GPL-3 and the like: each text once

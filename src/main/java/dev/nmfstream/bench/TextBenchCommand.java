@@ -3,6 +3,7 @@ package dev.nmfstream.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nmfstream.io.Npy;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.kafka.TopicSetup;
@@ -83,6 +84,16 @@ public final class TextBenchCommand implements Callable<Integer> {
     @Option(names = "--buckets", defaultValue = "32768", description = "m, the hashing size. Default: ${DEFAULT-VALUE}.")
     int buckets;
 
+    @Option(names = "--no-service", description = "Only the collisions and the one-thread breakdown, no broker.")
+    boolean noService;
+
+    @Option(names = "--fixed-basis", description = "The service with learning off (nmf.learning=false) on the basis "
+            + "the breakdown learned from the same documents: reading, vectorising and projecting without the updater.")
+    boolean fixedBasis;
+
+    /** The basis the breakdown learned (for --fixed-basis). */
+    private Basis learned;
+
     @Spec
     CommandSpec spec;
 
@@ -100,12 +111,15 @@ public final class TextBenchCommand implements Callable<Integer> {
         }
         collisions(out, json, texts);
         breakdown(out, json, values);
+        if (noService) {
+            return 0;
+        }
         Path dir = Files.createTempDirectory("nmf-bench-text");
         double[] ratios = new double[repeats];
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
             for (int rep = 0; rep < repeats; rep++) {
                 String input = "text-in-" + rep;
-                NmfStreamConfig config = config(input, dir);
+                NmfStreamConfig config = config(input, dir, rep);
                 TopicSetup.ensure(broker.bootstrapServers(), config, new Properties());
                 try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 5)) {
                     for (int j = 0; j < records; j++) {
@@ -115,7 +129,7 @@ public final class TextBenchCommand implements Callable<Integer> {
                 }
                 double pass = passthrough(broker, input, dir);
                 double nmf;
-                try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, null),
+                try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
                         NmfService.streamsProperties(config, broker.bootstrapServers()))) {
                     long start = System.nanoTime();
                     streams.start();
@@ -129,6 +143,7 @@ public final class TextBenchCommand implements Callable<Integer> {
                 row.put("records", records);
                 row.put("rank", rank);
                 row.put("buckets", buckets);
+                row.put("learning", !fixedBasis);
                 row.put("passthroughPerSecond", records / pass);
                 row.put("textPerSecond", records / nmf);
                 row.put("ratio", pass / nmf);
@@ -167,8 +182,14 @@ public final class TextBenchCommand implements Callable<Integer> {
         return texts;
     }
 
-    private NmfStreamConfig config(String input, Path dir) {
+    private NmfStreamConfig config(String input, Path dir, int rep) throws IOException {
         Properties p = new Properties();
+        if (fixedBasis) {
+            Path file = dir.resolve("basis-" + rep + ".npy");
+            Npy.writeMatrix(file, learned.dim(), learned.rank(), learned.toRowMajor());
+            p.setProperty("nmf.learning", "false");
+            p.setProperty("nmf.basis.file", file.toString());
+        }
         p.setProperty("nmf.rank", "" + rank);
         p.setProperty("nmf.input.format", "text");
         p.setProperty("nmf.dimension", "" + buckets);
@@ -303,6 +324,7 @@ public final class TextBenchCommand implements Callable<Integer> {
                 learn = Math.min(learn, (System.nanoTime() - start) / (double) n);
             }
             basis = nmf.basis();
+            learned = basis;
         }
         double project = Double.MAX_VALUE;
         OnlineNmf fixed = OnlineNmf.withBasis(NmfConfig.defaults(rank).withLearning(false), basis);

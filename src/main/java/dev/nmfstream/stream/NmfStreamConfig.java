@@ -96,8 +96,9 @@ public final class NmfStreamConfig extends AbstractConfig {
             .define(RANK, Type.INT, ConfigDef.NO_DEFAULT_VALUE, between(1, 10_000), Importance.HIGH,
                     "number of components r (required)")
             .define(DIMENSION, Type.INT, null, new Check("an integer ≥ 1", v -> (Integer) v >= 1, true),
-                    Importance.HIGH, "dimension m of every input column (required); with nmf.input.format = text the "
-                            + "number of rows words are hashed into, default " + TextSettings.DEFAULT_BUCKETS)
+                    Importance.HIGH, "dimension m of every input column (required unless nmf.input.format = text: "
+                            + "then the number of rows words are hashed into, default " + TextSettings.DEFAULT_BUCKETS
+                            + ")")
             .define(BATCH_SIZE, Type.INT, NmfConfig.DEFAULT_BATCH, atLeast(1), Importance.MEDIUM,
                     "items per mini-batch")
             .define(STEPS, Type.INT, NmfConfig.DEFAULT_STEPS, between(1, 10_000), Importance.MEDIUM,

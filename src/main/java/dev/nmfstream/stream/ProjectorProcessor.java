@@ -89,6 +89,13 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     private ColumnDecoder decoder;
     /** The text pipeline ({@code nmf.input.format = text}), or null. */
     private TextInput text;
+    /**
+     * Held items restored from the stores when this task started (first in each queue): their
+     * words were counted by the task that received them, whose word table is gone, so they are
+     * counted when released; items held since are counted on arrival.
+     */
+    private long restoredWarmup;
+    private long restoredBacklog;
     private Projector projector;
     private Projection projection;
     /** The task's stream scale: an outsized item enters the statistics scaled down ({@code nmf.influence.cap}). */
@@ -132,6 +139,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         this.throttle = new Throttle(throttleBatch(config), inputPartitions);
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
         this.text = config.text() != null ? new TextInput(config) : null;
+        this.restoredWarmup = warmup.count();
+        this.restoredBacklog = backlog.count();
         this.decoder = text != null
                 ? new ColumnDecoder(config.dimension(), config.maxValueBytes(), config.maxIdBytes(), text)
                 : new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
@@ -341,12 +350,20 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             if (item == null) {
                 return;
             }
+            boolean restored = queue == warmup ? restoredWarmup > 0 : restoredBacklog > 0;
             if (text != null) {
-                text.learnWords(false); // its words were counted when it arrived
+                text.learnWords(restored); // the others' words were counted when they arrived
             }
             boolean valid = decode(item.key(), item.value(), drained);
             if (text != null) {
                 text.learnWords(true);
+            }
+            if (restored) {
+                if (queue == warmup) {
+                    restoredWarmup--;
+                } else {
+                    restoredBacklog--;
+                }
             }
             if (valid) {
                 project(drained, item.timestamp());

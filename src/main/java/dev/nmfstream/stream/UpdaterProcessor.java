@@ -83,6 +83,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private final FeatureLabels labels;
     /** Text input: the word of each hashed row, learned from the projectors' reports; else null. */
     private final BucketVocabulary vocabulary;
+    /** Words arrived since the last factors snapshot: the next one is published even without a new version. */
+    private boolean wordsChanged;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private ChunkStore chunks;
@@ -259,7 +261,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             publishBasis(state.basis());
             basisUnpublished = false;
         }
-        if (state.basis() != null && state.basis().version() != lastSnapshotVersion
+        if (state.basis() != null && (state.basis().version() != lastSnapshotVersion || wordsChanged)
                 && now - lastSnapshotAt >= config.snapshotIntervalMs()) {
             publishFactors(now);
         }
@@ -294,7 +296,9 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             return; // not text input: nothing names the rows
         }
         for (VocabularyMessage.Entry e : words.entries()) {
+            String before = vocabulary.word(e.row());
             if (vocabulary.offer(e.row(), e.word(), e.count())) {
+                wordsChanged |= !e.word().equals(before); // a new label, not only a larger count
                 byte[] word = e.word().getBytes(StandardCharsets.UTF_8);
                 store.put(VOCAB + e.row(), ByteBuffer.allocate(8 + word.length).putLong(e.count()).put(word).array());
             }
@@ -443,6 +447,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         windowNormSq = 0;
         lastSnapshotVersion = basis.version();
         lastSnapshotAt = now;
+        wordsChanged = false;
     }
 
     /** The n largest entries of a component, by weight. */

@@ -91,12 +91,13 @@ class TextIT {
             Properties p = new Properties();
             p.setProperty("nmf.rank", "" + R);
             p.setProperty("nmf.input.format", "text");
+            // 2^13 rows: the statistics messages are dense m × r (a quarter of the default's), the run shorter
+            p.setProperty("nmf.dimension", "" + (1 << 13));
             p.setProperty("nmf.snapshot.interval.ms", "500");
             p.setProperty("nmf.stats.flush.ms", "300");
             p.setProperty("application.id", "nmf-text-it-" + UUID.randomUUID());
             p.setProperty("state.dir", dir.resolve("streams").toString());
             NmfStreamConfig config = NmfStreamConfig.from(p);
-            assertEquals(1 << 15, config.dimension(), "text input: m is the hashing size, 2^15 by default");
             try (NmfService service = NmfService.start(config, broker.bootstrapServers())) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                 while (service.state() != KafkaStreams.State.RUNNING) {
@@ -164,6 +165,10 @@ class TextIT {
                 assertTrue(reasons.get("bad-huge").matches("value: \\d+ bytes, expected at most 4194304 "
                         + "\\(nmf\\.max\\.value\\.bytes\\)"), reasons.toString());
                 assertEquals(R, factors.size(), "a snapshot of every component");
+                for (ComponentMessage c : factors.values()) {
+                    TestDiagnostics.record(TextIT.class, "component %d v%d: %s", c.component(), c.version(),
+                            c.topFeatures());
+                }
                 StringBuilder topics = new StringBuilder();
                 for (ComponentMessage c : factors.values()) {
                     assertEquals(10, c.topFeatures().size());

@@ -16,6 +16,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class NmfStreamConfigTest {
 
+    /** How many nmf.* keys there are: a new key must be counted here, and documented. */
+    private static final int KEYS = 37;
+
+
     private static Properties minimal() {
         Properties p = new Properties();
         p.setProperty("nmf.rank", "20");
@@ -85,14 +89,14 @@ class NmfStreamConfigTest {
     @Test
     void everyKeyIsDocumented() {
         ConfigDef def = NmfStreamConfig.configDef();
-        assertEquals(34, def.names().size(), def.names().toString());
+        assertEquals(KEYS, def.names().size(), def.names().toString());
         for (ConfigDef.ConfigKey key : def.configKeys().values()) {
             assertTrue(key.name.startsWith("nmf."), key.name);
             assertTrue(key.documentation != null && key.documentation.length() > 5, key.name);
             assertTrue(key.importance != null && key.type != null, key.name);
             assertEquals(!key.hasDefault(), key.documentation.contains("(required)"), key.name);
         }
-        assertEquals(List.of("nmf.rank", "nmf.dimension"), def.configKeys().values().stream()
+        assertEquals(List.of("nmf.rank"), def.configKeys().values().stream()
                 .filter(k -> !k.hasDefault()).map(k -> k.name).toList());
         assertTrue(def.configKeys().get("nmf.partitions").documentation
                 .startsWith("partitions of the input, weights and dead-letter topics when this service creates them"));
@@ -114,7 +118,7 @@ class NmfStreamConfigTest {
         "nmf.forgetting|soon|nmf.forgetting = 'soon': forgetting 'soon', expected 'auto'",
         "nmf.rule|SGD|nmf.rule = 'SGD', expected HALS or MU",
         "nmf.seed|0x10|Invalid value 0x10 for configuration nmf.seed: Not a number of type LONG",
-        "nmf.input.format|xml|nmf.input.format = 'xml', expected json, binary or auto",
+        "nmf.input.format|xml|nmf.input.format = 'xml', expected json, binary, auto or text",
         "nmf.learning|maybe|Invalid value maybe for configuration nmf.learning: Expected value to be either true or false",
         "nmf.learning|false|nmf.learning = false needs nmf.basis.file",
         "nmf.topic.weights|nmf-columns|nmf.topic.weights = 'nmf-columns' is also nmf.topic.columns, "
@@ -127,7 +131,9 @@ class NmfStreamConfigTest {
         "nmf.dead.letter.prefix.bytes|-1|nmf.dead.letter.prefix.bytes = -1, expected an integer ≥ 0",
         "nmf.bacth.size|64|nmf.bacth.size: unknown setting, did you mean nmf.batch.size? The nmf.* keys are [nmf.rank,",
         "nmf.colour|red|nmf.colour: unknown setting. The nmf.* keys are [nmf.rank,",
-        "nmf.model|a/b|nmf.model = 'a/b', expected a non-empty name without '/'"})
+        "nmf.model|a/b|nmf.model = 'a/b', expected a non-empty name without '/'",
+        "nmf.text.language|klingon|nmf.text.language = 'klingon', expected one of english, french",
+        "nmf.text.weighting|idf|nmf.text.weighting = 'idf', expected sublinear, tf or binary"})
     void badValuesFailNamingTheKeyTheValueAndWhatIsExpected(String key, String value, String expected) {
         Properties p = minimal();
         p.setProperty(key, value);
@@ -143,7 +149,11 @@ class NmfStreamConfigTest {
         Properties p = new Properties();
         p.setProperty("nmf.rank", "3");
         e = assertThrows(IllegalArgumentException.class, () -> NmfStreamConfig.from(p));
-        assertTrue(e.getMessage().contains("\"nmf.dimension\" which has no default value"), e.getMessage());
+        assertTrue(e.getMessage().contains("nmf.dimension: missing, expected the dimension m of the input columns "
+                + "(required unless nmf.input.format = text)"), e.getMessage());
+        p.setProperty("nmf.input.format", "text");
+        assertEquals(1 << 15, NmfStreamConfig.from(p).dimension(), "text input: m is the hashing size, 2^15");
+        assertEquals("english", NmfStreamConfig.from(p).text().language().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** A command-line option that stands for a key is checked with the key's definition, under its own name. */

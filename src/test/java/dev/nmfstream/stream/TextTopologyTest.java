@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
 import dev.nmfstream.nmf.synth.PlantedTopics;
 import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.DeadLetter;
@@ -46,8 +50,19 @@ class TextTopologyTest {
     private static final int R = 5;
     private static final String[] SYLLABLES = {"ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze"};
 
+    private static final JsonSchema FACTORS_SCHEMA = schema("nmf-factors");
+
     @TempDir
     Path stateDirs;
+
+    private static JsonSchema schema(String topic) {
+        try {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(new ObjectMapper().readTree(
+                    Files.readString(Path.of("schemas", topic + ".schema.json"))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** Planted term t's word: "x" and three syllables (never a stop word, never a number). */
     static String word(int t) {
@@ -81,7 +96,7 @@ class TextTopologyTest {
     }
 
     @Test
-    void plantedTopicsFedAsTextAreLearnedWithTheirWords() {
+    void plantedTopicsFedAsTextAreLearnedWithTheirWords() throws IOException {
         NmfStreamConfig config = config();
         PlantedTopics planted = new PlantedTopics(TERMS, R, 30, 60, 0.1, 11);
         int[] idx = new int[256];
@@ -118,6 +133,8 @@ class TextTopologyTest {
                 byte[] value = snapshot.get(config.model() + "/" + k);
                 assertNotNull(value, "component " + k + " published");
                 ComponentMessage c = WireSerdes.component().deserializer().deserialize("f", value);
+                assertEquals(Set.of(), FACTORS_SCHEMA.validate(new ObjectMapper().readTree(value)),
+                        "component " + k + " against schemas/nmf-factors.schema.json");
                 List<String> words = new ArrayList<>();
                 for (TopFeature f : c.topFeatures()) {
                     assertNotNull(f.label(), "component " + k + ": row " + f.index() + " has a word");

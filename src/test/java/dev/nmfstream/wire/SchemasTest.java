@@ -199,12 +199,67 @@ class SchemasTest {
     @Test
     void theColumnExamplesDecode() {
         for (JsonNode example : file(Topics.COLUMNS).get("examples")) {
+            if (example.has("text")) {
+                continue; // theTextExamplesDecode
+            }
             int dim = example.has("indices") ? example.get("dim").asInt() : example.get("values").size();
             byte[] value = example.toString().getBytes(StandardCharsets.UTF_8);
             String id = example.hasNonNull("id") ? example.get("id").asText() : "the-record-key";
             Decoded d = new ColumnDecoder(dim, InputFormat.AUTO, DEFAULT_MAX_VALUE_BYTES)
                     .decode(id.getBytes(StandardCharsets.UTF_8), value);
             assertInstanceOf(Decoded.Valid.class, d, () -> example + " gave " + d);
+        }
+    }
+
+    /** The text documents among the column examples decode with nmf.input.format = text; the bad ones do not. */
+    @Test
+    void theTextExamplesDecode() {
+        int texts = 0;
+        for (JsonNode example : file(Topics.COLUMNS).get("examples")) {
+            if (!example.has("text")) {
+                continue;
+            }
+            texts++;
+            byte[] value = example.toString().getBytes(StandardCharsets.UTF_8);
+            Decoded d = new ColumnDecoder(8, DEFAULT_MAX_VALUE_BYTES, 256, new WordsAsRows()).decode(null, value);
+            assertInstanceOf(Decoded.Valid.class, d, () -> example + " gave " + d);
+            assertEquals(Set.of(), check(Topics.COLUMNS, example));
+        }
+        assertTrue(texts > 0, "a text example");
+        for (String bad : List.of("{\"id\":\"a\",\"text\":\"\"}", "{\"id\":\"a\",\"text\":3}", "{\"id\":\"a\",\"text\":\"  \"}",
+                "{\"id\":\"a\",\"title\":\"only a title\"}")) {
+            assertFalse(check(Topics.COLUMNS, tree(bad.getBytes(StandardCharsets.UTF_8))).isEmpty(), bad);
+            assertInstanceOf(Decoded.Invalid.class, new ColumnDecoder(8, DEFAULT_MAX_VALUE_BYTES, 256, new WordsAsRows())
+                    .decode(null, bad.getBytes(StandardCharsets.UTF_8)), bad);
+        }
+    }
+
+    /** A stand-in vectoriser (the real one is the text package's): one row per word count, at most 8. */
+    private static final class WordsAsRows implements TextColumns {
+        private int words;
+
+        @Override
+        public void start() {
+            words = 0;
+        }
+
+        @Override
+        public void add(char[] chars, int offset, int length) {
+            for (int i = 0; i < length; i++) {
+                if (!Character.isWhitespace(chars[offset + i]) && (i == 0 || Character.isWhitespace(chars[offset + i - 1]))) {
+                    words++;
+                }
+            }
+        }
+
+        @Override
+        public int finish(int[] indices, double[] values) {
+            int n = Math.min(words, 8);
+            for (int j = 0; j < n; j++) {
+                indices[j] = j;
+                values[j] = 1 / Math.sqrt(n);
+            }
+            return n;
         }
     }
 
