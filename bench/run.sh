@@ -32,5 +32,5 @@ fi
 [ -f "$JAR" ] || { echo "bench/run.sh: no jar at $JAR" >&2; exit 1; }
 
 start=$(date +%s)
-nice -n 10 "$PY" bench/side_by_side.py --jar "$JAR" "$@"
+nice -n 10 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" bench/side_by_side.py --jar "$JAR" "$@"
 echo "bench/run.sh: done in $(( $(date +%s) - start )) s" >&2
