@@ -72,6 +72,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String CONNECT_TIMEOUT_MS = "nmf.connect.timeout.ms";
     public static final String STATUS_INTERVAL_MS = "nmf.status.interval.ms";
     public static final String EMBEDDED_PORT = "nmf.embedded.port";
+    public static final String AUDIO_SAMPLE_RATE = "nmf.audio.sample.rate";
+    public static final String AUDIO_N_FFT = "nmf.audio.n.fft";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -144,7 +146,15 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "run prints a status line this often (items in, weights out, dead letters, model, lag); 0: never")
             .define(EMBEDDED_PORT, Type.INT, 9092, between(0, 65535), Importance.LOW,
                     "broker port of the embedded broker (without bootstrap.servers); a free one when it is taken; "
-                            + "0: any free port");
+                            + "0: any free port")
+            .define(AUDIO_SAMPLE_RATE, Type.DOUBLE, 0.0, new Check("0 or a finite positive number",
+                    v -> (Double) v >= 0 && Double.isFinite((Double) v)), Importance.LOW,
+                    "for spectrogram frames (produce-audio): the audio's sample rate in Hz; with it the factors' top "
+                            + "features are labelled in Hz with their note and each component reports its peak and "
+                            + "fundamental; 0: the rows are not frequencies")
+            .define(AUDIO_N_FFT, Type.INT, 2048, atLeast(4), Importance.LOW,
+                    "for spectrogram frames: the STFT's FFT length (nmf.dimension must be n_fft/2 + 1 when "
+                            + AUDIO_SAMPLE_RATE + " is set)");
 
     private final int rank;
     private final int dimension;
@@ -173,6 +183,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final long connectTimeoutMs;
     private final long statusIntervalMs;
     private final int embeddedPort;
+    private final double audioSampleRate;
+    private final int audioNFft;
     private final Properties kafka;
     private final NmfConfig engine;
 
@@ -206,6 +218,8 @@ public final class NmfStreamConfig extends AbstractConfig {
         connectTimeoutMs = getLong(CONNECT_TIMEOUT_MS);
         statusIntervalMs = getLong(STATUS_INTERVAL_MS);
         embeddedPort = getInt(EMBEDDED_PORT);
+        audioSampleRate = getDouble(AUDIO_SAMPLE_RATE);
+        audioNFft = getInt(AUDIO_N_FFT);
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -214,6 +228,10 @@ public final class NmfStreamConfig extends AbstractConfig {
         if (bootstrapSize != 0 && bootstrapSize < rank) {
             throw new ConfigException(BOOTSTRAP_SIZE + " = " + bootstrapSize + ", expected 0 (automatic) or at least "
                     + RANK + " = " + rank);
+        }
+        if (audioSampleRate > 0 && (audioNFft % 2 != 0 || dimension != audioNFft / 2 + 1)) {
+            throw new ConfigException(AUDIO_SAMPLE_RATE + " is set and " + AUDIO_N_FFT + " = " + audioNFft + ", expected "
+                    + "an even n_fft with " + DIMENSION + " = n_fft/2 + 1 (" + DIMENSION + " = " + dimension + ")");
         }
         if (!learning && basisFile.isEmpty()) {
             throw new ConfigException(LEARNING + " = false needs " + BASIS_FILE + " (the fixed basis)");
@@ -508,6 +526,16 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** The port the embedded broker asks for (a free one when it is taken); 0: any free port. */
     public int embeddedPort() {
         return embeddedPort;
+    }
+
+    /** The audio's sample rate in Hz for spectrogram frames; 0: the rows are not frequencies. */
+    public double audioSampleRate() {
+        return audioSampleRate;
+    }
+
+    /** The STFT's FFT length for spectrogram frames (meaningful when {@link #audioSampleRate()} &gt; 0). */
+    public int audioNFft() {
+        return audioNFft;
     }
 
     /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */

@@ -1,6 +1,8 @@
 package dev.nmfstream.stream;
 
+import dev.nmfstream.audio.FrequencyLabels;
 import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.wire.FeatureLabels;
 import dev.nmfstream.wire.internal.BasisMessage;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -122,7 +124,8 @@ public final class NmfTopology {
         topology.addSink(STATS_SINK, topics.stats(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
 
         topology.addSource(STATS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stats());
-        topology.addProcessor(UPDATE, () -> new UpdaterProcessor(config, initialBasis), STATS_SOURCE);
+        FeatureLabels labels = labels(config);
+        topology.addProcessor(UPDATE, () -> new UpdaterProcessor(config, initialBasis, labels), STATS_SOURCE);
         // The whole model is rewritten every mini-batch: the cache turns that into one write per
         // key per commit, and small, promptly compacted changelog segments keep restores short.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MODEL_STORE),
@@ -135,6 +138,15 @@ public final class NmfTopology {
                 "basis-source", new StringDeserializer(), new ByteArrayDeserializer(), topics.basis(),
                 "basis-global", BasisStoreUpdater::new);
         return topology;
+    }
+
+    /**
+     * The names of W's rows: frequencies and notes for spectrogram frames
+     * ({@code nmf.audio.sample.rate} set), else none.
+     */
+    static FeatureLabels labels(NmfStreamConfig config) {
+        return config.audioSampleRate() > 0 ? new FrequencyLabels(config.audioSampleRate(), config.audioNFft())
+                : FeatureLabels.NONE;
     }
 
     /**
