@@ -21,7 +21,8 @@ import picocli.CommandLine;
         versionProvider = Main.Version.class,
         description = "Streaming online nonnegative matrix factorization.",
         subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class, FitCommand.class, BenchCommand.class, StreamBenchCommand.class, ClusterBenchCommand.class,
-            GenerateCommand.class,
+            GenerateCommand.class, ProduceAudioCommand.class, SeparateCommand.class, SpectrogramCommand.class,
+            JoinBasesCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
