@@ -82,6 +82,11 @@ final class SeparateCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String weightsFrom;
 
+    @Option(names = "--weights-file", paramLabel = "H.npy",
+            description = "The weights from a file instead: H (r × frames, one column per frame), e.g. another "
+                    + "solver's, to compare under the same masks.")
+    Path weightsFile;
+
     @Option(names = "--weights-topic", defaultValue = Topics.WEIGHTS, description = "Default: ${DEFAULT-VALUE}.")
     String weightsTopic;
 
@@ -165,7 +170,17 @@ final class SeparateCommand implements Callable<Integer> {
         Progress progress = new Progress(err, "frames");
         long start = System.nanoTime();
         try (splitter) {
-            if (!fromTopic) {
+            if (weightsFile != null) {
+                double[][] h = JoinBasesCommand.components(weightsFile);
+                if (h.length != total || h[0].length != components.length) {
+                    err.println("separate: --weights-file " + weightsFile + " is " + h[0].length + " × " + h.length
+                            + ", expected r × frames = " + components.length + " × " + total);
+                    return 2;
+                }
+                for (double[] column = frames.next(); column != null; column = frames.next()) {
+                    splitter.frame(frames.packed(), h[(int) frames.index()]);
+                }
+            } else if (!fromTopic) {
                 Basis basis = Basis.fromComponents(settings.bins(), components.length, components, 0);
                 Projector projector = new Projector(components.length);
                 Projection p = new Projection(components.length);
