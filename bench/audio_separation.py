@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Supervised speech + music separation at 0 dB: the service with a fixed basis against converged
 batch NMF (scikit-learn) under the same templates and the same masks, in one run.
 
@@ -14,7 +14,7 @@ source and its improvement over the mixture (SDR = 10 log10(|s|^2 / |s - s_hat|^
 
 Needs: espeak-ng, sox, libsox-fmt-mp3, asc-music, python3-numpy, python3-scipy, python3-sklearn
 (apt-get install -y espeak-ng sox libsox-fmt-mp3 asc-music python3-sklearn) and the built jar.
-  python3 bench/audio_separation.py [--loss frobenius|kl] [--set KEY=VALUE ...] [--fit-arg ARG ...]
+  /usr/bin/python3 bench/audio_separation.py [--loss frobenius|kl] [--set KEY=VALUE ...] [--fit-arg ARG ...]
 --loss kl passes `--loss kl` to fit, `--set nmf.loss=kl` to the service and beta_loss to scikit-learn.
 """
 import argparse
