@@ -46,12 +46,12 @@ class AudioIT {
 
     @Test
     void soundThroughTheServiceAndBack(@TempDir Path dir) throws Exception {
-        int n = (int) (3 * RATE);
+        int n = (int) (2 * RATE);
         double[] x = new double[n];
         for (int i = 0; i < n; i++) {
             double t = i / (double) RATE;
-            double a = t < 1.0 || t >= 1.5 && t < 2.5 ? 1 : 0;
-            double b = t >= 0.5 && t < 2.0 || t >= 2.4 ? 1 : 0;
+            double a = t < 0.8 || t >= 1.2 && t < 1.8 ? 1 : 0;
+            double b = t >= 0.4 && t < 1.4 || t >= 1.6 ? 1 : 0;
             for (int h = 1; h <= 5; h++) {
                 x[i] += a * 0.15 / h * Math.sin(2 * Math.PI * 220 * h * t) + b * 0.15 / h * Math.sin(2 * Math.PI * 311 * h * t + h);
             }
@@ -97,6 +97,14 @@ class AudioIT {
                 TopFeature top = component.topFeatures().get(0);
                 assertTrue(top.label() != null && top.label().matches("\\d+\\.\\d Hz [A-G]#?\\d"), top.label());
                 assertNotNull(component.peakHz());
+
+                // the frames: keyed <stream>/<frame>, stamped with the start plus the frame's audio time
+                Map<String, Long> stamps = timestamps(bootstrap, config.topics().columns(), frames);
+                assertEquals(frames, stamps.size(), "one input record per frame");
+                long t0 = stamps.get("mix/0");
+                for (long f = 0; f < frames; f++) {
+                    assertEquals(Math.round(f * HOP * 1000.0 / RATE), stamps.get("mix/" + f) - t0, "timestamp of frame " + f);
+                }
 
                 // weights for every frame, exactly once
                 Map<String, Integer> seen = weightsByKey(bootstrap, config.topics().weights(), frames);
@@ -152,7 +160,22 @@ class AudioIT {
         return null;
     }
 
-    /** Reads the weights topic until it has been quiet for 3 s after the expected count. */
+    /** The record timestamp of every key on a topic, read from the beginning until n keys are seen. */
+    private static Map<String, Long> timestamps(String bootstrap, String topic, long n) {
+        Map<String, Long> out = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(bootstrap, null, true)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.put(r.key(), r.timestamp());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Reads the weights topic until it has been quiet for 2 s after the expected count. */
     private static Map<String, Integer> weightsByKey(String bootstrap, String topic, long expected) {
         Map<String, Integer> seen = new HashMap<>();
         long records = 0;
@@ -169,7 +192,7 @@ class AudioIT {
                 records += got;
                 if (got > 0) {
                     quietSince = System.nanoTime();
-                } else if (records >= expected && System.nanoTime() - quietSince > 3_000_000_000L) {
+                } else if (records >= expected && System.nanoTime() - quietSince > 2_000_000_000L) {
                     break;
                 }
             }
