@@ -207,7 +207,9 @@ final class ConsumeCommand implements Callable<Integer> {
                         top.append(' ').append(f.label() != null ? f.label() : "#" + f.index())
                                 .append(String.format("=%.3f", f.weight()));
                     }
-                    yield String.format("%s/%d v%d  top:%s", c.model(), c.component(), c.version(), top);
+                    String pitch = (c.peakHz() != null ? String.format("  peak %.1f Hz", c.peakHz()) : "")
+                            + (c.fundamentalHz() != null ? String.format("  f0 %.1f Hz", c.fundamentalHz()) : "");
+                    yield String.format("%s/%d v%d%s  top:%s", c.model(), c.component(), c.version(), pitch, top);
                 }
                 SummaryMessage s = WireSerdes.summary().deserializer().deserialize(r.topic(), r.value());
                 yield String.format("%s v%d  rank %d  dim %d  items %,d (lost %,d)  running error %s", s.model(),

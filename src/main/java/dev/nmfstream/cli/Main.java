@@ -1,5 +1,6 @@
 package dev.nmfstream.cli;
 
+import dev.nmfstream.bench.AudioStreamsBenchCommand;
 import dev.nmfstream.bench.BenchCommand;
 import dev.nmfstream.bench.ClusterBenchCommand;
 import dev.nmfstream.bench.StreamBenchCommand;
@@ -22,7 +23,8 @@ import picocli.CommandLine;
         versionProvider = Main.Version.class,
         description = "Streaming online nonnegative matrix factorization.",
         subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class, FitCommand.class, BenchCommand.class, StreamBenchCommand.class, ClusterBenchCommand.class, TextBenchCommand.class,
-            GenerateCommand.class,
+            GenerateCommand.class, ProduceAudioCommand.class, SeparateCommand.class, SpectrogramCommand.class,
+            JoinBasesCommand.class, AudioStreamsBenchCommand.class,
             HealthCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

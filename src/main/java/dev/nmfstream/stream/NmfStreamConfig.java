@@ -90,6 +90,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final Map<String, String> SPARSE_DEFAULTS = Map.of(
             BATCH_SIZE, "" + NmfConfig.DEFAULT_SPARSE_BATCH,
             UPDATE_MIN_INTERVAL_MS, "1000");
+    public static final String AUDIO_SAMPLE_RATE = "nmf.audio.sample.rate";
+    public static final String AUDIO_N_FFT = "nmf.audio.n.fft";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -180,7 +182,15 @@ public final class NmfStreamConfig extends AbstractConfig {
                             + "more than nmf.batch.size items; 0: once per nmf.batch.size items")
             .define(INPUT_SPARSE, Type.BOOLEAN, false, Importance.MEDIUM,
                     "the items are sparse (sparse JSON; true by default for nmf.input.format = text): the keys not set take the sparse defaults "
-                            + "nmf.batch.size = 1024 and nmf.update.min.interval.ms = 1000");
+                            + "nmf.batch.size = 1024 and nmf.update.min.interval.ms = 1000")
+            .define(AUDIO_SAMPLE_RATE, Type.DOUBLE, 0.0, new Check("0 or a finite positive number",
+                    v -> (Double) v >= 0 && Double.isFinite((Double) v)), Importance.LOW,
+                    "for spectrogram frames (produce-audio): the audio's sample rate in Hz; with it the factors' top "
+                            + "features are labelled in Hz with their note and each component reports its peak and "
+                            + "fundamental; 0: the rows are not frequencies")
+            .define(AUDIO_N_FFT, Type.INT, 2048, atLeast(4), Importance.LOW,
+                    "for spectrogram frames: the STFT's FFT length (nmf.dimension must be n_fft/2 + 1 when "
+                            + AUDIO_SAMPLE_RATE + " is set)");
 
     private final int rank;
     private final int dimension;
@@ -212,6 +222,8 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final TextSettings text;
     private final long updateMinIntervalMs;
     private final boolean inputSparse;
+    private final double audioSampleRate;
+    private final int audioNFft;
     private final Properties kafka;
     private final NmfConfig engine;
 
@@ -254,6 +266,8 @@ public final class NmfStreamConfig extends AbstractConfig {
                 getBoolean(TEXT_STEMMING), Weighting.parse(getString(TEXT_WEIGHTING))) : null;
         updateMinIntervalMs = getLong(UPDATE_MIN_INTERVAL_MS);
         inputSparse = getBoolean(INPUT_SPARSE);
+        audioSampleRate = getDouble(AUDIO_SAMPLE_RATE);
+        audioNFft = getInt(AUDIO_N_FFT);
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -262,6 +276,10 @@ public final class NmfStreamConfig extends AbstractConfig {
         if (bootstrapSize != 0 && bootstrapSize < rank) {
             throw new ConfigException(BOOTSTRAP_SIZE + " = " + bootstrapSize + ", expected 0 (automatic) or at least "
                     + RANK + " = " + rank);
+        }
+        if (audioSampleRate > 0 && (audioNFft % 2 != 0 || dimension != audioNFft / 2 + 1)) {
+            throw new ConfigException(AUDIO_SAMPLE_RATE + " is set and " + AUDIO_N_FFT + " = " + audioNFft + ", expected "
+                    + "an even n_fft with " + DIMENSION + " = n_fft/2 + 1 (" + DIMENSION + " = " + dimension + ")");
         }
         if (!learning && basisFile.isEmpty()) {
             throw new ConfigException(LEARNING + " = false needs " + BASIS_FILE + " (the fixed basis)");
@@ -605,6 +623,16 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** Whether the items were declared sparse ({@link #INPUT_SPARSE}; the sparse defaults applied). */
     public boolean inputSparse() {
         return inputSparse;
+    }
+
+    /** The audio's sample rate in Hz for spectrogram frames; 0: the rows are not frequencies. */
+    public double audioSampleRate() {
+        return audioSampleRate;
+    }
+
+    /** The STFT's FFT length for spectrogram frames (meaningful when {@link #audioSampleRate()} &gt; 0). */
+    public int audioNFft() {
+        return audioNFft;
     }
 
     /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */

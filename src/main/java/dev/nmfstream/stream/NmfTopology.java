@@ -1,7 +1,9 @@
 package dev.nmfstream.stream;
 
+import dev.nmfstream.audio.FrequencyLabels;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.text.BucketVocabulary;
+import dev.nmfstream.wire.FeatureLabels;
 import dev.nmfstream.wire.internal.BasisMessage;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -123,9 +125,11 @@ public final class NmfTopology {
         topology.addSink(STATS_SINK, topics.stats(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
 
         topology.addSource(STATS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stats());
+        // text: each updater learns its rows' words; audio: frequencies from the STFT settings
+        FeatureLabels labels = labels(config);
         topology.addProcessor(UPDATE, () -> config.text() != null
                 ? new UpdaterProcessor(config, initialBasis, new BucketVocabulary(config.dimension()))
-                : new UpdaterProcessor(config, initialBasis), STATS_SOURCE);
+                : new UpdaterProcessor(config, initialBasis, labels), STATS_SOURCE);
         // The whole model is rewritten every mini-batch: the cache turns that into one write per
         // key per commit, and small, promptly compacted changelog segments keep restores short.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MODEL_STORE),
@@ -138,6 +142,15 @@ public final class NmfTopology {
                 "basis-source", new StringDeserializer(), new ByteArrayDeserializer(), topics.basis(),
                 "basis-global", BasisStoreUpdater::new);
         return topology;
+    }
+
+    /**
+     * The names of W's rows: frequencies and notes for spectrogram frames
+     * ({@code nmf.audio.sample.rate} set), else none.
+     */
+    static FeatureLabels labels(NmfStreamConfig config) {
+        return config.audioSampleRate() > 0 ? new FrequencyLabels(config.audioSampleRate(), config.audioNFft())
+                : FeatureLabels.NONE;
     }
 
     /**

@@ -435,7 +435,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         for (int k = 0; k < basis.rank(); k++) {
             double[] vector = basis.component(k);
             ComponentMessage message = new ComponentMessage(modelName, k, basis.version(), norms[k], vector,
-                    top(vector, config.topFeatures(), labels));
+                    top(vector, config.topFeatures(), labels), labels.peakHz(vector), labels.fundamentalHz(vector));
             context.forward(new Record<>(ComponentMessage.key(modelName, k), components.serialize(topic, message), now),
                     NmfTopology.FACTORS_SINK);
         }

@@ -12,9 +12,19 @@ import java.util.List;
  * @param norm the component's Euclidean norm (1: the basis is kept normalised)
  * @param vector the component w_k ≥ 0, length m; not copied
  * @param topFeatures its largest entries, largest first (labels where the adapter knows them)
+ * @param peakHz where the rows are frequencies (audio spectra): the frequency in Hz at which the
+ *     component peaks; else null (JSON null)
+ * @param fundamentalHz where the rows are frequencies and the component's peaks form a harmonic
+ *     series: its fundamental frequency in Hz; else null (JSON null)
  */
 public record ComponentMessage(String model, int component, long version, double norm, double[] vector,
-        List<TopFeature> topFeatures) {
+        List<TopFeature> topFeatures, Double peakHz, Double fundamentalHz) {
+
+    /** A component whose rows are not frequencies (no peak, no fundamental). */
+    public ComponentMessage(String model, int component, long version, double norm, double[] vector,
+            List<TopFeature> topFeatures) {
+        this(model, component, version, norm, vector, topFeatures, null, null);
+    }
 
     /**
      * The record key of component k of a model.

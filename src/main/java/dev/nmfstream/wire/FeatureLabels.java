@@ -19,4 +19,25 @@ public interface FeatureLabels {
      * @return its name, or null when it has none (yet)
      */
     String label(int row);
+
+    /**
+     * Where the rows are frequencies: the frequency in Hz at which a component peaks.
+     *
+     * @param component w_k, length m. Not modified.
+     * @return the peak's frequency, or null when the rows are not frequencies (the default)
+     */
+    default Double peakHz(double[] component) {
+        return null;
+    }
+
+    /**
+     * Where the rows are frequencies: the fundamental frequency in Hz of a component whose peaks
+     * form a harmonic series.
+     *
+     * @param component w_k, length m. Not modified.
+     * @return the fundamental, or null when there is none or the rows are not frequencies (the default)
+     */
+    default Double fundamentalHz(double[] component) {
+        return null;
+    }
 }

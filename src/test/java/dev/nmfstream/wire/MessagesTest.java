@@ -63,12 +63,21 @@ class MessagesTest {
                 List.of(new TopFeature(2, "vote", 0.8), new TopFeature(0, null, 0.6)));
         byte[] bytes = WireSerdes.component().serializer().serialize(Topics.FACTORS, c);
         assertEquals("{\"model\":\"news\",\"component\":2,\"version\":7,\"norm\":1.0,\"vector\":[0.6,0.0,0.8],"
-                + "\"topFeatures\":[{\"index\":2,\"label\":\"vote\",\"weight\":0.8},{\"index\":0,\"label\":null,\"weight\":0.6}]}",
+                + "\"topFeatures\":[{\"index\":2,\"label\":\"vote\",\"weight\":0.8},{\"index\":0,\"label\":null,\"weight\":0.6}],"
+                + "\"peakHz\":null,\"fundamentalHz\":null}",
                 text(bytes));
         ComponentMessage back = WireSerdes.component().deserializer().deserialize(Topics.FACTORS, bytes);
         assertEquals(c.topFeatures(), back.topFeatures());
         assertArrayEquals(c.vector(), back.vector());
         assertEquals("news/2", ComponentMessage.key("news", 2));
+        // a spectral component: its peak and fundamental in Hz
+        ComponentMessage tone = new ComponentMessage("nmf", 0, 3, 1.0, new double[] {0, 1, 0.5},
+                List.of(new TopFeature(1, "441.4 Hz A4", 1)), 441.0, 220.5);
+        byte[] toneBytes = WireSerdes.component().serializer().serialize(Topics.FACTORS, tone);
+        assertTrue(text(toneBytes).endsWith("\"peakHz\":441.0,\"fundamentalHz\":220.5}"), text(toneBytes));
+        ComponentMessage toneBack = WireSerdes.component().deserializer().deserialize(Topics.FACTORS, toneBytes);
+        assertEquals(441.0, toneBack.peakHz());
+        assertEquals(220.5, toneBack.fundamentalHz());
 
         SummaryMessage s = new SummaryMessage("news", 7, 3, 3, 1000, 0, null, 1763900010000L);
         bytes = WireSerdes.summary().serializer().serialize(Topics.FACTORS, s);
