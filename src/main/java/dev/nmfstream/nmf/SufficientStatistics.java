@@ -434,6 +434,12 @@ public final class SufficientStatistics {
         System.arraycopy(bk, 0, b[k], 0, m);
     }
 
+    /** Counts one item of the given weight (for statistics filled by {@link KlStatistics}). */
+    void countItem(double itemWeight) {
+        items++;
+        weight += itemWeight;
+    }
+
     /** Drops the re-seeding candidates (the model keeps only the latest batch's). */
     void clearCandidates() {
         candidateCount = 0;
