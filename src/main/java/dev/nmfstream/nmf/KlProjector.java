@@ -44,8 +44,13 @@ public final class KlProjector {
 
     /** The certified gap D(h) − D(h*) ≤ TOLERANCE · Σ v at which the iteration stops. */
     public static final double TOLERANCE = 1e-4;
-    /** At most this many multiplicative steps per column. */
-    public static final int MAX_ITERATIONS = 2000;
+    /** At most this many steps (multiplicative and Newton) per column. */
+    public static final int MAX_ITERATIONS = 200;
+    /** Multiplicative steps from the warm start before the Newton steps. */
+    static final int MU_STEPS = 3;
+    /** Armijo's sufficient-decrease fraction, and the most step halvings, of the Newton line search. */
+    private static final double ARMIJO = 1e-4;
+    private static final int HALVINGS = 30;
     /** The floor on (W h)ᵢ where vᵢ &gt; 0, relative to max v. */
     public static final double EPS = 1e-12;
     /** The lift of the warm start: this fraction of the mean least-squares weight is added to every h_k. */
@@ -65,6 +70,17 @@ public final class KlProjector {
     private Column last;
     /** Σ v of the last column. */
     private double lastMass;
+    /** Newton scratch: the gradient, the free set, the Hessian on it and its Cholesky factor, the step, a trial h. */
+    private final double[] grad;
+    private final int[] free;
+    private final double[] hess;
+    private final double[] hessL;
+    private final double[] step;
+    private final double[] trial;
+    /** vᵢ / (W h)ᵢ², one component times it, and W h at a trial point, over the support. */
+    private double[] z = new double[0];
+    private double[] u = new double[0];
+    private double[] whTrial = new double[0];
 
     /** A projector for bases of rank r. */
     public KlProjector(int r) {
@@ -72,6 +88,12 @@ public final class KlProjector {
         this.frobenius = new Projector(r);
         this.colSum = new double[r];
         this.num = new double[r];
+        this.grad = new double[r];
+        this.free = new int[r];
+        this.hess = new double[r * r];
+        this.hessL = new double[r * r];
+        this.step = new double[r];
+        this.trial = new double[r];
     }
 
     /**
@@ -102,6 +124,9 @@ public final class KlProjector {
         if (wh.length < n) {
             wh = new double[n];
             q = new double[n];
+            z = new double[n];
+            u = new double[n];
+            whTrial = new double[n];
         }
         double mass = 0;
         double maxV = 0;
@@ -155,7 +180,7 @@ public final class KlProjector {
         }
         int it = 0;
         while (true) {
-            // q = v ⊘ max(W h, ε);  ρ_k = (Wᵀq)_k / s_k
+            // q = v ⊘ max(W h, ε);  ρ_k = (Wᵀq)_k / s_k;  g_k = s_k − (Wᵀq)_k
             ratios(basis, v, h, eps);
             numerators(basis, v);
             double total = 0;
@@ -167,20 +192,216 @@ public final class KlProjector {
                     worst = Math.max(worst, rho - 1);
                 }
             }
+            // D(h) − D(h*) ≤ gᵀh + Σv · max_k (ρ_k − 1)⁺, and gᵀh = Σ s h − Σ v
             double gap = (total - mass) + mass * worst;
             if (gap <= TOLERANCE * mass || it == MAX_ITERATIONS) {
                 out.divergence = divergence(v, total, mass);
                 break;
             }
-            // h ← h ∘ ρ
-            for (int k = 0; k < r; k++) {
-                h[k] = colSum[k] > 0 ? h[k] * (num[k] / colSum[k]) : 0.0;
+            if (it < MU_STEPS || !newtonStep(basis, v, h, eps, mass, total)) {
+                // h ← h ∘ ρ (a multiplicative step never increases D)
+                for (int k = 0; k < r; k++) {
+                    h[k] = colSum[k] > 0 ? h[k] * (num[k] / colSum[k]) : 0.0;
+                }
             }
             it++;
         }
         out.iterations = it;
         residual(basis, v, out);
         return out;
+    }
+
+    /**
+     * One projected Newton step (Bertsekas 1982) from h, whose ratios and numerators are current:
+     * the components at zero with a positive gradient stay at zero; on the others the step solves
+     * H d = −g with the Hessian H_jk = Σᵢ vᵢ W_ij W_ik / (W h)ᵢ²; then h ← max(0, h + α d) with α
+     * halved until D decreases by at least {@link #ARMIJO} of the first-order decrease.
+     *
+     * @param h the weights. Modified when the step is taken.
+     * @return false (h unchanged) if no step decreased D
+     */
+    private boolean newtonStep(Basis basis, Column v, double[] h, double eps, double mass, double total) {
+        int n = v.nnz();
+        double current = divergence(v, total, mass);
+        int nf = 0;
+        for (int k = 0; k < r; k++) {
+            grad[k] = colSum[k] - num[k];
+            if (colSum[k] > 0 && (h[k] > 0 || grad[k] < 0)) {
+                free[nf++] = k;
+            }
+        }
+        if (nf == 0) {
+            return false;
+        }
+        // z = v ⊘ (W h)² = q ⊘ max(W h, ε)
+        for (int i = 0; i < n; i++) {
+            z[i] = q[i] == 0 ? 0.0 : q[i] / Math.max(wh[i], eps);
+        }
+        // H_FF = W_Fᵀ diag(z) W_F
+        if (v instanceof DenseColumn) {
+            int m = n;
+            for (int a = 0; a < nf; a++) {
+                int j = free[a];
+                int offJ = j * m;
+                for (int i = 0; i < m; i++) {
+                    u[i] = z[i] * basis.wt[offJ + i];
+                }
+                for (int b = a; b < nf; b++) {
+                    double x = Kernels.dot(u, 0, basis.wt, free[b] * m, m);
+                    hess[a * nf + b] = x;
+                    hess[b * nf + a] = x;
+                }
+            }
+        } else {
+            SparseColumn sparse = (SparseColumn) v;
+            int[] idx = sparse.indices();
+            int o = sparse.offset();
+            Arrays.fill(hess, 0, nf * nf, 0.0);
+            for (int t = 0; t < n; t++) {
+                if (z[t] == 0) {
+                    continue;
+                }
+                int row = idx[o + t] * r;
+                for (int a = 0; a < nf; a++) {
+                    double za = z[t] * basis.w[row + free[a]];
+                    for (int b = a; b < nf; b++) {
+                        hess[a * nf + b] += za * basis.w[row + free[b]];
+                    }
+                }
+            }
+            for (int a = 0; a < nf; a++) {
+                for (int b = 0; b < a; b++) {
+                    hess[a * nf + b] = hess[b * nf + a];
+                }
+            }
+        }
+        if (!solve(nf)) {
+            return false;
+        }
+        // step: d_F from the solve (left in step[0..nf)), the others stay where they are
+        double alpha = 1.0;
+        for (int halving = 0; halving <= HALVINGS; halving++) {
+            System.arraycopy(h, 0, trial, 0, r);
+            for (int a = 0; a < nf; a++) {
+                int k = free[a];
+                double x = h[k] + alpha * step[a];
+                trial[k] = x > 0 ? x : 0.0;
+            }
+            double decrease = 0;
+            for (int k = 0; k < r; k++) {
+                decrease += grad[k] * (h[k] - trial[k]);
+            }
+            double d = divergenceAt(basis, v, trial, eps, mass);
+            if (decrease > 0 && d <= current - ARMIJO * decrease) {
+                System.arraycopy(trial, 0, h, 0, r);
+                return true;
+            }
+            alpha *= 0.5;
+        }
+        return false;
+    }
+
+    /**
+     * Solves H_FF d = −g_F in place by Cholesky (H in {@link #hess}, nf × nf; d into {@link #step}),
+     * with a ridge of 1e-12 times the largest diagonal entry, raised a hundredfold while a pivot
+     * is not positive.
+     *
+     * @return false if no ridge up to the diagonal's size made H positive definite
+     */
+    private boolean solve(int nf) {
+        double maxDiag = 0;
+        for (int a = 0; a < nf; a++) {
+            maxDiag = Math.max(maxDiag, hess[a * nf + a]);
+        }
+        if (!(maxDiag > 0) || Double.isInfinite(maxDiag)) {
+            return false;
+        }
+        for (double ridge = 1e-12 * maxDiag; ridge <= maxDiag; ridge *= 100) {
+            if (cholesky(nf, ridge)) {
+                // L y = −g_F, then Lᵀ d = y
+                for (int a = 0; a < nf; a++) {
+                    double x = -grad[free[a]];
+                    for (int b = 0; b < a; b++) {
+                        x -= hessL[a * nf + b] * step[b];
+                    }
+                    step[a] = x / hessL[a * nf + a];
+                }
+                for (int a = nf - 1; a >= 0; a--) {
+                    double x = step[a];
+                    for (int b = a + 1; b < nf; b++) {
+                        x -= hessL[b * nf + a] * step[b];
+                    }
+                    step[a] = x / hessL[a * nf + a];
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The Cholesky factor of H_FF + ridge·I into {@link #hessL}; false if a pivot is not positive. */
+    private boolean cholesky(int nf, double ridge) {
+        for (int a = 0; a < nf; a++) {
+            for (int b = 0; b <= a; b++) {
+                double x = hess[a * nf + b] + (a == b ? ridge : 0.0);
+                for (int c = 0; c < b; c++) {
+                    x -= hessL[a * nf + c] * hessL[b * nf + c];
+                }
+                if (a == b) {
+                    if (!(x > 0)) {
+                        return false;
+                    }
+                    hessL[a * nf + a] = Math.sqrt(x);
+                } else {
+                    hessL[a * nf + b] = x / hessL[b * nf + b];
+                }
+            }
+        }
+        return true;
+    }
+
+    /** D(v‖W t) for trial weights t (W t into {@link #whTrial}). */
+    private double divergenceAt(Basis basis, Column v, double[] t, double eps, double mass) {
+        int n = v.nnz();
+        double total = 0;
+        for (int k = 0; k < r; k++) {
+            total += colSum[k] * t[k];
+        }
+        double s = 0;
+        if (v instanceof DenseColumn dense) {
+            int m = n;
+            Arrays.fill(whTrial, 0, m, 0.0);
+            for (int k = 0; k < r; k++) {
+                if (t[k] != 0) {
+                    Kernels.axpy(t[k], basis.wt, k * m, whTrial, 0, m);
+                }
+            }
+            double[] d = dense.data();
+            int o = dense.offset();
+            for (int i = 0; i < m; i++) {
+                double x = d[o + i];
+                if (x > 0) {
+                    s += x * Math.log(x / Math.max(whTrial[i], eps));
+                }
+            }
+        } else {
+            SparseColumn sparse = (SparseColumn) v;
+            int[] idx = sparse.indices();
+            double[] val = sparse.values();
+            int o = sparse.offset();
+            for (int j = 0; j < n; j++) {
+                int row = idx[o + j] * r;
+                double w = 0;
+                for (int k = 0; k < r; k++) {
+                    w += basis.w[row + k] * t[k];
+                }
+                double x = val[o + j];
+                if (x > 0) {
+                    s += x * Math.log(x / Math.max(w, eps));
+                }
+            }
+        }
+        return s - mass + total;
     }
 
     /** (W h)ᵢ over the support of v, then qᵢ = vᵢ / max((W h)ᵢ, ε) (0 where vᵢ = 0); (W h)ᵢ stays in {@link #wh}. */

@@ -3,6 +3,7 @@ package dev.nmfstream.stream;
 import dev.nmfstream.nmf.Forgetting;
 import dev.nmfstream.nmf.InfluenceCap;
 import dev.nmfstream.nmf.Initialization;
+import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
 import dev.nmfstream.wire.Topics;
@@ -72,6 +73,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String CONNECT_TIMEOUT_MS = "nmf.connect.timeout.ms";
     public static final String STATUS_INTERVAL_MS = "nmf.status.interval.ms";
     public static final String EMBEDDED_PORT = "nmf.embedded.port";
+    public static final String LOSS = "nmf.loss";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -144,7 +146,11 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "run prints a status line this often (items in, weights out, dead letters, model, lag); 0: never")
             .define(EMBEDDED_PORT, Type.INT, 9092, between(0, 65535), Importance.LOW,
                     "broker port of the embedded broker (without bootstrap.servers); a free one when it is taken; "
-                            + "0: any free port");
+                            + "0: any free port")
+            .define(LOSS, Type.STRING, "frobenius", oneOf("frobenius", "kl"), Importance.MEDIUM,
+                    "what the model minimises: frobenius (least squares) or kl (generalised Kullback–Leibler "
+                            + "divergence, for counts and magnitude spectra; the weights then carry each item's "
+                            + "divergence; nmf.rule and nmf.steps do not apply)");
 
     private final int rank;
     private final int dimension;
@@ -152,6 +158,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final int steps;
     private final Forgetting forgetting;
     private final UpdateRule rule;
+    private final Loss loss;
     private final long seed;
     private final int bootstrapSize;
     private final double influenceCap;
@@ -206,6 +213,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         connectTimeoutMs = getLong(CONNECT_TIMEOUT_MS);
         statusIntervalMs = getLong(STATUS_INTERVAL_MS);
         embeddedPort = getInt(EMBEDDED_PORT);
+        loss = Loss.parse(getString(LOSS));
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -230,7 +238,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         }
         // every value the engine checks has been checked above with its key's name
         engine = new NmfConfig(rank, batchSize, steps, forgetting, rule, 0, Initialization.NNDSVDA, bootstrapSize,
-                learning, seed, influenceCap);
+                learning, seed, influenceCap, loss);
     }
 
     /**
@@ -322,6 +330,7 @@ public final class NmfStreamConfig extends AbstractConfig {
             case "bootstrapSize" -> BOOTSTRAP_SIZE;
             case "learning" -> LEARNING;
             case "influenceCap" -> INFLUENCE_CAP;
+            case "loss" -> LOSS;
             default -> "engine setting " + setting;
         };
     }
@@ -395,6 +404,11 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** Forgetting per mini-batch. */
     public Forgetting forgetting() {
         return forgetting;
+    }
+
+    /** What the model minimises ({@code nmf.loss}). */
+    public Loss loss() {
+        return loss;
     }
 
     /** The update rule. */
