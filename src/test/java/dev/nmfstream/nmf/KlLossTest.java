@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nmfstream.nmf.synth.Recovery;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -163,7 +164,7 @@ class KlLossTest {
     /** The minimiser by plain multiplicative steps, run long (with its own certified gap). */
     static double[] reference(double[] w, int m, int r, double[] v) {
         double[] h = new double[r];
-        java.util.Arrays.fill(h, 1.0);
+        Arrays.fill(h, 1.0);
         double[] s = new double[r];
         for (int i = 0; i < m; i++) {
             for (int k = 0; k < r; k++) {
@@ -333,8 +334,8 @@ class KlLossTest {
             nmf.partialFit(DenseColumn.of(v[q]));
             resumed.partialFit(DenseColumn.of(v[q]));
         }
-        assertEquals(java.util.Arrays.toString(nmf.basis().toRowMajor()),
-                java.util.Arrays.toString(resumed.basis().toRowMajor()));
+        assertEquals(Arrays.toString(nmf.basis().toRowMajor()),
+                Arrays.toString(resumed.basis().toRowMajor()));
         assertEquals(nmf.prequentialDivergence(), resumed.prequentialDivergence());
 
         // a model of one loss refuses the settings of the other, naming both
@@ -352,5 +353,40 @@ class KlLossTest {
         assertTrue(e.getMessage().startsWith("refineRounds = 1 with loss kl"), e.getMessage());
         assertEquals(Loss.KL, Loss.parse(" KL "));
         assertThrows(IllegalArgumentException.class, () -> Loss.parse("itakura-saito"));
+    }
+
+    @Test
+    void aFormatTwoStateIsReadAsAFrobeniusModelAndContinuesAsTheNewFormatDoes() {
+        SplittableRandom random = new SplittableRandom(2);
+        int m = 12;
+        double[][] v = counts(random, randomBasis(random, m, 3), m, 3, 200, 3.0);
+        OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(3).withBatchSize(16));
+        for (int q = 0; q < 150; q++) {
+            nmf.partialFit(DenseColumn.of(v[q]));
+        }
+        byte[] now = nmf.toBytes();
+        // format 2: no loss after the influence cap, no divergence sums at the end
+        byte[] loss = {0, 9, 'F', 'R', 'O', 'B', 'E', 'N', 'I', 'U', 'S'};
+        int at = -1;
+        for (int i = 0; i + loss.length <= now.length && at < 0; i++) {
+            if (Arrays.equals(now, i, i + loss.length, loss, 0, loss.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0);
+        byte[] old = new byte[now.length - loss.length - 16];
+        System.arraycopy(now, 0, old, 0, at);
+        System.arraycopy(now, at + loss.length, old, at, old.length - at);
+        old[7] = 2;
+        assertEquals(3, now[7], "the current format");
+        OnlineNmf fromOld = OnlineNmf.fromBytes(old);
+        OnlineNmf fromNew = OnlineNmf.fromBytes(now);
+        assertEquals(Loss.FROBENIUS, fromOld.config().loss());
+        for (int q = 150; q < 200; q++) {
+            fromOld.partialFit(DenseColumn.of(v[q]));
+            fromNew.partialFit(DenseColumn.of(v[q]));
+        }
+        assertEquals(Arrays.toString(fromNew.basis().toRowMajor()),
+                Arrays.toString(fromOld.basis().toRowMajor()));
     }
 }
