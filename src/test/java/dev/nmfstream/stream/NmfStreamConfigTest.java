@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nmfstream.nmf.Forgetting;
+import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.UpdateRule;
 import java.util.List;
 import java.util.Properties;
@@ -127,7 +128,8 @@ class NmfStreamConfigTest {
         "nmf.dead.letter.prefix.bytes|-1|nmf.dead.letter.prefix.bytes = -1, expected an integer ≥ 0",
         "nmf.bacth.size|64|nmf.bacth.size: unknown setting, did you mean nmf.batch.size? The nmf.* keys are [nmf.rank,",
         "nmf.colour|red|nmf.colour: unknown setting. The nmf.* keys are [nmf.rank,",
-        "nmf.model|a/b|nmf.model = 'a/b', expected a non-empty name without '/'"})
+        "nmf.model|a/b|nmf.model = 'a/b', expected a non-empty name without '/'",
+        "nmf.loss|itakura-saito|nmf.loss = 'itakura-saito', expected frobenius or kl"})
     void badValuesFailNamingTheKeyTheValueAndWhatIsExpected(String key, String value, String expected) {
         Properties p = minimal();
         p.setProperty(key, value);
@@ -175,5 +177,16 @@ class NmfStreamConfigTest {
         assertEquals("nmf.rank", NmfStreamConfig.closest("nmf.rnk", known));
         assertNull(NmfStreamConfig.closest("ack.timeout", known));
         assertNull(NmfStreamConfig.closest("nmf.rack", List.of("nmf.model")));
+    }
+
+    @Test
+    void theLossIsFrobeniusUnlessSetToKlInAnyCase() {
+        assertEquals(Loss.FROBENIUS, NmfStreamConfig.from(minimal()).engine().loss());
+        Properties p = minimal();
+        p.setProperty("nmf.loss", "KL");
+        NmfStreamConfig c = NmfStreamConfig.from(p);
+        assertEquals(Loss.KL, c.loss());
+        assertEquals(Loss.KL, c.engine().loss());
+        assertEquals("nmf.loss", NmfStreamConfig.keyOfEngineSetting("loss"));
     }
 }
