@@ -3,6 +3,7 @@ package dev.nmfstream.cli;
 import dev.nmfstream.nmf.Forgetting;
 import dev.nmfstream.nmf.InfluenceCap;
 import dev.nmfstream.nmf.Initialization;
+import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
 import dev.nmfstream.stream.NmfStreamConfig;
@@ -53,6 +54,12 @@ final class EngineOptions {
                     + "counts the less the larger it is: as an item of norm L²/‖v‖, L = K times that norm. Default: ${DEFAULT-VALUE}.")
     double influenceCap;
 
+    @Option(names = "--loss", defaultValue = "frobenius", paramLabel = "LOSS",
+            description = "What the model minimises: 'frobenius' (least squares) or 'kl' (generalised "
+                    + "Kullback-Leibler divergence, for counts and magnitude spectra; --rule, --steps and --refine "
+                    + "do not apply). Default: ${DEFAULT-VALUE}.")
+    String loss;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -85,7 +92,13 @@ final class EngineOptions {
         if (refine < 0 || refine > MAX_REFINE) {
             throw new IllegalArgumentException("--refine = " + refine + ", expected an integer in [0, " + MAX_REFINE + "]");
         }
+        NmfStreamConfig.check(NmfStreamConfig.LOSS, "--loss", loss);
+        Loss parsed = Loss.parse(loss);
+        if (parsed == Loss.KL && refine != 0) {
+            throw new IllegalArgumentException("--refine = " + refine + " with --loss kl, expected 0 (refinement "
+                    + "rounds exist for the Frobenius loss only)");
+        }
         return new NmfConfig(rank, batch, steps, Forgetting.parse(forget), rule, refine, init, bootstrap, true, seed,
-                influenceCap);
+                influenceCap, parsed);
     }
 }

@@ -11,6 +11,8 @@ import dev.nmfstream.io.SparseMatrix;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Column;
 import dev.nmfstream.nmf.DenseColumn;
+import dev.nmfstream.nmf.KlProjector;
+import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.OnlineNmf;
 import dev.nmfstream.nmf.Projection;
@@ -44,7 +46,10 @@ import picocli.CommandLine.Spec;
                     + "learning pass alone; relativeError: ‖V − W H‖/‖V‖ with the final W and exact weights; "
                     + "prequentialError: each mini-batch scored with the W from before it; projectionSeconds and "
                     + "projectionsPerSecond: the final W's exact weights for every column, one column per call; "
-                    + "basisVersion: W updates; reseeds: components re-seeded; output: the W file).",
+                    + "basisVersion: W updates; reseeds: components re-seeded; output: the W file). With --loss kl "
+                    + "also " + FitCommand.KL_KEYS + " (divergence: Σ D(v‖W h) with the final W and each column's KL "
+                    + "weights; relativeDivergence: that ÷ Σ v; prequentialDivergence: each column scored on arrival, "
+                    + "÷ Σ v; divergenceSeconds: that final pass).",
             "Warns on stderr when --rank exceeds the number of columns n (at most n components can be told apart) "
                     + "or n is smaller than one mini-batch (--batch)."})
 public final class FitCommand implements Callable<Integer> {
@@ -52,6 +57,9 @@ public final class FitCommand implements Callable<Integer> {
     /** The keys of the printed JSON line, in order (README and --help list them from here). */
     static final String OUTPUT_KEYS = "rank, rows, columns, seconds, columnsPerSecond, relativeError, "
             + "prequentialError, projectionSeconds, projectionsPerSecond, basisVersion, reseeds, output";
+
+    /** The keys added with --loss kl, in order. */
+    static final String KL_KEYS = "loss, divergence, relativeDivergence, prequentialDivergence, divergenceSeconds";
 
     @Parameters(index = "0", paramLabel = "DATA", description = "The .npy or .npz file.")
     Path input;
@@ -176,6 +184,15 @@ public final class FitCommand implements Callable<Integer> {
         json.put("basisVersion", result.basis.version());
         json.put("reseeds", result.reseeds);
         json.put("output", output.toString());
+        if (config.loss() == Loss.KL) {
+            long klStart = System.nanoTime();
+            double[] kl = divergence(data, result.basis);
+            json.put("loss", config.loss().label());
+            json.put("divergence", kl[0]);
+            json.put("relativeDivergence", kl[1] > 0 ? kl[0] / kl[1] : 0.0);
+            json.put("prequentialDivergence", result.prequentialDivergence);
+            json.put("divergenceSeconds", (System.nanoTime() - klStart) / 1e9);
+        }
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
         spec.commandLine().getOut().flush();
         return 0;
@@ -189,7 +206,25 @@ public final class FitCommand implements Callable<Integer> {
      * @param trace the prequential error's running sums after every W update (empty unless asked for)
      */
     record Result(Basis basis, double seconds, double relativeError, double prequentialError, long reseeds,
-            double projectionSeconds, Trace trace) {}
+            double projectionSeconds, Trace trace, double prequentialDivergence) {}
+
+    /**
+     * Σ D(v‖W h) over the columns, each projected on the basis under KL ({@link KlProjector}), and
+     * Σ Σᵢ vᵢ: {divergence, mass}.
+     */
+    public static double[] divergence(DataMatrix matrix, Basis basis) {
+        KlProjector projector = new KlProjector(basis.rank());
+        Projection p = new Projection(basis.rank());
+        ColumnCursor cursor = matrix.cursor();
+        double divergence = 0;
+        double mass = 0;
+        for (int j = 0; j < matrix.columns(); j++) {
+            projector.project(basis, cursor.at(j), p);
+            divergence += p.divergence;
+            mass += projector.lastMass();
+        }
+        return new double[] {divergence, mass};
+    }
 
     /** The prequential error's running sums after each W update, in stream order. */
     static final class Trace {
@@ -338,6 +373,6 @@ public final class FitCommand implements Callable<Integer> {
         double relative = relativeError(data, nmf.basis());
         double projectionSeconds = (System.nanoTime() - projectStart) / 1e9;
         return new Result(nmf.basis(), seconds, relative, nmf.prequentialError(), nmf.reseeds(),
-                projectionSeconds, trace);
+                projectionSeconds, trace, nmf.prequentialDivergence());
     }
 }

@@ -53,6 +53,8 @@ public final class ModelState {
     /** The model's statistics A, B (with their counts and re-seeding candidates). */
     private SufficientStatistics statistics;
     private BasisUpdater updater;
+    /** The KL rule's updater, for a model with {@link Loss#KL} (else null). */
+    private KlUpdater klUpdater;
     private long items;
     private long batches;
     private long reseeds;
@@ -88,6 +90,7 @@ public final class ModelState {
         m = dim;
         statistics = new SufficientStatistics(m, r);
         updater = new BasisUpdater(m, r);
+        klUpdater = config.loss() == Loss.KL ? new KlUpdater(m, r) : null;
         grace = new int[r];
         norms = new double[r];
         batchRows = new int[m];
@@ -138,11 +141,16 @@ public final class ModelState {
      * {@code rule}, {@code forgetting}, …); W, the statistics and the counters stay.
      *
      * @return the settings that changed, in {@link NmfConfig}'s order (empty if none)
-     * @throws IllegalArgumentException if the rank differs: the model cannot change its rank
+     * @throws IllegalArgumentException if the rank or the loss differs: the model cannot change
+     *     its rank, and its statistics mean different things under different losses
      */
     public List<NmfConfig.Change> applySettings(NmfConfig settings) {
         if (settings.rank() != r) {
             throw new IllegalArgumentException("rank = " + settings.rank() + ", the model has rank " + r);
+        }
+        if (settings.loss() != config.loss()) {
+            throw new IllegalArgumentException("loss = " + settings.loss().label() + ", the model was learned with loss "
+                    + config.loss().label());
         }
         List<NmfConfig.Change> changes = config.changesTo(settings);
         config = settings;
@@ -194,7 +202,9 @@ public final class ModelState {
     Basis initialize(ColumnBuffer sample, int refinePasses) {
         ColumnBuffer capped = capped(sample, sampleLogLimit(sample, config.influenceCap()));
         double[] first = Initializer.initialize(config.initialization(), capped, m, r, config.seed());
-        basis = new Basis(m, r, Initializer.refine(first, capped, m, r, config.rule(), refinePasses), 0);
+        double[] refined = config.loss() == Loss.KL ? KlUpdater.refine(first, capped, m, r, refinePasses)
+                : Initializer.refine(first, capped, m, r, config.rule(), refinePasses);
+        basis = new Basis(m, r, refined, 0);
         w = basis.toComponents();
         return basis;
     }
@@ -334,6 +344,12 @@ public final class ModelState {
     /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */
     void step(SufficientStatistics alsoRescale) {
         double floor = updater.floorFor(w);
+        if (klUpdater != null) {
+            // W ← max(floor, N ⊘ S), then unit columns (KL statistics; no refinement rounds under KL)
+            klUpdater.update(w, statistics, floor);
+            klUpdater.normalize(w, statistics, norms);
+            return;
+        }
         updater.update(config.rule(), w, statistics, config.steps(), floor);
         updater.normalize(w, statistics, norms);
         if (alsoRescale != null) {

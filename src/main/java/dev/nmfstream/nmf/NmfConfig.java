@@ -25,6 +25,9 @@ import java.util.function.Consumer;
  * @param influenceCap κ ≥ 1: an item whose norm exceeds κ times the stream's typical norm is
  *     learned from as if it were scaled by s = (L/‖v‖)², L = κ · that norm ({@link InfluenceCap}); the bootstrap
  *     sample's columns are capped the same way before the first basis is made from them
+ * @param loss what the model minimises: {@link Loss#FROBENIUS} (the default) or {@link Loss#KL};
+ *     with KL the update is the online KL rule (the rule and steps settings do not apply) and
+ *     refinement rounds are not available
  */
 public record NmfConfig(
         int rank,
@@ -37,7 +40,8 @@ public record NmfConfig(
         int bootstrapSize,
         boolean learning,
         long seed,
-        double influenceCap) {
+        double influenceCap,
+        Loss loss) {
 
     /**
      * Default mini-batch size. Measured on spoken audio (m = 1025, r = 20, seeds 0–2): 128 gave a
@@ -71,9 +75,20 @@ public record NmfConfig(
         if (!(influenceCap >= 1) || Double.isInfinite(influenceCap)) {
             throw new IllegalArgumentException("influenceCap = " + influenceCap + ", expected a finite number ≥ 1");
         }
-        if (forgetting == null || rule == null || initialization == null) {
-            throw new IllegalArgumentException("forgetting, rule and initialization must be given");
+        if (forgetting == null || rule == null || initialization == null || loss == null) {
+            throw new IllegalArgumentException("forgetting, rule, initialization and loss must be given");
         }
+        if (loss == Loss.KL && refineRounds != 0) {
+            throw new IllegalArgumentException("refineRounds = " + refineRounds
+                    + " with loss kl, expected 0 (refinement rounds exist for the Frobenius loss only)");
+        }
+    }
+
+    /** The settings with the Frobenius loss. */
+    public NmfConfig(int rank, int batchSize, int steps, Forgetting forgetting, UpdateRule rule, int refineRounds,
+            Initialization initialization, int bootstrapSize, boolean learning, long seed, double influenceCap) {
+        this(rank, batchSize, steps, forgetting, rule, refineRounds, initialization, bootstrapSize, learning, seed,
+                influenceCap, Loss.FROBENIUS);
     }
 
     /** The settings with the default influence cap ({@link InfluenceCap#DEFAULT_FACTOR}). */
@@ -92,7 +107,7 @@ public record NmfConfig(
     /** The measured defaults for rank r. */
     public static NmfConfig defaults(int rank) {
         return new NmfConfig(rank, DEFAULT_BATCH, DEFAULT_STEPS, Forgetting.DEFAULT, UpdateRule.HALS, DEFAULT_REFINE,
-                Initialization.NNDSVDA, 0, true, 0L, InfluenceCap.DEFAULT_FACTOR);
+                Initialization.NNDSVDA, 0, true, 0L, InfluenceCap.DEFAULT_FACTOR, Loss.FROBENIUS);
     }
 
     /**
@@ -118,6 +133,7 @@ public record NmfConfig(
         change(changes, "learning", learning, other.learning);
         change(changes, "seed", seed, other.seed);
         change(changes, "influenceCap", influenceCap, other.influenceCap);
+        change(changes, "loss", loss, other.loss);
         return changes;
     }
 
@@ -172,12 +188,16 @@ public record NmfConfig(
         return with(d -> d.influenceCap = kappa);
     }
 
+    public NmfConfig withLoss(Loss l) {
+        return with(d -> d.loss = l);
+    }
+
     /** This config with one change, validated again. */
     private NmfConfig with(Consumer<Draft> change) {
         Draft d = new Draft(this);
         change.accept(d);
         return new NmfConfig(d.rank, d.batchSize, d.steps, d.forgetting, d.rule, d.refineRounds, d.initialization,
-                d.bootstrapSize, d.learning, d.seed, d.influenceCap);
+                d.bootstrapSize, d.learning, d.seed, d.influenceCap, d.loss);
     }
 
     /** The settings of a config while a wither changes one of them. */
@@ -193,6 +213,7 @@ public record NmfConfig(
         boolean learning;
         long seed;
         double influenceCap;
+        Loss loss;
 
         Draft(NmfConfig c) {
             rank = c.rank;
@@ -206,6 +227,7 @@ public record NmfConfig(
             learning = c.learning;
             seed = c.seed;
             influenceCap = c.influenceCap;
+            loss = c.loss;
         }
     }
 }

@@ -56,6 +56,10 @@ public final class OnlineNmf {
     private final double[] groupScales = new double[4];
     /** The stream's scale, and the influence of each item relative to it. */
     private final InfluenceCap cap;
+    /** Under the KL loss: the projector, and Σ s D(v‖W_before h) and Σ s Σv of the items seen. */
+    private KlProjector klProjector;
+    private double prequentialDivergence;
+    private double seenMass;
 
     /** A model that makes its first basis from the stream's first columns. */
     public OnlineNmf(NmfConfig config) {
@@ -86,6 +90,7 @@ public final class OnlineNmf {
         batch = new SufficientStatistics(m, r);
         projector = new Projector(r);
         projection = new Projection(r);
+        klProjector = config.loss() == Loss.KL ? new KlProjector(r) : null;
         groupColumns = new double[4][m];
         groupWeights = new double[4][r];
         projections4 = new Projection[] {new Projection(r), new Projection(r), new Projection(r), new Projection(r)};
@@ -159,6 +164,15 @@ public final class OnlineNmf {
         return prequentialNormSq;
     }
 
+    /**
+     * Under the KL loss, the prequential divergence: Σ s D(v‖W_before h) / Σ s Σᵢ vᵢ over the
+     * columns seen, each scored on arrival with the basis it was projected with (s: the item's
+     * influence scale, 1 but for outsized items); 0 under the Frobenius loss.
+     */
+    public double prequentialDivergence() {
+        return seenMass > 0 ? prequentialDivergence / seenMass : 0.0;
+    }
+
     /** Learns from columns, in order. */
     public void partialFit(Iterable<? extends Column> columns) {
         for (Column v : columns) {
@@ -215,6 +229,9 @@ public final class OnlineNmf {
             throw new IllegalStateException("no basis yet: the first " + config.effectiveBootstrapSize()
                     + " columns make it (" + (bootstrap == null ? 0 : bootstrap.size()) + " so far), or call flush()");
         }
+        if (klProjector != null) {
+            return klProjector.project(state.basis(), v, out);
+        }
         return projector.project(state.basis(), v, out);
     }
 
@@ -246,6 +263,10 @@ public final class OnlineNmf {
 
     /** {@link #learn(Column)}, the column's scale at most {@code limit}. */
     private void learn(Column v, double limit) {
+        if (klProjector != null) {
+            learnKl(v, limit);
+            return;
+        }
         boolean group = config.learning() && v instanceof DenseColumn
                 && (grouped > 0 || config.batchSize() - batch.items() >= 4);
         if (!group) {
@@ -298,6 +319,25 @@ public final class OnlineNmf {
             }
         }
         updateIfFull();
+    }
+
+    /**
+     * Learns from one column under the KL loss: projects it ({@link KlProjector}), scores it and
+     * adds it to the mini-batch's KL statistics ({@link KlStatistics}), offered as a re-seeding
+     * candidate with its divergence.
+     */
+    private void learnKl(Column v, double limit) {
+        Basis basis = state.basis();
+        klProjector.project(basis, v, projection);
+        double s = scaleOf(projection, limit);
+        record(projection, s);
+        prequentialDivergence += s * projection.divergence;
+        seenMass += s * klProjector.lastMass();
+        if (config.learning()) {
+            KlStatistics.add(batch, basis, klProjector, projection.h, s);
+            batch.offerCandidate(v, s * projection.divergence);
+            updateIfFull();
+        }
     }
 
     private void updateIfFull() {
@@ -435,6 +475,19 @@ public final class OnlineNmf {
 
     InfluenceCap cap() {
         return cap;
+    }
+
+    double seenMass() {
+        return seenMass;
+    }
+
+    double prequentialDivergenceSum() {
+        return prequentialDivergence;
+    }
+
+    void restoreDivergence(double divergenceSum, double mass) {
+        this.prequentialDivergence = divergenceSum;
+        this.seenMass = mass;
     }
 
     void restore(SufficientStatistics batch, double prequentialResidualSq, double prequentialNormSq,

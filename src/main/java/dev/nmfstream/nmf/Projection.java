@@ -13,7 +13,12 @@ public final class Projection {
     public double residualSq;
     /** ‖v‖². */
     public double normSq;
-    /** NNLS pivots used. */
+    /**
+     * D(v‖W h), the generalised Kullback–Leibler divergence of the item, for a projection under
+     * the KL loss ({@link KlProjector}); NaN for a least-squares projection.
+     */
+    public double divergence = Double.NaN;
+    /** NNLS pivots used (multiplicative steps for a KL projection). */
     public int iterations;
     /** The version of the basis the weights were computed with. */
     public long basisVersion;
@@ -51,6 +56,7 @@ public final class Projection {
         residualSq = other.residualSq;
         normSq = other.normSq;
         iterations = other.iterations;
+        divergence = other.divergence;
         basisVersion = other.basisVersion;
         relative = other.relative;
         logNorm = other.logNorm;

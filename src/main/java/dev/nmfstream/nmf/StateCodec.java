@@ -26,14 +26,18 @@ import java.util.Arrays;
  *   hasBootstrap(bool) [ColumnBuffer]  hasBatchColumns(bool) [ColumnBuffer]
  *   grouped(int32, 0..3) grouped columns m f64 each
  *   (format ≥ 2) the grouped columns' scale limits (f64 each), the influence cap's window
+ *   (format ≥ 3) loss(UTF, "FROBENIUS" or "KL") prequential divergence sum, mass sum (f64)
  * </pre>
- * Format 1 (without the influence cap) is read with the default cap and an empty window.
+ * Format 1 (without the influence cap) is read with the default cap and an empty window; formats 1
+ * and 2 (before the KL loss) as Frobenius models.
  * All big-endian (DataOutput).
  */
 final class StateCodec {
 
     private static final int MAGIC = 0x4E4D4653; // "NMFS"
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
+    /** The format before the KL loss, still read (as a Frobenius model). */
+    private static final int FORMAT_2 = 2;
     /** The format before the influence cap, still read. */
     private static final int FORMAT_1 = 1;
 
@@ -64,6 +68,7 @@ final class StateCodec {
             out.writeBoolean(config.learning());
             out.writeLong(config.seed());
             out.writeDouble(config.influenceCap());
+            out.writeUTF(config.loss().name());
             out.writeInt(m);
             if (m == 0) {
                 return bytes.toByteArray();
@@ -116,6 +121,8 @@ final class StateCodec {
             } else {
                 new InfluenceCap(config.influenceCap()).writeTo(out);
             }
+            out.writeDouble(learner == null ? 0.0 : learner.prequentialDivergenceSum());
+            out.writeDouble(learner == null ? 0.0 : learner.seenMass());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -136,9 +143,9 @@ final class StateCodec {
                         + ", expected " + Integer.toHexString(MAGIC) + ")");
             }
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_1) {
+            if (format != FORMAT && format != FORMAT_2 && format != FORMAT_1) {
                 throw new IllegalArgumentException("model state format " + format + ", this version reads formats "
-                        + FORMAT_1 + " and " + FORMAT);
+                        + FORMAT_1 + " to " + FORMAT);
             }
             int rank = in.readInt();
             int batchSize = in.readInt();
@@ -151,9 +158,10 @@ final class StateCodec {
             int bootstrapSize = in.readInt();
             boolean learning = in.readBoolean();
             long seed = in.readLong();
-            double influenceCap = format >= FORMAT ? in.readDouble() : InfluenceCap.DEFAULT_FACTOR;
+            double influenceCap = format >= FORMAT_2 ? in.readDouble() : InfluenceCap.DEFAULT_FACTOR;
+            Loss loss = format >= FORMAT ? Loss.valueOf(in.readUTF()) : Loss.FROBENIUS;
             NmfConfig config = new NmfConfig(rank, batchSize, steps, new Forgetting(rho, power), rule, refine, init,
-                    bootstrapSize, learning, seed, influenceCap);
+                    bootstrapSize, learning, seed, influenceCap, loss);
             OnlineNmf nmf = new OnlineNmf(config);
             int m = in.readInt();
             if (m == 0) {
@@ -197,13 +205,16 @@ final class StateCodec {
                     nmf.groupColumns()[q][i] = in.readDouble();
                 }
             }
-            if (format >= FORMAT) {
+            if (format >= FORMAT_2) {
                 for (int q = 0; q < grouped; q++) {
                     nmf.groupScales()[q] = in.readDouble();
                 }
                 nmf.cap().readFrom(in);
             } else {
                 Arrays.fill(nmf.groupScales(), 1.0);
+            }
+            if (format >= FORMAT) {
+                nmf.restoreDivergence(in.readDouble(), in.readDouble());
             }
             nmf.restore(batch, prequentialResidualSq, prequentialNormSq, bootstrap, batchColumns, grouped);
             if (in.read() != -1) {

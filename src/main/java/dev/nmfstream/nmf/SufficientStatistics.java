@@ -117,7 +117,7 @@ public final class SufficientStatistics {
     }
 
     /** Marks row i of B as touched. */
-    private void touch(int i) {
+    void touch(int i) {
         if (!touched[i]) {
             touched[i] = true;
             rows[rowCount++] = i;
@@ -144,7 +144,7 @@ public final class SufficientStatistics {
     }
 
     /** Marks every row of B as touched. */
-    private void touchAll() {
+    void touchAll() {
         allRows = true;
     }
 
@@ -572,6 +572,12 @@ public final class SufficientStatistics {
         a[k * r + k] = akk;
         touchAll();
         System.arraycopy(bk, 0, b[k], 0, m);
+    }
+
+    /** Counts one item of the given weight (for statistics filled by {@link KlStatistics}). */
+    void countItem(double itemWeight) {
+        items++;
+        weight += itemWeight;
     }
 
     /** Drops the re-seeding candidates (the model keeps only the latest batch's). */

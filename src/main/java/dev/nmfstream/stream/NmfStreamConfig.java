@@ -3,6 +3,7 @@ package dev.nmfstream.stream;
 import dev.nmfstream.nmf.Forgetting;
 import dev.nmfstream.nmf.InfluenceCap;
 import dev.nmfstream.nmf.Initialization;
+import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.UpdateRule;
 import dev.nmfstream.text.Language;
@@ -92,6 +93,7 @@ public final class NmfStreamConfig extends AbstractConfig {
             UPDATE_MIN_INTERVAL_MS, "1000");
     public static final String AUDIO_SAMPLE_RATE = "nmf.audio.sample.rate";
     public static final String AUDIO_N_FFT = "nmf.audio.n.fft";
+    public static final String LOSS = "nmf.loss";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -190,7 +192,11 @@ public final class NmfStreamConfig extends AbstractConfig {
                             + "fundamental; 0: the rows are not frequencies")
             .define(AUDIO_N_FFT, Type.INT, 2048, atLeast(4), Importance.LOW,
                     "for spectrogram frames: the STFT's FFT length (nmf.dimension must be n_fft/2 + 1 when "
-                            + AUDIO_SAMPLE_RATE + " is set)");
+                            + AUDIO_SAMPLE_RATE + " is set)")
+            .define(LOSS, Type.STRING, "frobenius", oneOf("frobenius", "kl"), Importance.MEDIUM,
+                    "what the model minimises: frobenius (least squares) or kl (generalised Kullback–Leibler "
+                            + "divergence, for counts and magnitude spectra; the weights then carry each item's "
+                            + "divergence; nmf.rule and nmf.steps do not apply)");
 
     private final int rank;
     private final int dimension;
@@ -198,6 +204,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final int steps;
     private final Forgetting forgetting;
     private final UpdateRule rule;
+    private final Loss loss;
     private final long seed;
     private final int bootstrapSize;
     private final double influenceCap;
@@ -268,6 +275,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         inputSparse = getBoolean(INPUT_SPARSE);
         audioSampleRate = getDouble(AUDIO_SAMPLE_RATE);
         audioNFft = getInt(AUDIO_N_FFT);
+        loss = Loss.parse(getString(LOSS));
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -296,7 +304,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         }
         // every value the engine checks has been checked above with its key's name
         engine = new NmfConfig(rank, batchSize, steps, forgetting, rule, 0, Initialization.NNDSVDA, bootstrapSize,
-                learning, seed, influenceCap);
+                learning, seed, influenceCap, loss);
     }
 
     /**
@@ -413,6 +421,7 @@ public final class NmfStreamConfig extends AbstractConfig {
             case "bootstrapSize" -> BOOTSTRAP_SIZE;
             case "learning" -> LEARNING;
             case "influenceCap" -> INFLUENCE_CAP;
+            case "loss" -> LOSS;
             default -> "engine setting " + setting;
         };
     }
@@ -500,6 +509,11 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** Forgetting per mini-batch. */
     public Forgetting forgetting() {
         return forgetting;
+    }
+
+    /** What the model minimises ({@code nmf.loss}). */
+    public Loss loss() {
+        return loss;
     }
 
     /** The update rule. */

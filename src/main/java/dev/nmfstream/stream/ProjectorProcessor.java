@@ -2,6 +2,9 @@ package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.InfluenceCap;
+import dev.nmfstream.nmf.KlProjector;
+import dev.nmfstream.nmf.KlStatistics;
+import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SufficientStatistics;
@@ -97,6 +100,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     private long restoredWarmup;
     private long restoredBacklog;
     private Projector projector;
+    /** The KL projector under {@code nmf.loss=kl}, else null. */
+    private KlProjector klProjector;
     private Projection projection;
     /** The task's stream scale: an outsized item enters the statistics scaled down ({@code nmf.influence.cap}). */
     private InfluenceCap cap;
@@ -146,6 +151,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
                 : new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
                         Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
         this.projector = new Projector(config.rank());
+        this.klProjector = config.loss() == Loss.KL ? new KlProjector(config.rank()) : null;
         this.projection = new Projection(config.rank());
         this.cap = new InfluenceCap(config.influenceCap());
         this.stats = new SufficientStatistics(config.dimension(), config.rank());
@@ -247,7 +253,11 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     }
 
     private void project(DecodedItem valid, long recordTimestamp) {
-        projector.project(basis, valid.column(), projection);
+        if (klProjector != null) {
+            klProjector.project(basis, valid.column(), projection);
+        } else {
+            projector.project(basis, valid.column(), projection);
+        }
         publishWeights(valid, recordTimestamp);
         if (config.learning()) {
             if (stats.items() == 0) {
@@ -255,9 +265,15 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             }
             // an item beyond κ times the stream's norm is learned from, and scored, scaled down (InfluenceCap)
             double s = cap.scaleOf(projection.logNorm());
-            stats.add(valid.column(), projection.h, s);
             double itemResidualSq = InfluenceCap.scaledResidualSq(projection, s);
-            stats.offerCandidate(valid.column(), itemResidualSq);
+            if (klProjector != null) {
+                // N += s h_k W_ik vᵢ/(W h)ᵢ, S += s h; the worst-explained items by their divergence
+                KlStatistics.add(stats, basis, klProjector, projection.h, s);
+                stats.offerCandidate(valid.column(), s * projection.divergence);
+            } else {
+                stats.add(valid.column(), projection.h, s);
+                stats.offerCandidate(valid.column(), itemResidualSq);
+            }
             residualSq += itemResidualSq;
             normSq += InfluenceCap.scaledNormSq(projection, s);
             throttle.projected();
@@ -271,14 +287,18 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     private void publishWeights(DecodedItem valid, long recordTimestamp) {
         long now = context.currentSystemTimeMs();
         long event = valid.eventTimestamp() >= 0 ? valid.eventTimestamp() : recordTimestamp;
-        byte[] message = weights.encode(valid.idUtf8(), valid.idLength(), basis.version(), projection.h,
-                projection.relativeResidual(), event, now);
+        byte[] message = klProjector != null
+                ? weights.encode(valid.idUtf8(), valid.idLength(), basis.version(), projection.h,
+                        projection.relativeResidual(), event, now, projection.divergence)
+                : weights.encode(valid.idUtf8(), valid.idLength(), basis.version(), projection.h,
+                        projection.relativeResidual(), event, now);
         context.forward(new Record<>(valid.idKey(), message, recordTimestamp), NmfTopology.WEIGHTS_SINK);
     }
 
     private void flushStats() {
         List<byte[]> records = new StatisticsMessage(stats, residualSq, normSq, ledger.lost(),
-                stats.items() > 0 ? statsBasisVersion : -1).records(sender, seq++);
+                stats.items() > 0 ? statsBasisVersion : -1).records(sender, seq++,
+                klProjector != null ? StatisticsMessage.KL_KIND : StatisticsMessage.KIND);
         long now = context.currentSystemTimeMs();
         for (byte[] value : records) {
             context.forward(new Record<>(config.model(), value, now), NmfTopology.STATS_SINK);

@@ -2,6 +2,7 @@ package dev.nmfstream.stream;
 
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Column;
+import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.ModelState;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.SufficientStatistics;
@@ -210,6 +211,11 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         ModelState restored = ModelState.fromBytes(bytes);
         mismatch("nmf.rank", "rank", restored.rank(), config.rank());
         mismatch("nmf.dimension", "dimension", restored.dim(), config.dimension());
+        Loss storedLoss = restored.config().loss();
+        if (storedLoss != config.loss()) {
+            throw new ConfigurationMismatchException(mismatchText(NmfStreamConfig.LOSS, "loss",
+                    storedLoss.label(), config.loss().label()));
+        }
         for (NmfConfig.Change change : restored.applySettings(config.engine())) {
             String line = NmfStreamConfig.keyOfEngineSetting(change.setting()) + ": " + change.from() + " in the stored model, " + change.to()
                     + " now";
@@ -221,14 +227,20 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
 
     private void mismatch(String key, String what, int stored, int configured) {
         if (stored != configured) {
-            throw new ConfigurationMismatchException(key + " = " + configured + ", but the stored model of application '"
-                    + context.applicationId() + "' has " + what + " " + stored + ": a model cannot change its " + what
-                    + ". Give a new application.id to start a new model, or reset this one: stop every instance, run"
-                    + " kafka-streams-application-reset --application-id " + context.applicationId()
-                    + " --input-topics " + config.topics().columns() + "," + config.topics().stats()
-                    + " and delete the local state directory (state.dir) of each instance; or set " + key + " = "
-                    + stored + " again");
+            throw new ConfigurationMismatchException(mismatchText(key, what, String.valueOf(stored),
+                    String.valueOf(configured)));
         }
+    }
+
+    /** Why a stored model does not fit the configuration, and what to do. */
+    private String mismatchText(String key, String what, String stored, String configured) {
+        return key + " = " + configured + ", but the stored model of application '"
+                + context.applicationId() + "' has " + what + " " + stored + ": a model cannot change its " + what
+                + ". Give a new application.id to start a new model, or reset this one: stop every instance, run"
+                + " kafka-streams-application-reset --application-id " + context.applicationId()
+                + " --input-topics " + config.topics().columns() + "," + config.topics().stats()
+                + " and delete the local state directory (state.dir) of each instance; or set " + key + " = "
+                + stored + " again";
     }
 
     /** The store name of bootstrap sample q. */
@@ -279,7 +291,14 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         }
         if (message.kind() == SampleMessage.KIND) {
             takeSample(SampleMessage.decode(message.payload()));
-        } else if (message.kind() == StatisticsMessage.KIND) {
+        } else if (message.kind() == StatisticsMessage.KIND || message.kind() == StatisticsMessage.KL_KIND) {
+            Loss sent = message.kind() == StatisticsMessage.KL_KIND ? Loss.KL : Loss.FROBENIUS;
+            if (sent != config.loss()) {
+                throw new ConfigurationMismatchException(NmfStreamConfig.LOSS + " = " + config.loss().label()
+                        + " here, but a projector of application '" + context.applicationId() + "' sends statistics of"
+                        + " loss " + sent.label() + ": every instance of one application must have the same "
+                        + NmfStreamConfig.LOSS);
+            }
             takeStatistics(StatisticsMessage.decode(message.payload()));
         } else if (message.kind() == VocabularyMessage.KIND) {
             takeWords(VocabularyMessage.decode(message.payload()));

@@ -22,6 +22,7 @@ public final class WeightsEncoder {
     private static final byte[] EVENT_TIMESTAMP = ascii(",\"eventTimestamp\":");
     private static final byte[] NULL = ascii("null");
     private static final byte[] PROCESSED_TIMESTAMP = ascii(",\"processedTimestamp\":");
+    private static final byte[] DIVERGENCE = ascii(",\"divergence\":");
     /** The fixed text and the two timestamps and the version, at most. */
     private static final int FIXED_BYTES = 160;
 
@@ -46,6 +47,22 @@ public final class WeightsEncoder {
      */
     public byte[] encode(byte[] id, int idLength, long basisVersion, double[] weights, double relativeResidual,
             long eventTimestamp, long processedTimestamp) {
+        return encode(id, idLength, basisVersion, weights, relativeResidual, eventTimestamp, processedTimestamp,
+                Double.NaN);
+    }
+
+    /**
+     * One weights message of a model under the KL loss, with the item's divergence D(v‖W h) as
+     * the last field ({@code "divergence"}); NaN writes no such field (the Frobenius message).
+     *
+     * @throws IllegalArgumentException if a weight or the residual is NaN or infinite, or the
+     *     divergence is negative or infinite
+     */
+    public byte[] encode(byte[] id, int idLength, long basisVersion, double[] weights, double relativeResidual,
+            long eventTimestamp, long processedTimestamp, double divergence) {
+        if (!Double.isNaN(divergence) && !(divergence >= 0 && divergence < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("divergence = " + divergence + ", expected a finite number ≥ 0");
+        }
         for (int k = 0; k < weights.length; k++) {
             if (!Double.isFinite(weights[k])) {
                 throw new IllegalArgumentException("weights[" + k + "] = " + weights[k] + ", expected a finite number");
@@ -54,7 +71,7 @@ public final class WeightsEncoder {
         if (!Double.isFinite(relativeResidual)) {
             throw new IllegalArgumentException("relativeResidual = " + relativeResidual + ", expected a finite number");
         }
-        ensure(FIXED_BYTES + 6 * idLength + (DoubleText.MAX_CHARS + 1) * (weights.length + 1));
+        ensure(FIXED_BYTES + 6 * idLength + (DoubleText.MAX_CHARS + 1) * (weights.length + 2));
         at = 0;
         put(ID);
         escaped(id, idLength);
@@ -77,6 +94,10 @@ public final class WeightsEncoder {
         }
         put(PROCESSED_TIMESTAMP);
         number(processedTimestamp);
+        if (!Double.isNaN(divergence)) {
+            put(DIVERGENCE);
+            at = doubles.write(divergence, buffer, at);
+        }
         buffer[at++] = '}';
         return Arrays.copyOf(buffer, at);
     }

@@ -1,5 +1,6 @@
 package dev.nmfstream.wire;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
@@ -15,8 +16,18 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
  * @param relativeResidual ‖v − W h‖ / ‖v‖, in [0, 1] up to rounding (0 for v = 0)
  * @param eventTimestamp the item's own timestamp, else its input record's (epoch ms), or −1 for none
  * @param processedTimestamp when the weights were computed (epoch ms)
+ * @param divergence D(v‖W h), the item's generalised Kullback–Leibler divergence, for a model
+ *     under {@code nmf.loss=kl}; null (and absent from the JSON) under the Frobenius loss
  */
 public record WeightsMessage(String id, long basisVersion, double[] weights, double relativeResidual,
         @JsonSerialize(using = OptionalTimestamp.Writer.class)
         @JsonDeserialize(using = OptionalTimestamp.Reader.class) long eventTimestamp,
-        long processedTimestamp) {}
+        long processedTimestamp,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double divergence) {
+
+    /** The weights of an item under the Frobenius loss: no divergence. */
+    public WeightsMessage(String id, long basisVersion, double[] weights, double relativeResidual, long eventTimestamp,
+            long processedTimestamp) {
+        this(id, basisVersion, weights, relativeResidual, eventTimestamp, processedTimestamp, null);
+    }
+}

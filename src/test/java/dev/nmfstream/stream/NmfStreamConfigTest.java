@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nmfstream.nmf.Forgetting;
+import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.UpdateRule;
 import java.util.List;
 import java.util.Properties;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class NmfStreamConfigTest {
 
     /** How many nmf.* keys there are: a new key must be counted here, and documented. */
-    private static final int KEYS = 39;
+    private static final int KEYS = 40;
 
 
     private static Properties minimal() {
@@ -133,7 +134,8 @@ class NmfStreamConfigTest {
         "nmf.colour|red|nmf.colour: unknown setting. The nmf.* keys are [nmf.rank,",
         "nmf.model|a/b|nmf.model = 'a/b', expected a non-empty name without '/'",
         "nmf.text.language|klingon|nmf.text.language = 'klingon', expected one of english, french",
-        "nmf.text.weighting|idf|nmf.text.weighting = 'idf', expected sublinear, tf or binary"})
+        "nmf.text.weighting|idf|nmf.text.weighting = 'idf', expected sublinear, tf or binary",
+        "nmf.loss|itakura-saito|nmf.loss = 'itakura-saito', expected frobenius or kl"})
     void badValuesFailNamingTheKeyTheValueAndWhatIsExpected(String key, String value, String expected) {
         Properties p = minimal();
         p.setProperty(key, value);
@@ -185,5 +187,16 @@ class NmfStreamConfigTest {
         assertEquals("nmf.rank", NmfStreamConfig.closest("nmf.rnk", known));
         assertNull(NmfStreamConfig.closest("ack.timeout", known));
         assertNull(NmfStreamConfig.closest("nmf.rack", List.of("nmf.model")));
+    }
+
+    @Test
+    void theLossIsFrobeniusUnlessSetToKlInAnyCase() {
+        assertEquals(Loss.FROBENIUS, NmfStreamConfig.from(minimal()).engine().loss());
+        Properties p = minimal();
+        p.setProperty("nmf.loss", "KL");
+        NmfStreamConfig c = NmfStreamConfig.from(p);
+        assertEquals(Loss.KL, c.loss());
+        assertEquals(Loss.KL, c.engine().loss());
+        assertEquals("nmf.loss", NmfStreamConfig.keyOfEngineSetting("loss"));
     }
 }

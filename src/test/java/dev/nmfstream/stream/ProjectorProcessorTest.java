@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.DenseColumn;
+import dev.nmfstream.nmf.KlProjector;
+import dev.nmfstream.nmf.KlStatistics;
+import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.WeightsMessage;
@@ -372,5 +375,68 @@ class ProjectorProcessorTest {
     private static ProjectorProcessor project(ProcessorSupplier<byte[], byte[], Object, byte[]> supplier) {
         Processor<byte[], byte[], Object, byte[]> p = supplier.get();
         return (ProjectorProcessor) p;
+    }
+
+    @Test
+    void underTheKlLossTheWeightsCarryTheDivergenceAndTheStatisticsAreTheKlRules() {
+        KeyValueStore<String, byte[]> basis = basisStore();
+        publish(basis, 0, M, R);
+        NmfStreamConfig kl = config("nmf.loss", "kl");
+        Task task = new Task(kl, new TaskStores(), basis, new BasisCache(kl), 1, 10_000);
+        task.tickTo(10_100);
+        List<double[]> sent = new ArrayList<>();
+        for (long offset = 0; offset < BATCH; offset++) {
+            double[] v = new double[M];
+            planted.next(v, 0);
+            sent.add(v);
+            task.context.setRecordMetadata(TOPIC, 0, offset);
+            task.processor.process(new Record<>(("i" + offset).getBytes(StandardCharsets.UTF_8),
+                    ColumnEncoder.binary(DenseColumn.of(v), -1), 1_000 + offset));
+        }
+        List<WeightsMessage> weights = task.weights();
+        assertEquals(ids(0, BATCH), ids(weights));
+        Basis w = new Basis(M, R, planted.trueBasis(), 0);
+        KlProjector reference = new KlProjector(R);
+        Projection p = new Projection(R);
+        double[] weightSums = new double[R];
+        for (int q = 0; q < BATCH; q++) {
+            // the binary frame is float32: the same column as the projector saw
+            double[] v = sent.get(q);
+            for (int i = 0; i < M; i++) {
+                v[i] = (float) v[i];
+            }
+            reference.project(w, DenseColumn.of(v), p);
+            assertNotNull(weights.get(q).divergence(), "divergence of item " + q);
+            assertEquals(p.divergence, weights.get(q).divergence(), 1e-12 * (1 + p.divergence));
+            for (int k = 0; k < R; k++) {
+                assertEquals(p.h[k], weights.get(q).weights()[k], 1e-12 * (1 + p.h[k]));
+                weightSums[k] += p.h[k];
+            }
+        }
+        // one statistics message of the KL kind: S_k = Σ h_k on A's diagonal
+        List<StatisticsMessage> stats = new ArrayList<>();
+        for (MockProcessorContext.CapturedForward<?, ?> f : task.context.forwarded(NmfTopology.STATS_SINK)) {
+            Chunk chunk = Chunker.chunk((byte[]) f.record().value());
+            assertTrue(chunk.kind() != StatisticsMessage.KIND, "no Frobenius statistics under KL");
+            if (chunk.kind() == StatisticsMessage.KL_KIND) {
+                stats.add(StatisticsMessage.decode(chunk.data()));
+            }
+        }
+        assertEquals(1, stats.size());
+        for (int k = 0; k < R; k++) {
+            assertEquals(weightSums[k], KlStatistics.weightSum(stats.get(0).statistics(), k), 1e-9 * weightSums[k]);
+        }
+
+        // under the Frobenius loss the field is absent
+        KeyValueStore<String, byte[]> basis2 = basisStore();
+        publish(basis2, 0, M, R);
+        Task frobenius = new Task(config(), new TaskStores(), basis2, new BasisCache(config()), 1, 10_000);
+        frobenius.tickTo(10_100);
+        frobenius.send(0);
+        WeightsMessage one = frobenius.weights().get(0);
+        assertEquals(null, one.divergence());
+        String json = new String((byte[]) frobenius.context.forwarded(NmfTopology.WEIGHTS_SINK).get(0).record().value(),
+                StandardCharsets.UTF_8);
+        assertTrue(!json.contains("divergence"), json);
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.DenseColumn;
+import dev.nmfstream.nmf.KlProjector;
+import dev.nmfstream.nmf.KlStatistics;
 import dev.nmfstream.nmf.ModelState;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
@@ -347,5 +349,40 @@ class UpdaterProcessorTest {
             w[k] = basis.component(k);
         }
         return w;
+    }
+
+    @Test
+    void underTheKlLossTheUpdaterLearnsFromKlStatisticsAndRefusesTheOtherLoss() {
+        Harness h = new Harness();
+        NmfStreamConfig kl = config("nmf.loss", "kl");
+        h.start(kl);
+        h.bootstrap();
+        assertEquals(0, h.publishedVersion());
+        // KL statistics of a batch, projected with the published basis, in the KL kind
+        Basis basis = h.updater.state().basis();
+        KlProjector projector = new KlProjector(R);
+        Projection p = new Projection(R);
+        SufficientStatistics s = new SufficientStatistics(M, R);
+        for (int j = 0; j < BATCH; j++) {
+            h.planted.next(h.v, 0);
+            projector.project(basis, DenseColumn.of(h.v), p);
+            KlStatistics.add(s, basis, projector, p.h, 1.0);
+        }
+        h.sendAll(new StatisticsMessage(s, 0, 0, 0, basis.version()).records(SENDER, h.seq++,
+                StatisticsMessage.KL_KIND));
+        assertEquals(1, h.publishedVersion(), "one update from one batch");
+        for (double x : h.updater.state().basis().toRowMajor()) {
+            assertTrue(x > 0 && Double.isFinite(x));
+        }
+        // Frobenius statistics sent to a KL model stop the updater, naming the key
+        ConfigurationMismatchException wrongKind = assertThrows(ConfigurationMismatchException.class,
+                () -> h.sendAll(h.statistics(BATCH)));
+        assertTrue(wrongKind.getMessage().startsWith("nmf.loss = kl here, but a projector"), wrongKind.getMessage());
+        // the stored KL model refuses a Frobenius configuration as it refuses another rank
+        ConfigurationMismatchException loss = assertThrows(ConfigurationMismatchException.class,
+                () -> h.start(config()));
+        assertTrue(loss.getMessage().startsWith("nmf.loss = frobenius, but the stored model of application 'nmf-test'"
+                + " has loss kl: a model cannot change its loss"), loss.getMessage());
+        assertEquals(1, h.start(kl).state().basis().version());
     }
 }

@@ -18,16 +18,26 @@ import java.util.List;
  * residualSq(f64) normSq(f64) lost(int64) basisVersion(int64) SufficientStatistics.writeCompactTo
  * </pre>
  * (B as the rows the mini-batch touched when that is smaller than all m rows; a reader older than
- * that form fails on it with a clear error: update the updater's instances first).
- * sent as {@link Chunker} records of kind {@link #KIND} on the stats topic.
+ * that form fails on it with a clear error: update the updater's instances first),
+ * sent as {@link Chunker} records of kind {@link #KIND} on the stats topic, or of kind
+ * {@link #KL_KIND} for a model under the Kullback–Leibler loss: the same payload, whose statistics
+ * are then the KL rule's (N in the place of B, S on A's diagonal: {@code KlStatistics}), so that an
+ * updater never merges the statistics of one loss into a model of the other.
  */
 public record StatisticsMessage(SufficientStatistics statistics, double residualSq, double normSq, long lost,
         long basisVersion) {
 
     public static final byte KIND = 'S';
+    /** The kind of a statistics message under the KL loss (same payload). */
+    public static final byte KL_KIND = 'K';
 
-    /** The stats-topic records (values) of this message. */
+    /** The stats-topic records (values) of this message, of kind {@link #KIND}. */
     public List<byte[]> records(long sender, long seq) {
+        return records(sender, seq, KIND);
+    }
+
+    /** The stats-topic records (values) of this message, of the given kind ({@link #KIND} or {@link #KL_KIND}). */
+    public List<byte[]> records(long sender, long seq, byte kind) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeDouble(residualSq);
@@ -38,7 +48,7 @@ public record StatisticsMessage(SufficientStatistics statistics, double residual
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Chunker.cut(KIND, sender, seq, bytes.toByteArray());
+        return Chunker.cut(kind, sender, seq, bytes.toByteArray());
     }
 
     /** Decodes a joined payload. */
