@@ -70,6 +70,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private final Basis initialBasis;
     /** The names of W's rows in the factors' top features (FeatureLabels.NONE: null labels). */
     private final FeatureLabels labels;
+    private final StreamMetrics metrics;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private ChunkStore chunks;
@@ -97,10 +98,15 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     }
 
     UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels) {
+        this(config, initialBasis, labels, StreamMetrics.NONE);
+    }
+
+    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels, StreamMetrics metrics) {
         this.config = config;
         this.modelName = config.model();
         this.initialBasis = initialBasis;
         this.labels = labels;
+        this.metrics = metrics;
     }
 
     @Override
@@ -297,7 +303,10 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         windowNormSq += pendingNormSq;
         pendingResidualSq = 0;
         pendingNormSq = 0;
+        long items = pending.items();
+        long t0 = System.nanoTime();
         Basis next = state.learnFromStatistics(pending);
+        metrics.basisUpdated(System.nanoTime() - t0, items);
         saveState();
         publishBasis(next);
     }
@@ -332,6 +341,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         for (int i = 0; i < records.size(); i++) {
             context.forward(new Record<>(BasisMessage.key(modelName, i), records.get(i), context.currentSystemTimeMs()),
                     NmfTopology.BASIS_SINK);
+            metrics.basisSent(records.get(i).length);
         }
     }
 

@@ -85,7 +85,7 @@ class NmfStreamConfigTest {
     @Test
     void everyKeyIsDocumented() {
         ConfigDef def = NmfStreamConfig.configDef();
-        assertEquals(32, def.names().size(), def.names().toString());
+        assertEquals(36, def.names().size(), def.names().toString());
         for (ConfigDef.ConfigKey key : def.configKeys().values()) {
             assertTrue(key.name.startsWith("nmf."), key.name);
             assertTrue(key.documentation != null && key.documentation.length() > 5, key.name);
