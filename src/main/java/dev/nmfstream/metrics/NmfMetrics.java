@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Histogram;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +53,7 @@ public final class NmfMetrics implements StreamMetrics, AutoCloseable {
     private final Map<String, Counter> deadLettersByKind = new ConcurrentHashMap<>();
     private final Timer projection;
     private final DistributionSummary iterations;
-    private final DistributionSummary residual;
+    private final DistributionDataPoint residual;
     private final Timer basisUpdate;
     private final DistributionSummary updateItems;
     private final Counter statisticsBytes;
@@ -87,10 +89,12 @@ public final class NmfMetrics implements StreamMetrics, AutoCloseable {
         iterations = DistributionSummary.builder("nmf.nnls.iterations")
                 .description("NNLS solver iterations per item").publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue(1_000.0).register(registry);
-        residual = DistributionSummary.builder("nmf.relative.residual")
-                .description("relative residual |v - W h| / |v| per item")
-                .serviceLevelObjectives(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
-                .register(registry);
+        // Micrometer's distribution summaries count a value in the bucket of its ceiling (whole
+        // numbers), so a ratio in [0, 1] goes to the Prometheus client's own histogram
+        residual = Histogram.builder().name("nmf_relative_residual")
+                .help("relative residual |v - W h| / |v| per item").classicOnly().withoutExemplars()
+                .classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+                .labelNames(INSTANCE_TAG).register(registry.getPrometheusRegistry()).labelValues(instance);
         basisUpdate = Timer.builder("nmf.basis.update").description("time of one update of W (this instance's updater)")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
@@ -167,7 +171,7 @@ public final class NmfMetrics implements StreamMetrics, AutoCloseable {
         projectedTotal.add(1);
         projection.record(nanos, TimeUnit.NANOSECONDS);
         iterations.record(nnlsIterations);
-        residual.record(relativeResidual);
+        residual.observe(relativeResidual);
     }
 
     private Counter projectedCounter(String kind) {

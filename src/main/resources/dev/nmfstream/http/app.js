@@ -15,7 +15,7 @@
     width: Math.min(900, window.innerWidth - 60), height: 180,
     scales: { x: { time: true } },
     series: [{}, { label: 'running error', stroke: '#c0392b', width: 1.5 }],
-    axes: [{}, { size: 60 }],
+    axes: [{}, { size: 70, values: (u, vals) => vals.map((v) => String(Number(v.toPrecision(3)))) }],
   }, [errTimes, errValues], $('error-chart'));
   function addError(time, value) {
     if (value === null || time <= lastErrorAt) return;
@@ -53,7 +53,7 @@
   }
   function drawComponents(f) {
     stats.factors++;
-    if (stats.firstFactorsAt === null) stats.firstFactorsAt = performance.now() - stats.start;
+    if (stats.firstFactorsAt === null) stats.firstFactorsAt = performance.now(); // ms since navigation
     const grid = $('components');
     const key = f.kind + '/' + f.rank;
     if (layout !== key) {

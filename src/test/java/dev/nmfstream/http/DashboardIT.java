@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -131,14 +132,14 @@ class DashboardIT {
     /** About 400 items/s into each model until the class is done. */
     private void feed() {
         PlantedModel p = new PlantedModel(M, R, 0.3, 0.1, 0.03, 11);
-        PlantedModel q = new PlantedModel(M, R, 0.3, 0.1, 0.03, 12);
+        SplittableRandom random = new SplittableRandom(12);
         double[] v = new double[M];
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 5)) {
             for (long j = 0; feeding.get(); j++) {
                 p.next(v, 0);
                 producer.send(new ProducerRecord<>(planted.topics().columns(), "p-" + j,
                         ColumnEncoder.json("p-" + j, DenseColumn.of(v), -1)));
-                q.next(v, 0);
+                bars(random, v);
                 producer.send(new ProducerRecord<>(image.topics().columns(), "i-" + j,
                         ColumnEncoder.binary(DenseColumn.of(v), -1)));
                 if (j % 20 == 19) {
@@ -147,6 +148,36 @@ class DashboardIT {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Rows and columns 1, 4 and 6 of an 8 × 8 image: the image model's planted parts. */
+    private static final int[] BAR_LINES = {1, 4, 6};
+
+    /** Bar k of the image model: a horizontal bar (k < 3) or a vertical one. */
+    static double[] bar(int k) {
+        double[] image = new double[M];
+        for (int t = 0; t < 8; t++) {
+            image[k < 3 ? BAR_LINES[k] * 8 + t : t * 8 + BAR_LINES[k - 3]] = 1;
+        }
+        return image;
+    }
+
+    /** An image of some bars (each present with probability 0.4, of weight in [0.5, 1.5)) and a little noise. */
+    private static void bars(SplittableRandom random, double[] v) {
+        for (int i = 0; i < M; i++) {
+            v[i] = 0.01 * random.nextDouble();
+        }
+        boolean any = false;
+        for (int k = 0; k < R; k++) {
+            if (random.nextDouble() < 0.4 || (k == R - 1 && !any)) {
+                double w = 0.5 + random.nextDouble();
+                double[] b = bar(k);
+                for (int i = 0; i < M; i++) {
+                    v[i] += w * b[i];
+                }
+                any = true;
+            }
         }
     }
 
@@ -199,7 +230,9 @@ class DashboardIT {
         try {
             driver.get(imageService.httpAddress().orElseThrow());
             WebDriverWait wait = new WebDriverWait(driver, WAIT);
-            wait.until(d -> d.findElements(By.cssSelector("#components .component.image canvas")).size() == R);
+            wait.until(d -> d.findElements(By.cssSelector("#components .component.image canvas")).size() == R
+                    && !d.findElement(By.id("version")).getText().equals("–")
+                    && Long.parseLong(d.findElement(By.id("version")).getText()) >= 20);
             assertEquals("(image)", driver.findElement(By.id("display-kind")).getText());
             // each image canvas has dark (nonzero) pixels: the component drawn, not an empty canvas
             for (int k = 0; k < R; k++) {
@@ -211,6 +244,22 @@ class DashboardIT {
             }
             JsonNode factors = getJson(imageService, "/api/factors", 200);
             assertEquals("image", factors.get("display").asText());
+            // the planted bars are learned: each bar has a component of cosine > 0.9 with it
+            for (int k = 0; k < R; k++) {
+                double[] bar = bar(k);
+                double best = 0;
+                for (JsonNode c : factors.get("components")) {
+                    double dot = 0;
+                    double norm = 0;
+                    for (int i = 0; i < M; i++) {
+                        double x = c.get("vector").get(i).asDouble();
+                        dot += x * bar[i];
+                        norm += x * x;
+                    }
+                    best = Math.max(best, dot / Math.sqrt(norm * 8));
+                }
+                assertTrue(best > 0.9, "bar " + k + ": best cosine " + best);
+            }
             screenshot(driver, "dashboard-image.png");
         } finally {
             driver.quit();
