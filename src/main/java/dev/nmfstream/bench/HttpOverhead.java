@@ -10,6 +10,7 @@ import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.service.NmfService;
 import dev.nmfstream.stream.NmfStreamConfig;
 import dev.nmfstream.wire.ColumnEncoder;
+import dev.nmfstream.wire.WireSerdes;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
@@ -140,21 +142,24 @@ final class HttpOverhead {
                 watchers.add(watcher(() -> page(url + "api/events", watching)));
                 watchers.add(watcher(() -> scrape(url + "metrics", watching)));
             }
+            // the weights' own processedTimestamp, not when this reader sees them (it joins late)
             weights.subscribe(List.of(config.topics().weights()));
-            long seen = 0;
-            long tenth = -1;
+            long[] processed = new long[n];
+            int seen = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (seen < n && System.nanoTime() < deadline) {
-                seen += weights.poll(Duration.ofMillis(100)).count();
-                if (tenth < 0 && seen >= n / 10) {
-                    tenth = System.nanoTime();
+                for (var r : weights.poll(Duration.ofMillis(100))) {
+                    if (seen < n) {
+                        processed[seen++] = WireSerdes.weights().deserializer().deserialize(r.topic(), r.value())
+                                .processedTimestamp();
+                    }
                 }
             }
-            long end = System.nanoTime();
             if (seen < n) {
                 throw new IllegalStateException("only " + seen + " of " + n + " weights within 10 minutes");
             }
-            return (n - n / 10) / ((end - tenth) / 1e9);
+            Arrays.sort(processed);
+            return (n - n / 10) / ((processed[n - 1] - processed[n / 10] + 1) / 1e3);
         } finally {
             watching.set(false);
             for (Thread t : watchers) {
