@@ -87,6 +87,7 @@ public final class InstanceProcess implements AutoCloseable {
         }
         s.put("session.timeout.ms", "6000");
         s.put("heartbeat.interval.ms", "1500");
+        s.put("nmf.http.port", "0"); // several instances on one machine: each its own free port
         return s;
     }
 

@@ -122,6 +122,11 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     + "(CSV: items,residualSq,normSq).")
     Path trace;
 
+    @Option(names = "--http-overhead", paramLabel = "RUNS", defaultValue = "0",
+            description = "Instead: the service's backlog throughput with nmf.http.enabled on (a page's event stream "
+                    + "open, /metrics scraped every second) and off, RUNS runs of each, and the median on/off ratio.")
+    int httpOverhead;
+
     @Spec
     CommandSpec spec;
 
@@ -134,6 +139,14 @@ public final class StreamBenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("nmf-bench-stream");
+        if (httpOverhead > 0) {
+            try {
+                HttpOverhead.run(out, dir, httpOverhead, records, dimension, rank, settings.properties());
+            } finally {
+                EmbeddedKafka.delete(dir);
+            }
+            return 0;
+        }
         ObjectMapper json = new ObjectMapper();
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
             for (String format : List.of("binary", "json")) {

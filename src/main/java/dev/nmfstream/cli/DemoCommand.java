@@ -139,8 +139,9 @@ final class DemoCommand implements Callable<Integer> {
                 + config.rank() + "; data in " + dir + ")...");
         out.flush();
         try (EmbeddedKafka broker = RunCommand.startBroker(dir.resolve("kafka"), config.embeddedPort(), err);
-                NmfService service = NmfService.start(config, broker.bootstrapServers())) {
+                NmfService service = NmfService.start(config, broker.bootstrapServers(), true)) {
             RunCommand.printConnection(out, config, broker.bootstrapServers(), true);
+            RunCommand.printHttp(out, service, config);
             AtomicBoolean feeding = new AtomicBoolean(true);
             AtomicLong fed = new AtomicLong();
             Thread feeder = new Thread(() -> feed(broker, config, planted, feeding, fed), "nmf-demo-feed");

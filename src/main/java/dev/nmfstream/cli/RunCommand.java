@@ -104,6 +104,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try (NmfService service = started) {
             printConnection(out, settings, bootstrap, broker != null);
+            printHttp(out, service, settings);
             long deadline = duration > 0 ? System.nanoTime() + duration * 1_000_000_000L : Long.MAX_VALUE;
             long statusEvery = settings.statusIntervalMs() * 1_000_000L;
             long nextStatus = System.nanoTime() + statusEvery;
@@ -184,6 +185,18 @@ final class RunCommand implements Callable<Integer> {
                 + topicOption(t.factors(), Topics.FACTORS) + " --from-beginning");
         out.println("  (any Kafka client works too, e.g. kcat -b " + bootstrap + " -C -t " + t.weights()
                 + " -X isolation.level=read_committed)");
+        out.flush();
+    }
+
+    /** The page's address, or that there is none; says when a taken port was replaced by a free one. */
+    static void printHttp(PrintWriter out, NmfService service, NmfStreamConfig c) {
+        service.httpAddress().ifPresentOrElse(url -> {
+            out.println("  page:         " + url + "   (JSON API: " + url + "api/model, metrics: " + url + "metrics)");
+            if (c.httpPort() != 0 && !url.endsWith(":" + c.httpPort() + "/")) {
+                out.println("  (port " + c.httpPort() + " is in use; the page is on a free port instead: set another with "
+                        + NmfStreamConfig.HTTP_PORT + ")");
+            }
+        }, () -> out.println("  page:         off (" + NmfStreamConfig.HTTP_ENABLED + "=false)"));
         out.flush();
     }
 

@@ -170,6 +170,29 @@ public final class Npy {
         }
     }
 
+    /**
+     * A matrix as the bytes of a little-endian float64 {@code .npy} file, as
+     * {@link #writeMatrix} writes it.
+     *
+     * @param rows the number of rows
+     * @param cols the number of columns
+     * @param rowMajor the values in row-major order; not modified
+     * @return the file's bytes
+     * @throws IllegalArgumentException if a size is negative or {@code rowMajor} has the wrong length
+     */
+    public static byte[] matrixBytes(int rows, int cols, double[] rowMajor) {
+        if (rows < 0 || cols < 0 || rowMajor.length != (long) rows * cols) {
+            throw new IllegalArgumentException("size " + rows + " × " + cols + " with " + rowMajor.length
+                    + " values, expected rows, cols ≥ 0 and rows × cols values");
+        }
+        byte[] header = header("<f8", false, new int[] {rows, cols});
+        ByteBuffer out = ByteBuffer.allocate(header.length + rowMajor.length * Double.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        out.put(header);
+        out.asDoubleBuffer().put(rowMajor);
+        return out.array();
+    }
+
     /** The magic, version 1.0, length and padded header dict, as numpy writes them. */
     static byte[] header(String descr, boolean fortranOrder, int[] shape) {
         StringBuilder dict = new StringBuilder();

@@ -1,16 +1,23 @@
 package dev.nmfstream.service;
 
+import dev.nmfstream.http.DashboardServer;
+import dev.nmfstream.http.ModelView;
+import dev.nmfstream.http.RecentItems;
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DenseMatrix;
 import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.kafka.TopicSetup;
+import dev.nmfstream.metrics.NmfMetrics;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.stream.ConfigurationMismatchException;
 import dev.nmfstream.stream.NmfStreamConfig;
 import dev.nmfstream.stream.NmfTopology;
+import dev.nmfstream.stream.StreamMetrics;
 import dev.nmfstream.wire.SummaryMessage;
 import dev.nmfstream.wire.WireSerdes;
 import dev.nmfstream.wire.internal.BasisMessage;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -36,6 +43,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -80,6 +88,10 @@ public final class NmfService implements AutoCloseable {
     /** Reads the factors' summaries for {@link #status()}; made at its first call, used by its caller only. */
     private KafkaConsumer<String, byte[]> summaries;
     private SummaryMessage lastSummary;
+    /** The HTTP side, when {@code nmf.http.enabled}: null otherwise. */
+    private DashboardServer dashboard;
+    private ModelView view;
+    private NmfMetrics metrics;
 
     private NmfService(KafkaStreams streams, int inputPartitions, NmfStreamConfig config, String bootstrapServers) {
         this.inputPartitions = inputPartitions;
@@ -217,10 +229,12 @@ public final class NmfService implements AutoCloseable {
     /**
      * Creates the missing topics and starts the service.
      *
+     * @param freeHttpPortIfTaken when {@code nmf.http.port} is in use, listen on a free port instead of failing
      * @throws IllegalStateException naming the address if the cluster does not answer within
-     *     {@code nmf.connect.timeout.ms}
+     *     {@code nmf.connect.timeout.ms}, or if the HTTP port is taken
      */
-    public static NmfService start(NmfStreamConfig config, String bootstrapServers) throws Exception {
+    public static NmfService start(NmfStreamConfig config, String bootstrapServers, boolean freeHttpPortIfTaken)
+            throws Exception {
         KafkaClients.requireReachable(bootstrapServers, config.kafka(), Duration.ofMillis(config.connectTimeoutMs()));
         int inputPartitions = TopicSetup.ensure(bootstrapServers, config, config.kafka())
                 .partitionsOf(config.topics().columns());
@@ -229,11 +243,72 @@ public final class NmfService implements AutoCloseable {
             LOG.info("input topic {} has {} partitions (nmf.partitions = {} applies only when this service creates it)",
                     config.topics().columns(), inputPartitions, config.partitions());
         }
-        KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, initialBasis(config), inputPartitions),
-                streamsProperties(config, bootstrapServers));
-        NmfService service = new NmfService(streams, inputPartitions, config, bootstrapServers);
-        streams.start();
-        return service;
+        if (!config.httpEnabled()) {
+            KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, initialBasis(config), inputPartitions),
+                    streamsProperties(config, bootstrapServers));
+            NmfService service = new NmfService(streams, inputPartitions, config, bootstrapServers);
+            streams.start();
+            return service;
+        }
+        // the HTTP server first: its port is this instance's application.server, which the streams need
+        DashboardServer dashboard = DashboardServer.start(config, config.httpHost(), config.httpPort(),
+                freeHttpPortIfTaken);
+        try {
+            Properties props = streamsProperties(config, bootstrapServers);
+            String advertised = props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG);
+            if (advertised == null || advertised.isBlank()) {
+                advertised = advertisedHost(config.httpHost()) + ":" + dashboard.port();
+                props.setProperty(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
+            }
+            NmfMetrics metrics = new NmfMetrics(advertised);
+            RecentItems items = new RecentItems(config.rank());
+            KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, initialBasis(config), inputPartitions,
+                    StreamMetrics.of(metrics, items)), props);
+            metrics.bind(streams);
+            NmfService service = new NmfService(streams, inputPartitions, config, bootstrapServers);
+            service.metrics = metrics;
+            service.dashboard = dashboard;
+            service.view = new ModelView(config, bootstrapServers, metrics);
+            dashboard.attach(streams, service.view, HostInfo.buildFromEndpoint(advertised), metrics, items);
+            streams.start();
+            return service;
+        } catch (RuntimeException e) {
+            dashboard.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates the missing topics and starts the service, its HTTP server on {@code nmf.http.host}
+     * and {@code nmf.http.port} unless {@code nmf.http.enabled=false}.
+     *
+     * @throws IllegalStateException naming the address if the cluster does not answer within
+     *     {@code nmf.connect.timeout.ms}, or if the HTTP port is taken
+     */
+    public static NmfService start(NmfStreamConfig config, String bootstrapServers) throws Exception {
+        return start(config, bootstrapServers, false);
+    }
+
+    /** The host other instances reach this one at: the HTTP host, or this machine's name when it listens on all. */
+    static String advertisedHost(String httpHost) {
+        if (httpHost.equals("0.0.0.0") || httpHost.equals("::") || httpHost.isEmpty()) {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                return "localhost";
+            }
+        }
+        return httpHost.contains(":") && !httpHost.startsWith("[") ? "[" + httpHost + "]" : httpHost;
+    }
+
+    /** The page's address ({@code http://host:port/}), when the instance serves HTTP. */
+    public Optional<String> httpAddress() {
+        return Optional.ofNullable(dashboard).map(DashboardServer::url);
+    }
+
+    /** The instance's metrics, when it serves HTTP. */
+    public Optional<NmfMetrics> metrics() {
+        return Optional.ofNullable(metrics);
     }
 
     /**
@@ -417,6 +492,16 @@ public final class NmfService implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        if (view != null) {
+            try {
+                view.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         synchronized (this) {
             if (summaries != null) {
                 summaries.close(); // no group to leave, no offsets to commit: quick
@@ -425,6 +510,9 @@ public final class NmfService implements AutoCloseable {
         }
         boolean closed = streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (metrics != null) {
+            metrics.close();
+        }
         if (closed) {
             LOG.info("closed: committed, left the group");
         } else {

@@ -94,6 +94,10 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String AUDIO_SAMPLE_RATE = "nmf.audio.sample.rate";
     public static final String AUDIO_N_FFT = "nmf.audio.n.fft";
     public static final String LOSS = "nmf.loss";
+    public static final String HTTP_HOST = "nmf.http.host";
+    public static final String HTTP_PORT = "nmf.http.port";
+    public static final String HTTP_ENABLED = "nmf.http.enabled";
+    public static final String IMAGE_SHAPE = "nmf.image.shape";
 
     /** Every {@code nmf.*} key, in the order the README lists them. */
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -196,7 +200,19 @@ public final class NmfStreamConfig extends AbstractConfig {
             .define(LOSS, Type.STRING, "frobenius", oneOf("frobenius", "kl"), Importance.MEDIUM,
                     "what the model minimises: frobenius (least squares) or kl (generalised Kullback–Leibler "
                             + "divergence, for counts and magnitude spectra; the weights then carry each item's "
-                            + "divergence; nmf.rule and nmf.steps do not apply)");
+                            + "divergence; nmf.rule and nmf.steps do not apply)")
+            .define(HTTP_HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+                    "the address the page, the JSON API and /metrics listen on (only it); 0.0.0.0: every interface")
+            .define(HTTP_PORT, Type.INT, 8080, between(0, 65535), Importance.MEDIUM,
+                    "their port (run stops with an error when it is taken, demo takes a free one); 0: any free port")
+            .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "whether the instance serves the page, the JSON API and /metrics (and keeps its items' latest "
+                            + "weights for queries)")
+            .define(IMAGE_SHAPE, Type.STRING, "", new Check("empty or HxW, two positive integers",
+                            v -> ((String) v).isEmpty() || ((String) v).matches("[1-9][0-9]{0,5}x[1-9][0-9]{0,5}")),
+                    Importance.LOW,
+                    "the items are images of H × W pixels, row-major (m = H·W): the page draws components as images; "
+                            + "empty: not images");
 
     private final int rank;
     private final int dimension;
@@ -231,6 +247,10 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final boolean inputSparse;
     private final double audioSampleRate;
     private final int audioNFft;
+    private final String httpHost;
+    private final int httpPort;
+    private final boolean httpEnabled;
+    private final String imageShape;
     private final Properties kafka;
     private final NmfConfig engine;
 
@@ -276,6 +296,10 @@ public final class NmfStreamConfig extends AbstractConfig {
         audioSampleRate = getDouble(AUDIO_SAMPLE_RATE);
         audioNFft = getInt(AUDIO_N_FFT);
         loss = Loss.parse(getString(LOSS));
+        httpHost = getString(HTTP_HOST).trim();
+        httpPort = getInt(HTTP_PORT);
+        httpEnabled = getBoolean(HTTP_ENABLED);
+        imageShape = getString(IMAGE_SHAPE);
         this.kafka = kafka;
         // what one key's validator cannot see: how the keys go together
         if (rank > dimension) {
@@ -301,6 +325,10 @@ public final class NmfStreamConfig extends AbstractConfig {
                             + topicKeys.get(j) + ", expected six different topic names");
                 }
             }
+        }
+        if (!imageShape.isEmpty() && imageHeight() * imageWidth() != dimension) {
+            throw new ConfigException(IMAGE_SHAPE + " = " + imageShape + " has " + imageHeight() * imageWidth()
+                    + " pixels, expected " + DIMENSION + " = " + dimension);
         }
         // every value the engine checks has been checked above with its key's name
         engine = new NmfConfig(rank, batchSize, steps, forgetting, rule, 0, Initialization.NNDSVDA, bootstrapSize,
@@ -647,6 +675,31 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** The STFT's FFT length for spectrogram frames (meaningful when {@link #audioSampleRate()} &gt; 0). */
     public int audioNFft() {
         return audioNFft;
+    }
+
+    /** The address the HTTP server listens on. */
+    public String httpHost() {
+        return httpHost;
+    }
+
+    /** The HTTP server's port; 0: any free port. */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** Whether the instance serves HTTP (page, API, /metrics). */
+    public boolean httpEnabled() {
+        return httpEnabled;
+    }
+
+    /** The items' image height H ({@code nmf.image.shape=HxW}), or 0 when they are not images. */
+    public int imageHeight() {
+        return imageShape.isEmpty() ? 0 : Integer.parseInt(imageShape.substring(0, imageShape.indexOf('x')));
+    }
+
+    /** The items' image width W, or 0 when they are not images. */
+    public int imageWidth() {
+        return imageShape.isEmpty() ? 0 : Integer.parseInt(imageShape.substring(imageShape.indexOf('x') + 1));
     }
 
     /** Every property that is not {@code nmf.*}, for Kafka Streams and its clients. */

@@ -53,6 +53,15 @@ public final class NmfTopology {
     public static final String MODEL_STORE = "nmf-model";
     /** Every instance's copy of the basis topic. */
     public static final String BASIS_STORE = "nmf-basis-store";
+    /**
+     * Per projector task, the latest weights message of its most recent items by item id (UTF-8
+     * bytes), for interactive queries ({@code /api/items/{id}}); only with {@code nmf.http.enabled}.
+     * In memory, least recently written dropped beyond {@value #LATEST_WEIGHTS_KEPT} items, not
+     * changelogged: the weights topic keeps every item's weights, this store the recent ones.
+     */
+    public static final String LATEST_WEIGHTS_STORE = "nmf-latest-weights";
+    /** Items whose latest weights each projector task keeps for queries. */
+    public static final int LATEST_WEIGHTS_KEPT = 10_000;
 
     /** The model changelog's topic settings: compacted (the default) in small, soon-cleaned segments. */
     static final Map<String, String> MODEL_CHANGELOG = Map.of(
@@ -107,10 +116,26 @@ public final class NmfTopology {
      *     tasks, which the backlog throttle's allowance depends on)
      */
     public static Topology build(NmfStreamConfig config, Basis initialBasis, int inputPartitions) {
+        return build(config, initialBasis, inputPartitions, StreamMetrics.NONE);
+    }
+
+    /**
+     * The topology for a configuration, its processors telling {@code metrics} what they do.
+     *
+     * @param initialBasis the first basis (from {@code nmf.basis.file}), or null
+     * @param inputPartitions the input topic's real partition count
+     * @param metrics the observer of the processors (thread-safe)
+     */
+    public static Topology build(NmfStreamConfig config, Basis initialBasis, int inputPartitions,
+            StreamMetrics metrics) {
         NmfStreamConfig.TopicNames topics = config.topics();
         Topology topology = new Topology();
         topology.addSource(COLUMNS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.columns());
-        topology.addProcessor(PROJECT, projectors(config, inputPartitions), COLUMNS_SOURCE);
+        topology.addProcessor(PROJECT, projectors(config, inputPartitions, metrics), COLUMNS_SOURCE);
+        if (config.httpEnabled()) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.lruMap(LATEST_WEIGHTS_STORE, LATEST_WEIGHTS_KEPT),
+                    Serdes.ByteArray(), Serdes.ByteArray()).withLoggingDisabled(), PROJECT);
+        }
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WARMUP_STORE),
                 Serdes.Long(), Serdes.ByteArray()), PROJECT);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BACKLOG_STORE),
@@ -128,8 +153,8 @@ public final class NmfTopology {
         // text: each updater learns its rows' words; audio: frequencies from the STFT settings
         FeatureLabels labels = labels(config);
         topology.addProcessor(UPDATE, () -> config.text() != null
-                ? new UpdaterProcessor(config, initialBasis, new BucketVocabulary(config.dimension()))
-                : new UpdaterProcessor(config, initialBasis, labels), STATS_SOURCE);
+                ? new UpdaterProcessor(config, initialBasis, new BucketVocabulary(config.dimension()), metrics)
+                : new UpdaterProcessor(config, initialBasis, labels, metrics), STATS_SOURCE);
         // The whole model is rewritten every mini-batch: the cache turns that into one write per
         // key per commit, and small, promptly compacted changelog segments keep restores short.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MODEL_STORE),
@@ -158,11 +183,16 @@ public final class NmfTopology {
      * each basis version is built once per instance.
      */
     static ProcessorSupplier<byte[], byte[], Object, byte[]> projectors(NmfStreamConfig config, int inputPartitions) {
+        return projectors(config, inputPartitions, StreamMetrics.NONE);
+    }
+
+    static ProcessorSupplier<byte[], byte[], Object, byte[]> projectors(NmfStreamConfig config, int inputPartitions,
+            StreamMetrics metrics) {
         if (inputPartitions < 1) {
             throw new IllegalArgumentException("input partitions = " + inputPartitions + ", expected at least 1");
         }
         BasisCache bases = new BasisCache(config);
-        return () -> new ProjectorProcessor(config, inputPartitions, bases);
+        return () -> new ProjectorProcessor(config, inputPartitions, bases, metrics, config.httpEnabled());
     }
 
     /**

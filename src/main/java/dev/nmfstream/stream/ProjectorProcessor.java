@@ -7,6 +7,7 @@ import dev.nmfstream.nmf.KlStatistics;
 import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
+import dev.nmfstream.nmf.SparseColumn;
 import dev.nmfstream.nmf.SufficientStatistics;
 import dev.nmfstream.wire.ColumnDecoder;
 import dev.nmfstream.wire.DeadLetter;
@@ -14,6 +15,7 @@ import dev.nmfstream.wire.DecodedItem;
 import dev.nmfstream.wire.InputFormat;
 import dev.nmfstream.wire.WeightsEncoder;
 import dev.nmfstream.wire.WireSerdes;
+import dev.nmfstream.wire.internal.BasisMessage;
 import dev.nmfstream.wire.internal.SampleMessage;
 import dev.nmfstream.wire.internal.StatisticsMessage;
 import dev.nmfstream.wire.internal.VocabularyMessage;
@@ -82,6 +84,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     private final NmfStreamConfig config;
     private final int inputPartitions;
     private final BasisCache bases;
+    private final StreamMetrics metrics;
+    private final boolean keepLatestWeights;
+    /** This task's id as text, for {@link StreamMetrics#held} and {@link StreamMetrics#basisVersions}. */
+    private String taskName;
+    /** The store of the latest weights by item id, or null ({@code nmf.http.enabled=false}). */
+    private KeyValueStore<byte[], byte[]> latestWeights;
     private ProcessorContext<Object, byte[]> context;
     private KeyValueStore<String, byte[]> basisStore;
     private HeldItems warmup;
@@ -127,9 +135,22 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
      * @param bases the basis cache shared by the projector tasks of this instance
      */
     ProjectorProcessor(NmfStreamConfig config, int inputPartitions, BasisCache bases) {
+        this(config, inputPartitions, bases, StreamMetrics.NONE, false);
+    }
+
+    /**
+     * @param inputPartitions the input topic's partition count (the throttle's allowance)
+     * @param bases the basis cache shared by the projector tasks of this instance
+     * @param metrics told of each item, dead letter and statistics message
+     * @param keepLatestWeights whether to write each item's weights to {@link NmfTopology#LATEST_WEIGHTS_STORE}
+     */
+    ProjectorProcessor(NmfStreamConfig config, int inputPartitions, BasisCache bases, StreamMetrics metrics,
+            boolean keepLatestWeights) {
+        this.keepLatestWeights = keepLatestWeights;
         this.config = config;
         this.inputPartitions = inputPartitions;
         this.bases = bases;
+        this.metrics = metrics;
     }
 
     /** Kafka Streams may init the same processor again (a task revived after an error): everything starts clean. */
@@ -150,6 +171,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
                 ? new ColumnDecoder(config.dimension(), config.maxValueBytes(), config.maxIdBytes(), text)
                 : new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
                         Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
+        this.latestWeights = keepLatestWeights ? context.getStateStore(NmfTopology.LATEST_WEIGHTS_STORE) : null;
+        this.taskName = context.taskId().toString();
         this.projector = new Projector(config.rank());
         this.klProjector = config.loss() == Loss.KL ? new KlProjector(config.rank()) : null;
         this.projection = new Projection(config.rank());
@@ -186,6 +209,9 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
 
     /** Every {@link #TICK}: pick up a new basis, release held items, send overdue statistics. */
     private void tick(long now) {
+        // the versions behind the newest this instance has, before this task picks it up
+        metrics.basisVersions(taskName, basis == null ? -1 : basis.version(),
+                BasisMessage.version(basisStore::get, config.model()));
         refreshBasis();
         if (throttle.releaseAfterWait(now)) {
             LOG.info("task {}: no basis newer than version {} after {} ms; projecting with it until one arrives",
@@ -197,6 +223,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         if ((stats.items() > 0 || ledger.lost() > 0) && now - lastFlush >= config.statsFlushMs()) {
             flushStats();
         }
+        metrics.held(taskName, warmup.count(), backlog.count());
     }
 
     @Override
@@ -205,6 +232,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         long offset = meta == null ? -1 : meta.offset();
         long lost = ledger.arrived(offset);
         if (lost > 0) {
+            metrics.itemsLost(lost);
             LOG.warn("task {}: the statistics of at most {} items (input offsets {}..{}) were lost when this task "
                     + "last stopped; their weights are published", context.taskId(), lost, offset - lost, offset - 1);
         }
@@ -253,11 +281,15 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     }
 
     private void project(DecodedItem valid, long recordTimestamp) {
+        long t0 = System.nanoTime();
         if (klProjector != null) {
             klProjector.project(basis, valid.column(), projection);
         } else {
             projector.project(basis, valid.column(), projection);
         }
+        metrics.projected(text != null ? StreamMetrics.TEXT
+                        : valid.column() instanceof SparseColumn ? StreamMetrics.SPARSE : StreamMetrics.DENSE,
+                System.nanoTime() - t0, projection.iterations, projection.relativeResidual());
         publishWeights(valid, recordTimestamp);
         if (config.learning()) {
             if (stats.items() == 0) {
@@ -292,7 +324,13 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
                         projection.relativeResidual(), event, now, projection.divergence)
                 : weights.encode(valid.idUtf8(), valid.idLength(), basis.version(), projection.h,
                         projection.relativeResidual(), event, now);
-        context.forward(new Record<>(valid.idKey(), message, recordTimestamp), NmfTopology.WEIGHTS_SINK);
+        byte[] key = valid.idKey();
+        context.forward(new Record<>(key, message, recordTimestamp), NmfTopology.WEIGHTS_SINK);
+        if (latestWeights != null) {
+            latestWeights.put(key, message);
+        }
+        metrics.item(valid.idUtf8(), valid.idLength(), basis.version(), projection.h, projection.relativeResidual(),
+                event);
     }
 
     private void flushStats() {
@@ -300,9 +338,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
                 stats.items() > 0 ? statsBasisVersion : -1).records(sender, seq++,
                 klProjector != null ? StatisticsMessage.KL_KIND : StatisticsMessage.KIND);
         long now = context.currentSystemTimeMs();
+        long bytes = 0;
         for (byte[] value : records) {
             context.forward(new Record<>(config.model(), value, now), NmfTopology.STATS_SINK);
+            bytes += value.length;
         }
+        metrics.statisticsSent(bytes);
         if (text != null && text.words().changes() > 0) {
             sendWords(now);
         }
@@ -354,6 +395,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             for (byte[] sample : SampleMessage.records(sender, seq++, valid.column())) {
                 context.forward(new Record<>(config.model(), sample, context.currentSystemTimeMs()),
                         NmfTopology.STATS_SINK);
+                metrics.statisticsSent(sample.length);
             }
             samplesSent++;
         }
@@ -392,6 +434,15 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         }
     }
 
+    /** The task leaves this instance (or stops): it holds nothing here any more. */
+    @Override
+    public void close() {
+        if (taskName != null) {
+            metrics.held(taskName, 0, 0);
+            metrics.basisVersions(taskName, -1, -1);
+        }
+    }
+
     /** Takes the newest basis of this instance if it is newer than the one in use. */
     private void refreshBasis() {
         Basis next = bases.newest(basisStore);
@@ -409,6 +460,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String reason) {
+        metrics.deadLetter(reason);
         Optional<RecordMetadata> meta = context.recordMetadata();
         DeadLetter letter = DeadLetter.of(record.key(), record.value(), meta.map(RecordMetadata::topic).orElse(null),
                 meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L),

@@ -86,6 +86,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private final BucketVocabulary vocabulary;
     /** Words arrived since the last factors snapshot: the next one is published even without a new version. */
     private boolean wordsChanged;
+    private final StreamMetrics metrics;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private ChunkStore chunks;
@@ -116,21 +117,31 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     }
 
     UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels) {
-        this(config, initialBasis, labels, null);
+        this(config, initialBasis, labels, StreamMetrics.NONE);
+    }
+
+    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels, StreamMetrics metrics) {
+        this(config, initialBasis, labels, null, metrics);
     }
 
     /** An updater for text input: the factors' top features are labelled with the vocabulary's words. */
     UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, BucketVocabulary vocabulary) {
-        this(config, initialBasis, vocabulary::word, vocabulary);
+        this(config, initialBasis, vocabulary, StreamMetrics.NONE);
+    }
+
+    /** An updater for text input: the factors' top features are labelled with the vocabulary's words. */
+    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, BucketVocabulary vocabulary, StreamMetrics metrics) {
+        this(config, initialBasis, vocabulary::word, vocabulary, metrics);
     }
 
     private UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels,
-            BucketVocabulary vocabulary) {
+            BucketVocabulary vocabulary, StreamMetrics metrics) {
         this.config = config;
         this.modelName = config.model();
         this.initialBasis = initialBasis;
         this.labels = labels;
         this.vocabulary = vocabulary;
+        this.metrics = metrics;
     }
 
     @Override
@@ -396,8 +407,11 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         windowNormSq += pendingNormSq;
         pendingResidualSq = 0;
         pendingNormSq = 0;
+        long items = pending.items();
+        long t0 = System.nanoTime();
         Basis next = state.learnFromStatistics(pending);
         lastUpdateAt = now;
+        metrics.basisUpdated(System.nanoTime() - t0, items);
         saveState();
         publishBasis(next);
     }
@@ -444,6 +458,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         for (int i = 0; i < records.size(); i++) {
             context.forward(new Record<>(BasisMessage.key(modelName, i), records.get(i), context.currentSystemTimeMs()),
                     NmfTopology.BASIS_SINK);
+            metrics.basisSent(records.get(i).length);
         }
     }
 

@@ -37,6 +37,7 @@ class NmfServiceIT {
             p.setProperty("nmf.partitions", "4");
             p.setProperty("application.id", "nmf-it-" + UUID.randomUUID());
             p.setProperty("state.dir", dir.resolve("streams").toString());
+            p.setProperty("nmf.http.port", "0"); // a free port: tests may run beside other services
             NmfStreamConfig config = NmfStreamConfig.from(p);
             broker.createTopics(EmbeddedKafka.TopicSpec.deleted(config.topics().columns(), 3));
             TopicSetup.ensure(broker.bootstrapServers(), config, config.kafka());

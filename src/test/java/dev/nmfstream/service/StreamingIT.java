@@ -72,6 +72,7 @@ class StreamingIT {
             p.setProperty("nmf.stats.flush.ms", "300");
             p.setProperty("application.id", "nmf-it-" + UUID.randomUUID());
             p.setProperty("state.dir", dir.resolve("streams").toString());
+            p.setProperty("nmf.http.port", "0"); // a free port: tests may run beside other services
             NmfStreamConfig config = NmfStreamConfig.from(p);
             PlantedModel planted = new PlantedModel(M, R, 0.3, 0.1, 0.03, 11);
             try (NmfService service = NmfService.start(config, broker.bootstrapServers())) {
