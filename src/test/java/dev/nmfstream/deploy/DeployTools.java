@@ -31,7 +31,7 @@ final class DeployTools {
     static final Path MONITORING = TOP.resolve("monitoring");
     static final Path ALERTS = MONITORING.resolve("alerts.yml");
     static final Path DASHBOARD = MONITORING.resolve("grafana/dashboards/nmf-stream.json");
-    static final String INSTALL_SCRIPT = ".ci/install-deploy-tools";
+    static final String INSTALL_SCRIPT = ".ci/install-packages";
 
     private DeployTools() {}
 

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The monitoring files against a running instance ({@code run} in its own JVM on the embedded
  * broker, its HTTP server at {@code nmf.http.port}), fed planted columns (and a few bad records,
  * for the dead letters) all along: every metric the Grafana dashboard and the alert rules read is
- * in its {@code /metrics}; and a real Prometheus (Debian's binary, .ci/install-deploy-tools)
+ * in its {@code /metrics}; and a real Prometheus (Debian's binary, .ci/install-packages)
  * scraping it answers a PromQL query with a non-zero rate of projected items and has loaded the
  * alert rules, each evaluated without error. Logs in target/it-logs/MonitoringIT-*.log.
  */
