@@ -56,7 +56,12 @@ class InternalMessagesTest {
         double[] h = new double[r];
         h[3] = 0.5;
         h[7] = 2;
-        stats.add(SparseColumn.of(m, new int[] {5, 11_999}, new double[] {1, 3}), h);
+        // a dense item touches every row of B: the statistics are m × r and need several chunks
+        double[] dense = new double[m];
+        for (int i = 0; i < m; i++) {
+            dense[i] = random.nextDouble();
+        }
+        stats.add(DenseColumn.of(dense), h);
         List<byte[]> records = new StatisticsMessage(stats, 1.5, 9, 130, 77).records(42, 7);
         assertTrue(records.size() > 1);
         Reassembler reassembler = new Reassembler(new MapStore(), "partial/");
