@@ -142,6 +142,12 @@ public final class ComponentDisplay {
             ObjectNode node = list.addObject();
             node.put("component", c.component());
             node.put("version", c.version());
+            if (c.peakHz() != null) {
+                node.put("peakHz", round(c.peakHz()));
+            }
+            if (c.fundamentalHz() != null) {
+                node.put("fundamentalHz", round(c.fundamentalHz()));
+            }
             ArrayNode top = node.putArray("top");
             if (c.topFeatures() != null) {
                 for (TopFeature f : c.topFeatures()) {

@@ -76,7 +76,9 @@
     const list = div.querySelector('.words');
     list.textContent = '';
     const max = c.top.length ? c.top[0].weight : 1;
-    c.top.slice(0, 10).forEach((t) => {
+    // rows of (almost) no weight are not part of the component: a hashed row no word fell in
+    // shows as #row at weight 0, so a topic of few words would trail '#…' rows
+    c.top.slice(0, 10).filter((t) => t.weight > 1e-3 * max).forEach((t) => {
       const row = document.createElement('div');
       row.className = 'word';
       const text = document.createElement('span');
@@ -127,11 +129,29 @@
       });
       ctx.stroke();
       ctx.fillStyle = '#666';
+      ctx.strokeStyle = '#bbb';
       ctx.font = '9px sans-serif';
       const hz = (row) => f.hzOffset + f.hzPerRow * row;
-      ctx.fillText(Math.round(hz(0)) + ' Hz', 0, canvas.height - 1);
-      const end = Math.round(hz(f.dim - 1)) + ' Hz';
-      ctx.fillText(end, w - ctx.measureText(end).width, canvas.height - 1);
+      const lo = hz(0), hi = hz(f.dim - 1);
+      // ticks at a round step (1, 2 or 5 × 10^k Hz), about four over the axis
+      const raw = (hi - lo) / 4, unit = Math.pow(10, Math.floor(Math.log10(raw)));
+      const step = unit * (raw / unit >= 5 ? 5 : raw / unit >= 2 ? 2 : 1);
+      const xOf = (v) => (v - lo) / (hi - lo) * w;
+      const name = (v) => v >= 1000 ? Number((v / 1000).toPrecision(3)) + 'k' : String(Math.round(v));
+      for (let v = Math.ceil(lo / step) * step; hi > lo && v <= hi; v += step) {
+        const x = xOf(v);
+        ctx.beginPath(); ctx.moveTo(x, h); ctx.lineTo(x, h + 3); ctx.stroke();
+        const label = name(v) + (v === 0 ? ' Hz' : '');
+        const tx = Math.min(w - ctx.measureText(label).width, Math.max(0, x - ctx.measureText(label).width / 2));
+        ctx.fillText(label, tx, canvas.height - 1);
+      }
+      if (c.peakHz !== undefined) {
+        // the peak, marked and named on the curve
+        const x = xOf(c.peakHz), label = Math.round(c.peakHz) + ' Hz';
+        ctx.fillStyle = '#c0392b';
+        ctx.fillRect(x - 0.5, 0, 1, 3);
+        ctx.fillText(label, Math.min(w - ctx.measureText(label).width, Math.max(0, x + 3)), 8);
+      }
     } else {
       const bw = Math.max(1, w / n);
       c.curve.forEach((v, i) => ctx.fillRect(i * w / n, h - h * v / max, bw, h * v / max));
@@ -142,7 +162,16 @@
       ctx.fillText(end, w - ctx.measureText(end).width, canvas.height - 1);
     }
     const note = div.querySelector('.note');
-    note.textContent = c.top.slice(0, 3).map((t) => t.label !== null ? t.label : '#' + t.index).join(', ');
+    const labels = c.top.slice(0, 3).map((t) => t.label !== null ? t.label : '#' + t.index).join(', ');
+    if (f.kind === 'spectrum' && c.peakHz !== undefined) {
+      // the peak in Hz with the top row's note name, and the fundamental when the peaks are harmonics
+      const m = c.top.length && c.top[0].label ? /Hz\s+(\S+)$/.exec(c.top[0].label) : null;
+      note.textContent = 'peak ' + fmt(c.peakHz, 1) + ' Hz' + (m ? ' ' + m[1] : '')
+          + (c.fundamentalHz !== undefined ? ' · f₀ ' + fmt(c.fundamentalHz, 1) + ' Hz' : '');
+      note.title = labels;
+    } else {
+      note.textContent = labels;
+    }
   }
 
   // tables

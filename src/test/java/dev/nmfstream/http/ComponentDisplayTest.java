@@ -87,6 +87,24 @@ class ComponentDisplayTest {
         assertTrue(out.toString().length() < 400_000, "bytes: " + out.toString().length());
     }
 
+    /** A spectrum's peak and fundamental go to the page (it names them); a component without them has neither. */
+    @Test
+    void aSpectrumCarriesItsPeakAndFundamental() {
+        NmfStreamConfig config = config(257, 2, "");
+        double[] v = new double[257];
+        v[14] = 1;
+        List<ComponentMessage> comps = List.of(
+                new ComponentMessage("nmf", 0, 3, 1, v, List.of(new TopFeature(14, "437.5 Hz A4", 1)), 440.2, 440.0),
+                new ComponentMessage("nmf", 1, 3, 1, v, List.of(new TopFeature(14, "437.5 Hz A4", 1))));
+        JsonNode out = ComponentDisplay.compact(new ObjectMapper(), config,
+                new ModelView.Factors(1, new SummaryMessage("nmf", 3, 2, 257, 1, 0, null, 0), comps));
+        assertEquals("spectrum", out.get("kind").asText());
+        assertEquals(440.2, out.get("components").get(0).get("peakHz").asDouble(), 0);
+        assertEquals(440.0, out.get("components").get(0).get("fundamentalHz").asDouble(), 0);
+        assertTrue(out.get("components").get(1).get("peakHz") == null);
+        assertTrue(out.get("components").get(1).get("fundamentalHz") == null);
+    }
+
     @Test
     void anImageIsSentAsPixelsOrBlockMeans() {
         NmfStreamConfig small = config(64, 1, "8x8");

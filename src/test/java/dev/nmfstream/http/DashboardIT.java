@@ -22,6 +22,7 @@ import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -34,11 +35,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,6 +62,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -66,7 +71,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The page, the JSON API and /metrics of real instances on one embedded broker: two instances of
  * a planted model (m = 64, r = 6, 4 partitions) and one instance of an image-shaped model
- * (8 × 8), fed continuously while the tests run. The page is loaded in Debian's Chromium through
+ * (8 × 8), fed continuously while the tests run; one instance of a text model (JSON documents of
+ * four planted word topics, r = 4) and one of an audio-shaped model (spectrogram frames of two
+ * harmonic tones, n_fft = 512, m = 257, r = 2), fed 600 items each at the start. The page is loaded in Debian's Chromium through
  * its chromedriver ({@code .ci/install-packages}); screenshots go to {@code target/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -84,6 +91,10 @@ class DashboardIT {
     private NmfService a;
     private NmfService b;
     private NmfService imageService;
+    private NmfStreamConfig text;
+    private NmfStreamConfig audio;
+    private NmfService textService;
+    private NmfService audioService;
     private final AtomicBoolean feeding = new AtomicBoolean(true);
     private Thread feeder;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -98,14 +109,21 @@ class DashboardIT {
         a = NmfService.start(with(planted, "a"), broker.bootstrapServers());
         b = NmfService.start(with(planted, "b"), broker.bootstrapServers());
         imageService = NmfService.start(with(image, "i"), broker.bootstrapServers());
+        text = config("text-" + id, "t-", "", "nmf.input.format", "text", "nmf.dimension", "4096",
+                "nmf.rank", "" + TOPICS.length, "nmf.batch.size", "64", "nmf.partitions", "2");
+        audio = config("audio-" + id, "s-", "", "nmf.dimension", "" + (AUDIO_N_FFT / 2 + 1), "nmf.rank", "2",
+                "nmf.audio.sample.rate", "" + AUDIO_RATE, "nmf.audio.n.fft", "" + AUDIO_N_FFT,
+                "nmf.batch.size", "32", "nmf.partitions", "2");
+        textService = NmfService.start(with(text, "t"), broker.bootstrapServers());
+        audioService = NmfService.start(with(audio, "s"), broker.bootstrapServers());
         feeder = new Thread(this::feed, "dashboard-it-feed");
         feeder.setDaemon(true);
         feeder.start();
         await("both planted instances RUNNING and the image model healthy", () -> health(a) && health(b)
-                && health(imageService));
+                && health(imageService) && health(textService) && health(audioService));
     }
 
-    private NmfStreamConfig config(String app, String prefix, String shape) {
+    private NmfStreamConfig config(String app, String prefix, String shape, String... extra) {
         Properties p = new Properties();
         p.setProperty("application.id", app);
         p.setProperty("nmf.rank", "" + R);
@@ -118,6 +136,9 @@ class DashboardIT {
         for (String role : List.of("columns", "weights", "factors", "dead.letters", "stats", "basis")) {
             p.setProperty("nmf.topic." + role, prefix + role.replace('.', '-'));
         }
+        for (int i = 0; i < extra.length; i += 2) {
+            p.setProperty(extra[i], extra[i + 1]);
+        }
         return NmfStreamConfig.from(p);
     }
 
@@ -129,13 +150,24 @@ class DashboardIT {
         return NmfStreamConfig.from(p);
     }
 
-    /** About 400 items/s into each model until the class is done. */
+    /**
+     * About 400 items/s into the planted and the image model until the class is done; 600 text
+     * documents and 600 audio frames, one of each every other round, at the start.
+     */
     private void feed() {
         PlantedModel p = new PlantedModel(M, R, 0.3, 0.1, 0.03, 11);
         SplittableRandom random = new SplittableRandom(12);
+        SplittableRandom other = new SplittableRandom(13);
         double[] v = new double[M];
+        double[] frame = new double[AUDIO_N_FFT / 2 + 1];
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 5)) {
             for (long j = 0; feeding.get(); j++) {
+                if (j % 2 == 0 && j < 1200) {
+                    producer.send(new ProducerRecord<>(text.topics().columns(), "t-" + j, document(other, "t-" + j)));
+                    frame(other, frame);
+                    producer.send(new ProducerRecord<>(audio.topics().columns(), "s-" + j,
+                            ColumnEncoder.binary(DenseColumn.of(frame), -1)));
+                }
                 p.next(v, 0);
                 producer.send(new ProducerRecord<>(planted.topics().columns(), "p-" + j,
                         ColumnEncoder.json("p-" + j, DenseColumn.of(v), -1)));
@@ -149,6 +181,70 @@ class DashboardIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The text model's planted topics: each document draws its words from one of them. */
+    private static final String[][] TOPICS = {
+        {"violin", "cello", "orchestra", "sonata", "concerto", "symphony"},
+        {"glacier", "fjord", "tundra", "permafrost", "iceberg", "avalanche"},
+        {"compiler", "kernel", "bytecode", "register", "pointer", "linker"},
+        {"saffron", "cumin", "turmeric", "cardamom", "paprika", "nutmeg"},
+    };
+
+    /** A short document {"id", "text"}: five to eight words of one topic. */
+    private static byte[] document(SplittableRandom random, String id) {
+        String[] topic = TOPICS[random.nextInt(TOPICS.length)];
+        StringBuilder words = new StringBuilder();
+        for (int n = 5 + random.nextInt(4); n > 0; n--) {
+            words.append(words.length() == 0 ? "" : " ").append(topic[random.nextInt(topic.length)]);
+        }
+        try {
+            return JSON.writeValueAsBytes(Map.of("id", id, "text", words.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final int AUDIO_RATE = 16_000;
+    private static final int AUDIO_N_FFT = 512;
+    /** The audio model's two tones (fundamentals in Hz); each sounds with three harmonics. */
+    private static final double[] TONES = {440, 1000};
+
+    /**
+     * A magnitude spectrogram frame (n_fft/2 + 1 bins) of one or both tones, each with harmonics
+     * of amplitude 1, 1/2, 1/3 and the main lobe of a Hann window around each, plus a little noise.
+     */
+    private static void frame(SplittableRandom random, double[] frame) {
+        for (int k = 0; k < frame.length; k++) {
+            frame[k] = 0.002 * random.nextDouble();
+        }
+        boolean first = random.nextDouble() < 0.6;
+        boolean second = !first || random.nextDouble() < 0.5;
+        for (int t = 0; t < TONES.length; t++) {
+            if (t == 0 ? !first : !second) {
+                continue;
+            }
+            double level = 0.5 + random.nextDouble();
+            for (int h = 1; h <= 3; h++) {
+                double bin = h * TONES[t] * AUDIO_N_FFT / AUDIO_RATE;
+                for (int k = (int) Math.ceil(bin - 2); k <= (int) Math.floor(bin + 2); k++) {
+                    if (k >= 0 && k < frame.length) {
+                        frame[k] += level / h * hannLobe(k - bin);
+                    }
+                }
+            }
+        }
+    }
+
+    /** |W(d)| / |W(0)| of a periodic Hann window, d bins off the tone, for |d| < 2. */
+    private static double hannLobe(double d) {
+        if (Math.abs(d) < 1e-9) {
+            return 1;
+        }
+        if (Math.abs(Math.abs(d) - 1) < 1e-9) {
+            return 0.5;
+        }
+        return Math.abs(Math.sin(Math.PI * d) / (Math.PI * d) / (1 - d * d));
     }
 
     /** Rows and columns 1, 4 and 6 of an 8 × 8 image: the image model's planted parts. */
@@ -187,7 +283,7 @@ class DashboardIT {
         if (feeder != null) {
             feeder.join(5_000);
         }
-        for (NmfService s : new NmfService[] {a, b, imageService}) {
+        for (NmfService s : new NmfService[] {a, b, imageService, textService, audioService}) {
             if (s != null) {
                 s.close();
             }
@@ -264,6 +360,82 @@ class DashboardIT {
         } finally {
             driver.quit();
         }
+    }
+
+    @Test
+    void aTextModelIsDrawnAsWords() throws Exception {
+        ChromeDriver driver = browser();
+        try {
+            driver.get(textService.httpAddress().orElseThrow());
+            WebDriverWait wait = new WebDriverWait(driver, WAIT);
+            // each planted topic has a component whose three top words shown are all of that topic
+            wait.until(d -> d.findElements(By.cssSelector("#components .component.words")).size() == TOPICS.length
+                    && topicsShown(d.findElements(By.cssSelector("#components .component.words"))) == TOPICS.length);
+            assertEquals("(words)", driver.findElement(By.id("display-kind")).getText());
+            Set<String> fed = new HashSet<>();
+            for (String[] topic : TOPICS) {
+                fed.addAll(List.of(topic));
+            }
+            for (WebElement c : driver.findElements(By.cssSelector("#components .component.words"))) {
+                List<WebElement> words = c.findElements(By.cssSelector(".word .text"));
+                assertFalse(words.isEmpty(), "a component without words");
+                assertTrue(fed.contains(words.get(0).getText()), "top word " + words.get(0).getText() + " was not fed");
+                assertEquals(words.size(), c.findElements(By.cssSelector(".word .bar")).size(), "a bar per word");
+            }
+            screenshot(driver, "dashboard-text.png");
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** How many planted topics have a component whose three top words shown are all of the topic. */
+    private static int topicsShown(List<WebElement> components) {
+        int found = 0;
+        for (String[] topic : TOPICS) {
+            List<String> words = List.of(topic);
+            for (WebElement c : components) {
+                List<WebElement> top = c.findElements(By.cssSelector(".word .text"));
+                if (top.size() >= 3 && top.subList(0, 3).stream().allMatch(w -> words.contains(w.getText()))) {
+                    found++;
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void anAudioModelIsDrawnAsSpectra() throws Exception {
+        ChromeDriver driver = browser();
+        double binHz = (double) AUDIO_RATE / AUDIO_N_FFT;
+        try {
+            driver.get(audioService.httpAddress().orElseThrow());
+            WebDriverWait wait = new WebDriverWait(driver, WAIT);
+            // each tone is some component's peak, named in Hz within a bin of it
+            wait.until(d -> d.findElements(By.cssSelector("#components .component.spectrum canvas")).size() == 2
+                    && TONES.length == (int) Arrays.stream(TONES).filter(tone -> d.findElements(
+                            By.cssSelector("#components .component.spectrum .note")).stream()
+                            .anyMatch(n -> Math.abs(peakHz(n.getText()) - tone) <= binHz)).count());
+            assertEquals("(spectrum)", driver.findElement(By.id("display-kind")).getText());
+            for (int k = 0; k < 2; k++) {
+                Number drawn = (Number) ((JavascriptExecutor) driver).executeScript(
+                        "const c = document.querySelectorAll('#components .component canvas')[arguments[0]];"
+                                + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                                + "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0) n++; return n;", k);
+                assertTrue(drawn.intValue() > 100, "component " + k + " is not drawn: " + drawn + " pixels");
+            }
+            JsonNode factors = getJson(audioService, "/api/factors", 200);
+            assertEquals("spectrum", factors.get("display").asText());
+            screenshot(driver, "dashboard-audio.png");
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** The peak frequency a component's note names ("peak 440.2 Hz A4 · f₀ …" → 440.2), or NaN. */
+    private static double peakHz(String note) {
+        Matcher m = Pattern.compile("^peak ([0-9]+(?:\\.[0-9]+)?) Hz").matcher(note);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     @Test
