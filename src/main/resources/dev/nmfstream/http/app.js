@@ -138,10 +138,12 @@
       const step = unit * (raw / unit >= 5 ? 5 : raw / unit >= 2 ? 2 : 1);
       const xOf = (v) => (v - lo) / (hi - lo) * w;
       const name = (v) => v >= 1000 ? Number((v / 1000).toPrecision(3)) + 'k' : String(Math.round(v));
-      for (let v = Math.ceil(lo / step) * step; hi > lo && v <= hi; v += step) {
+      // (the fit to labels rounded to 0.1 Hz may put the axis' ends a little off a round value)
+      const first = Math.ceil(lo / step - 0.01) * step;
+      for (let v = first; hi > lo && v <= hi + 0.01 * step; v += step) {
         const x = xOf(v);
         ctx.beginPath(); ctx.moveTo(x, h); ctx.lineTo(x, h + 3); ctx.stroke();
-        const label = name(v) + (v === 0 ? ' Hz' : '');
+        const label = name(v) + (v === first ? ' Hz' : '');
         const tx = Math.min(w - ctx.measureText(label).width, Math.max(0, x - ctx.measureText(label).width / 2));
         ctx.fillText(label, tx, canvas.height - 1);
       }

@@ -95,6 +95,8 @@ class DashboardIT {
     private NmfStreamConfig audio;
     private NmfService textService;
     private NmfService audioService;
+    /** One browser for the text and the audio page (a Chromium start takes seconds on a busy machine). */
+    private ChromeDriver shared;
     private final AtomicBoolean feeding = new AtomicBoolean(true);
     private Thread feeder;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -279,6 +281,9 @@ class DashboardIT {
 
     @AfterAll
     void stop() throws Exception {
+        if (shared != null) {
+            shared.quit();
+        }
         feeding.set(false);
         if (feeder != null) {
             feeder.join(5_000);
@@ -364,28 +369,24 @@ class DashboardIT {
 
     @Test
     void aTextModelIsDrawnAsWords() throws Exception {
-        ChromeDriver driver = browser();
-        try {
-            driver.get(textService.httpAddress().orElseThrow());
-            WebDriverWait wait = new WebDriverWait(driver, WAIT);
-            // each planted topic has a component whose three top words shown are all of that topic
-            wait.until(d -> d.findElements(By.cssSelector("#components .component.words")).size() == TOPICS.length
-                    && topicsShown(d.findElements(By.cssSelector("#components .component.words"))) == TOPICS.length);
-            assertEquals("(words)", driver.findElement(By.id("display-kind")).getText());
-            Set<String> fed = new HashSet<>();
-            for (String[] topic : TOPICS) {
-                fed.addAll(List.of(topic));
-            }
-            for (WebElement c : driver.findElements(By.cssSelector("#components .component.words"))) {
-                List<WebElement> words = c.findElements(By.cssSelector(".word .text"));
-                assertFalse(words.isEmpty(), "a component without words");
-                assertTrue(fed.contains(words.get(0).getText()), "top word " + words.get(0).getText() + " was not fed");
-                assertEquals(words.size(), c.findElements(By.cssSelector(".word .bar")).size(), "a bar per word");
-            }
-            screenshot(driver, "dashboard-text.png");
-        } finally {
-            driver.quit();
+        ChromeDriver driver = sharedBrowser();
+        driver.get(textService.httpAddress().orElseThrow());
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        // each planted topic has a component whose three top words shown are all of that topic
+        wait.until(d -> d.findElements(By.cssSelector("#components .component.words")).size() == TOPICS.length
+                && topicsShown(d.findElements(By.cssSelector("#components .component.words"))) == TOPICS.length);
+        assertEquals("(words)", driver.findElement(By.id("display-kind")).getText());
+        Set<String> fed = new HashSet<>();
+        for (String[] topic : TOPICS) {
+            fed.addAll(List.of(topic));
         }
+        for (WebElement c : driver.findElements(By.cssSelector("#components .component.words"))) {
+            List<WebElement> words = c.findElements(By.cssSelector(".word .text"));
+            assertFalse(words.isEmpty(), "a component without words");
+            assertTrue(fed.contains(words.get(0).getText()), "top word " + words.get(0).getText() + " was not fed");
+            assertEquals(words.size(), c.findElements(By.cssSelector(".word .bar")).size(), "a bar per word");
+        }
+        screenshot(driver, "dashboard-text.png");
     }
 
     /** How many planted topics have a component whose three top words shown are all of the topic. */
@@ -406,30 +407,26 @@ class DashboardIT {
 
     @Test
     void anAudioModelIsDrawnAsSpectra() throws Exception {
-        ChromeDriver driver = browser();
+        ChromeDriver driver = sharedBrowser();
         double binHz = (double) AUDIO_RATE / AUDIO_N_FFT;
-        try {
-            driver.get(audioService.httpAddress().orElseThrow());
-            WebDriverWait wait = new WebDriverWait(driver, WAIT);
-            // each tone is some component's peak, named in Hz within a bin of it
-            wait.until(d -> d.findElements(By.cssSelector("#components .component.spectrum canvas")).size() == 2
-                    && TONES.length == (int) Arrays.stream(TONES).filter(tone -> d.findElements(
-                            By.cssSelector("#components .component.spectrum .note")).stream()
-                            .anyMatch(n -> Math.abs(peakHz(n.getText()) - tone) <= binHz)).count());
-            assertEquals("(spectrum)", driver.findElement(By.id("display-kind")).getText());
-            for (int k = 0; k < 2; k++) {
-                Number drawn = (Number) ((JavascriptExecutor) driver).executeScript(
-                        "const c = document.querySelectorAll('#components .component canvas')[arguments[0]];"
-                                + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-                                + "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0) n++; return n;", k);
-                assertTrue(drawn.intValue() > 100, "component " + k + " is not drawn: " + drawn + " pixels");
-            }
-            JsonNode factors = getJson(audioService, "/api/factors", 200);
-            assertEquals("spectrum", factors.get("display").asText());
-            screenshot(driver, "dashboard-audio.png");
-        } finally {
-            driver.quit();
+        driver.get(audioService.httpAddress().orElseThrow());
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        // each tone is some component's peak, named in Hz within a bin of it
+        wait.until(d -> d.findElements(By.cssSelector("#components .component.spectrum canvas")).size() == 2
+                && TONES.length == (int) Arrays.stream(TONES).filter(tone -> d.findElements(
+                        By.cssSelector("#components .component.spectrum .note")).stream()
+                        .anyMatch(n -> Math.abs(peakHz(n.getText()) - tone) <= binHz)).count());
+        assertEquals("(spectrum)", driver.findElement(By.id("display-kind")).getText());
+        for (int k = 0; k < 2; k++) {
+            Number drawn = (Number) ((JavascriptExecutor) driver).executeScript(
+                    "const c = document.querySelectorAll('#components .component canvas')[arguments[0]];"
+                            + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                            + "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0) n++; return n;", k);
+            assertTrue(drawn.intValue() > 100, "component " + k + " is not drawn: " + drawn + " pixels");
         }
+        JsonNode factors = getJson(audioService, "/api/factors", 200);
+        assertEquals("spectrum", factors.get("display").asText());
+        screenshot(driver, "dashboard-audio.png");
     }
 
     /** The peak frequency a component's note names ("peak 440.2 Hz A4 · f₀ …" → 440.2), or NaN. */
@@ -596,6 +593,13 @@ class DashboardIT {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
+    }
+
+    private ChromeDriver sharedBrowser() throws IOException {
+        if (shared == null) {
+            shared = browser();
+        }
+        return shared;
     }
 
     private static void screenshot(ChromeDriver driver, String name) throws IOException {
