@@ -62,7 +62,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -373,33 +373,39 @@ class DashboardIT {
         driver.get(textService.httpAddress().orElseThrow());
         WebDriverWait wait = new WebDriverWait(driver, WAIT);
         // each planted topic has a component whose three top words shown are all of that topic
-        wait.until(d -> d.findElements(By.cssSelector("#components .component.words")).size() == TOPICS.length
-                && topicsShown(d.findElements(By.cssSelector("#components .component.words"))) == TOPICS.length);
+        wait.until(d -> topicsShown(words(d)) == TOPICS.length);
         assertEquals("(words)", driver.findElement(By.id("display-kind")).getText());
         Set<String> fed = new HashSet<>();
         for (String[] topic : TOPICS) {
             fed.addAll(List.of(topic));
         }
-        for (WebElement c : driver.findElements(By.cssSelector("#components .component.words"))) {
-            List<WebElement> words = c.findElements(By.cssSelector(".word .text"));
+        List<List<String>> components = words(driver);
+        assertEquals(TOPICS.length, components.size(), "r components drawn as words");
+        for (List<String> words : components) {
             assertFalse(words.isEmpty(), "a component without words");
-            assertTrue(fed.contains(words.get(0).getText()), "top word " + words.get(0).getText() + " was not fed");
-            assertEquals(words.size(), c.findElements(By.cssSelector(".word .bar")).size(), "a bar per word");
+            assertTrue(fed.contains(words.get(0)), "top word " + words.get(0) + " was not fed: " + words);
         }
+        Number bars = (Number) ((JavascriptExecutor) driver).executeScript(
+                "return document.querySelectorAll('#components .component.words .word .bar').length;");
+        assertEquals(components.stream().mapToInt(List::size).sum(), bars.intValue(), "a bar per word");
         screenshot(driver, "dashboard-text.png");
     }
 
+    /** The words each component shows, top first (one round trip to the browser). */
+    @SuppressWarnings("unchecked")
+    private static List<List<String>> words(WebDriver driver) {
+        return (List<List<String>>) ((JavascriptExecutor) driver).executeScript(
+                "return Array.from(document.querySelectorAll('#components .component.words')).map("
+                        + "c => Array.from(c.querySelectorAll('.word .text')).map(e => e.textContent));");
+    }
+
     /** How many planted topics have a component whose three top words shown are all of the topic. */
-    private static int topicsShown(List<WebElement> components) {
+    private static int topicsShown(List<List<String>> components) {
         int found = 0;
         for (String[] topic : TOPICS) {
             List<String> words = List.of(topic);
-            for (WebElement c : components) {
-                List<WebElement> top = c.findElements(By.cssSelector(".word .text"));
-                if (top.size() >= 3 && top.subList(0, 3).stream().allMatch(w -> words.contains(w.getText()))) {
-                    found++;
-                    break;
-                }
+            if (components.stream().anyMatch(c -> c.size() >= 3 && words.containsAll(c.subList(0, 3)))) {
+                found++;
             }
         }
         return found;
