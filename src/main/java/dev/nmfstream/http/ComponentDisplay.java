@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *       most {@value #IMAGE_SIDE} × {@value #IMAGE_SIDE};
  *   <li>{@code spectrum}: the top features' labels are frequencies ("440.4 Hz A4"): a line over
  *       frequency, the rows' frequencies fitted from the labels (a least-squares line through
- *       (row, Hz));
+ *       (row, Hz)), with the component's peak and fundamental in Hz where it has them;
  *   <li>{@code words}: the labels are other text (words): the top words with bars;
  *   <li>{@code bars}: no labels: the curve as bars over the row index.
  * </ul>
