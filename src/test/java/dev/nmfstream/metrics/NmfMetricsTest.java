@@ -11,6 +11,8 @@ import dev.nmfstream.wire.DecodedItem;
 import dev.nmfstream.wire.InputFormat;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NmfMetricsTest {
@@ -100,11 +102,19 @@ class NmfMetricsTest {
                 metrics.held(task, 1, 2);
                 metrics.basisVersions(task, 3, 4);
             };
+            // Until the JIT has compiled the calls (escape analysis removes their boxing), a round may
+            // allocate a little; how soon that happens depends on the machine. The claim is about the
+            // compiled path: once warm, some round of 100,000 items allocates (next to) nothing.
             calls.run(); // warm-up: JIT and first-use allocations
-            long before = threads.getThreadAllocatedBytes(self);
-            calls.run();
-            long allocated = threads.getThreadAllocatedBytes(self) - before;
-            assertTrue(allocated < 4096, "100,000 items allocated " + allocated + " bytes");
+            List<Long> rounds = new ArrayList<>();
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < 20 && allocated >= 4096; round++) {
+                long before = threads.getThreadAllocatedBytes(self);
+                calls.run();
+                allocated = threads.getThreadAllocatedBytes(self) - before;
+                rounds.add(allocated);
+            }
+            assertTrue(allocated < 4096, "100,000 items allocated, round by round: " + rounds + " bytes");
         }
     }
 }
