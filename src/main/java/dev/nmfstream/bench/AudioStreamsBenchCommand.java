@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -172,19 +171,11 @@ public final class AudioStreamsBenchCommand implements Callable<Integer> {
     private double[] run(EmbeddedKafka broker, Path dir, String guarantee, int n, StftSettings stft, double[][] frames,
             Basis basis, Path basisFile) throws Exception {
         String input = "audio-" + guarantee.replace('_', '-') + "-" + n;
-        Properties p = new Properties();
+        Properties p = BenchProperties.forInput(input, "bench-audio", dir);
         p.setProperty("nmf.rank", "" + rank);
         p.setProperty("nmf.dimension", "" + stft.bins());
         p.setProperty("nmf.audio.sample.rate", "22050");
         p.setProperty("nmf.audio.n.fft", "" + stft.nFft());
-        p.setProperty("nmf.topic.columns", input);
-        p.setProperty("nmf.topic.weights", input + "-weights");
-        p.setProperty("nmf.topic.factors", input + "-factors");
-        p.setProperty("nmf.topic.dead.letters", input + "-dead");
-        p.setProperty("nmf.topic.stats", input + "-stats");
-        p.setProperty("nmf.topic.basis", input + "-basis");
-        p.setProperty("application.id", "bench-audio-" + UUID.randomUUID());
-        p.setProperty("state.dir", dir.resolve("state-" + UUID.randomUUID()).toString());
         p.setProperty("processing.guarantee", guarantee);
         if (basis != null) {
             p.setProperty("nmf.learning", "false");

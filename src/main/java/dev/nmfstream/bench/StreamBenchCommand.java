@@ -38,12 +38,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.LogDirDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,12 +49,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -154,7 +148,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
                 NmfStreamConfig config = config(input, format, dir, "exactly_once_v2");
                 TopicSetup.ensure(broker.bootstrapServers(), config, new Properties());
                 long bytes = fill(broker, input, format, records);
-                double pass = passthrough(broker, input, dir, records);
+                double pass = Passthrough.seconds(broker, input, dir, records);
                 double nmf = service(broker, config, records);
                 ObjectNode row = json.createObjectNode();
                 row.put("format", format);
@@ -195,19 +189,11 @@ public final class StreamBenchCommand implements Callable<Integer> {
     private boolean sparseInput;
 
     private NmfStreamConfig config(String input, String format, Path dir, String guarantee) {
-        Properties p = new Properties();
+        Properties p = BenchProperties.forInput(input, "bench", dir);
         p.setProperty("nmf.rank", "" + rank);
         p.setProperty("nmf.dimension", "" + dimension);
         p.setProperty("nmf.input.format", format);
-        p.setProperty("nmf.topic.columns", input);
-        p.setProperty("nmf.topic.weights", input + "-weights");
-        p.setProperty("nmf.topic.factors", input + "-factors");
-        p.setProperty("nmf.topic.dead.letters", input + "-dead");
-        p.setProperty("nmf.topic.stats", input + "-stats");
-        p.setProperty("nmf.topic.basis", input + "-basis");
         p.setProperty("nmf.model", "bench");
-        p.setProperty("application.id", "bench-" + UUID.randomUUID());
-        p.setProperty("state.dir", dir.resolve("state-" + UUID.randomUUID()).toString());
         p.setProperty("processing.guarantee", guarantee);
         p.putAll(settings.properties());
         return NmfStreamConfig.from(sparseInput ? NmfStreamConfig.withSparseDefaults(p) : p);
@@ -229,27 +215,6 @@ public final class StreamBenchCommand implements Callable<Integer> {
             producer.flush();
         }
         return bytes;
-    }
-
-    /** Seconds for a passthrough topology to copy the n records (exactly-once, same partitions). */
-    private double passthrough(EmbeddedKafka broker, String input, Path dir, int n) throws Exception {
-        String output = input + "-copy";
-        TopicSetup.create(broker.bootstrapServers(), new Properties(), List.of(new NewTopic(output, 4, (short) 1)));
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-        Properties p = new Properties();
-        p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "passthrough-" + UUID.randomUUID());
-        p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.setProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.setProperty(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("pass-" + UUID.randomUUID()).toString());
-        p.setProperty(StreamsConfig.producerPrefix("linger.ms"), "5");
-        try (KafkaStreams streams = new KafkaStreams(builder.build(), p)) {
-            long start = System.nanoTime();
-            streams.start();
-            count(broker, output, n);
-            return (System.nanoTime() - start) / 1e9;
-        }
     }
 
     /** Seconds for the service to publish the weights of the n records. */
@@ -322,7 +287,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             }
             TopicSetup.ensure(broker.bootstrapServers(), config, new Properties());
             long bytes = fill(broker, input, matrix, 0);
-            double pass = passthrough(broker, input, dir, n);
+            double pass = Passthrough.seconds(broker, input, dir, n);
             FactorSnapshots factors = new FactorSnapshots(config.model(), rank, m);
             double nmf = serviceWithFactors(broker, config, n, factors, null, 0);
             Map<String, Long> internal = internalTopicBytes(broker, config);

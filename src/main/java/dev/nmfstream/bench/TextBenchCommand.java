@@ -38,19 +38,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.zip.GZIPInputStream;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -124,7 +117,7 @@ public final class TextBenchCommand implements Callable<Integer> {
                 NmfStreamConfig config = config(input, dir, rep);
                 TopicSetup.ensure(broker.bootstrapServers(), config, new Properties());
                 fill(broker, input, values);
-                double pass = passthrough(broker, input, dir);
+                double pass = Passthrough.seconds(broker, input, dir, records);
                 double nmf;
                 try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
                         NmfService.streamsProperties(config, broker.bootstrapServers()))) {
@@ -209,7 +202,7 @@ public final class TextBenchCommand implements Callable<Integer> {
     }
 
     private NmfStreamConfig config(String input, Path dir, int rep) throws IOException {
-        Properties p = new Properties();
+        Properties p = BenchProperties.forInput(input, "bench-text", dir);
         if (fixedBasis) {
             Path file = dir.resolve("basis-" + rep + ".npy");
             Npy.writeMatrix(file, learned.dim(), learned.rank(), learned.toRowMajor());
@@ -219,37 +212,8 @@ public final class TextBenchCommand implements Callable<Integer> {
         p.setProperty("nmf.rank", "" + rank);
         p.setProperty("nmf.input.format", "text");
         p.setProperty("nmf.dimension", "" + buckets);
-        p.setProperty("nmf.topic.columns", input);
-        p.setProperty("nmf.topic.weights", input + "-weights");
-        p.setProperty("nmf.topic.factors", input + "-factors");
-        p.setProperty("nmf.topic.dead.letters", input + "-dead");
-        p.setProperty("nmf.topic.stats", input + "-stats");
-        p.setProperty("nmf.topic.basis", input + "-basis");
         p.setProperty("nmf.model", "bench");
-        p.setProperty("application.id", "bench-text-" + UUID.randomUUID());
-        p.setProperty("state.dir", dir.resolve("state-" + UUID.randomUUID()).toString());
         return NmfStreamConfig.from(p);
-    }
-
-    /** Seconds for a passthrough topology to copy the records (exactly-once, same partitions). */
-    private double passthrough(EmbeddedKafka broker, String input, Path dir) throws Exception {
-        String output = input + "-copy";
-        TopicSetup.create(broker.bootstrapServers(), new Properties(), List.of(new NewTopic(output, 4, (short) 1)));
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-        Properties p = new Properties();
-        p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "passthrough-" + UUID.randomUUID());
-        p.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.setProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.setProperty(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("pass-" + UUID.randomUUID()).toString());
-        p.setProperty(StreamsConfig.producerPrefix("linger.ms"), "5");
-        try (KafkaStreams streams = new KafkaStreams(builder.build(), p)) {
-            long start = System.nanoTime();
-            streams.start();
-            KafkaClients.awaitRecords(broker.bootstrapServers(), output, records, Duration.ofMinutes(10));
-            return (System.nanoTime() - start) / 1e9;
-        }
     }
 
     /** The share of distinct words, and of word occurrences, whose row holds another word too. */

@@ -109,11 +109,7 @@ final class ProduceCommand implements Callable<Integer> {
             return 1;
         }
         String bootstrap = kafka.bootstrapServers();
-        String topic = kafka.topicOr(Topics.COLUMNS);
-        try {
-            KafkaClients.requireReachable(bootstrap, new Properties(), timeout);
-        } catch (IllegalStateException e) {
-            err.println("produce: " + e.getMessage());
+        if (!reachable(err, bootstrap, timeout)) {
             return 1;
         }
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -164,17 +160,7 @@ final class ProduceCommand implements Callable<Integer> {
         } catch (KafkaException e) {
             failure.compareAndSet(null, e);
         }
-        if (failure.get() != null) {
-            err.println();
-            err.println("produce: sending to topic " + topic + " at " + bootstrap + " failed: " + failure.get().getMessage()
-                    + (failure.get() instanceof TimeoutException
-                    ? " (expected the topic to exist: run creates it at start; --timeout sets the wait)" : ""));
-            return 1;
-        }
-        progress(err, sent, sent, start, true);
-        spec.commandLine().getOut().println("{\"records\":" + acked.get() + ",\"topic\":\"" + topic + "\"}");
-        spec.commandLine().getOut().flush();
-        return 0;
+        return finish(err, failure.get(), acked.get(), sent, sent, start);
     }
 
     /**
@@ -244,11 +230,7 @@ final class ProduceCommand implements Callable<Integer> {
             }
         }
         String bootstrap = kafka.bootstrapServers();
-        String topic = kafka.topicOr(Topics.COLUMNS);
-        try {
-            KafkaClients.requireReachable(bootstrap, new Properties(), timeout);
-        } catch (IllegalStateException e) {
-            err.println("produce: " + e.getMessage());
+        if (!reachable(err, bootstrap, timeout)) {
             return 1;
         }
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -295,13 +277,35 @@ final class ProduceCommand implements Callable<Integer> {
         } catch (KafkaException e) {
             failure.compareAndSet(null, e);
         }
-        if (failure.get() != null) {
+        return finish(err, failure.get(), acked.get(), sent, stdin ? -1 : sent, start);
+    }
+
+    /** Whether the broker answers within the timeout; if not, says why. */
+    private boolean reachable(PrintWriter err, String bootstrap, Duration timeout) {
+        try {
+            KafkaClients.requireReachable(bootstrap, new Properties(), timeout);
+            return true;
+        } catch (IllegalStateException e) {
+            err.println("produce: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Ends a run: the failure of a send if there was one (exit 1), else the last progress line
+     * and the summary {"records","topic"} on standard output (exit 0).
+     */
+    private int finish(PrintWriter err, Exception failure, long acked, long sent, long total, long start) {
+        String topic = kafka.topicOr(Topics.COLUMNS);
+        if (failure != null) {
             err.println();
-            err.println("produce: sending to topic " + topic + " at " + bootstrap + " failed: " + failure.get().getMessage());
+            err.println("produce: sending to topic " + topic + " at " + kafka.bootstrapServers() + " failed: "
+                    + failure.getMessage() + (failure instanceof TimeoutException
+                    ? " (expected the topic to exist: run creates it at start; --timeout sets the wait)" : ""));
             return 1;
         }
-        progress(err, sent, stdin ? -1 : sent, start, true);
-        spec.commandLine().getOut().println("{\"records\":" + acked.get() + ",\"topic\":\"" + topic + "\"}");
+        progress(err, sent, total, start, true);
+        spec.commandLine().getOut().println("{\"records\":" + acked + ",\"topic\":\"" + topic + "\"}");
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -222,19 +222,29 @@ public final class BasisUpdater {
      */
     public void normalize(double[][] w, SufficientStatistics s, double[] normsOut) {
         checkShape(w, s);
+        // W' = W D⁻¹ with D = diag(norms): rescale takes the scale of W' relative to W.
+        unitColumns(w, m, r, norms, normsOut);
+        s.rescale(normsOut);
+        System.arraycopy(norms, 0, normsOut, 0, r);
+    }
+
+    /**
+     * Scales each column w_k (length m) of W to unit norm (a zero or non-finite norm counts as 1).
+     *
+     * @param w W as component arrays. Modified.
+     * @param norms the norms before scaling, length ≥ r. Modified.
+     * @param inverse their inverses, length ≥ r. Modified.
+     */
+    static void unitColumns(double[][] w, int m, int r, double[] norms, double[] inverse) {
         for (int k = 0; k < r; k++) {
             double n = Math.sqrt(Kernels.dot(w[k], 0, w[k], 0, m));
             n = n > 0 && n < Double.POSITIVE_INFINITY ? n : 1.0;
             norms[k] = n;
             Kernels.scale(1.0 / n, w[k], 0, m);
         }
-        // W' = W D⁻¹ with D = diag(norms): rescale takes the scale of W' relative to W.
-        double[] inverse = normsOut;
         for (int k = 0; k < r; k++) {
             inverse[k] = 1.0 / norms[k];
         }
-        s.rescale(inverse);
-        System.arraycopy(norms, 0, normsOut, 0, r);
     }
 
     /**

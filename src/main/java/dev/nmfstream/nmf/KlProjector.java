@@ -375,12 +375,7 @@ public final class KlProjector {
         double s = 0;
         if (v instanceof DenseColumn dense) {
             int m = n;
-            Arrays.fill(whTrial, 0, m, 0.0);
-            for (int k = 0; k < r; k++) {
-                if (t[k] != 0) {
-                    Kernels.axpy(t[k], basis.wt, k * m, whTrial, 0, m);
-                }
-            }
+            denseProduct(basis, t, m, whTrial);
             double[] d = dense.data();
             int o = dense.offset();
             for (int i = 0; i < m; i++) {
@@ -395,11 +390,7 @@ public final class KlProjector {
             double[] val = sparse.values();
             int o = sparse.offset();
             for (int j = 0; j < n; j++) {
-                int row = idx[o + j] * r;
-                double w = 0;
-                for (int k = 0; k < r; k++) {
-                    w += basis.w[row + k] * t[k];
-                }
+                double w = rowProduct(basis, idx[o + j], t);
                 double x = val[o + j];
                 if (x > 0) {
                     s += x * Math.log(x / Math.max(w, eps));
@@ -414,12 +405,7 @@ public final class KlProjector {
         int n = v.nnz();
         if (v instanceof DenseColumn dense) {
             int m = n;
-            Arrays.fill(wh, 0, m, 0.0);
-            for (int k = 0; k < r; k++) {
-                if (h[k] != 0) {
-                    Kernels.axpy(h[k], basis.wt, k * m, wh, 0, m);
-                }
-            }
+            denseProduct(basis, h, m, wh);
             double[] d = dense.data();
             int o = dense.offset();
             for (int i = 0; i < m; i++) {
@@ -432,16 +418,32 @@ public final class KlProjector {
             double[] val = sparse.values();
             int o = sparse.offset();
             for (int j = 0; j < n; j++) {
-                int row = idx[o + j] * r;
-                double s = 0;
-                for (int k = 0; k < r; k++) {
-                    s += basis.w[row + k] * h[k];
-                }
+                double s = rowProduct(basis, idx[o + j], h);
                 wh[j] = s;
                 double x = val[o + j];
                 q[j] = x > 0 ? x / Math.max(s, eps) : 0.0;
             }
         }
+    }
+
+    /** out = W t for a dense column of m rows (W as its transpose {@code basis.wt}, zero weights skipped). */
+    private void denseProduct(Basis basis, double[] t, int m, double[] out) {
+        Arrays.fill(out, 0, m, 0.0);
+        for (int k = 0; k < r; k++) {
+            if (t[k] != 0) {
+                Kernels.axpy(t[k], basis.wt, k * m, out, 0, m);
+            }
+        }
+    }
+
+    /** (W t)ᵢ for one row i of W. */
+    private double rowProduct(Basis basis, int i, double[] t) {
+        int row = i * r;
+        double s = 0;
+        for (int k = 0; k < r; k++) {
+            s += basis.w[row + k] * t[k];
+        }
+        return s;
     }
 
     /** num = Wᵀq over the support of v. */
@@ -462,19 +464,21 @@ public final class KlProjector {
         }
     }
 
+    /** The array that holds v's stored entries (v's data or its nonzero values). */
+    private static double[] storedValues(Column v) {
+        return v instanceof DenseColumn dense ? dense.data() : ((SparseColumn) v).values();
+    }
+
+    /** Where v's stored entries start in {@link #storedValues}. */
+    private static int storedOffset(Column v) {
+        return v instanceof DenseColumn dense ? dense.offset() : ((SparseColumn) v).offset();
+    }
+
     /** D = Σ_{vᵢ>0} vᵢ ln(vᵢ / max((W h)ᵢ, ε)) − Σ v + Σ W h, with qᵢ = vᵢ / max((W h)ᵢ, ε). */
     private double divergence(Column v, double total, double mass) {
         int n = v.nnz();
-        double[] val;
-        int o;
-        if (v instanceof DenseColumn dense) {
-            val = dense.data();
-            o = dense.offset();
-        } else {
-            SparseColumn sparse = (SparseColumn) v;
-            val = sparse.values();
-            o = sparse.offset();
-        }
+        double[] val = storedValues(v);
+        int o = storedOffset(v);
         double s = 0;
         for (int i = 0; i < n; i++) {
             double x = val[o + i];
@@ -492,16 +496,8 @@ public final class KlProjector {
         double ch = 0;
         // (W h)ᵢ on the support is in wh: cᵀh = Σ vᵢ (W h)ᵢ over the support
         int n = v.nnz();
-        double[] val;
-        int o;
-        if (v instanceof DenseColumn dense) {
-            val = dense.data();
-            o = dense.offset();
-        } else {
-            SparseColumn sparse = (SparseColumn) v;
-            val = sparse.values();
-            o = sparse.offset();
-        }
+        double[] val = storedValues(v);
+        int o = storedOffset(v);
         for (int i = 0; i < n; i++) {
             ch += val[o + i] * wh[i];
         }

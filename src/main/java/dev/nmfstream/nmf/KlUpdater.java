@@ -69,16 +69,8 @@ public final class KlUpdater {
      */
     public void normalize(double[][] w, SufficientStatistics s, double[] normsOut) {
         checkShape(w, s);
-        for (int k = 0; k < r; k++) {
-            double n = Math.sqrt(Kernels.dot(w[k], 0, w[k], 0, m));
-            n = n > 0 && n < Double.POSITIVE_INFINITY ? n : 1.0;
-            norms[k] = n;
-            Kernels.scale(1.0 / n, w[k], 0, m);
-        }
         // W' = W D⁻¹ with D = diag(norms)
-        for (int k = 0; k < r; k++) {
-            normsOut[k] = 1.0 / norms[k];
-        }
+        BasisUpdater.unitColumns(w, m, r, norms, normsOut);
         KlStatistics.rescale(s, normsOut);
         System.arraycopy(norms, 0, normsOut, 0, r);
     }

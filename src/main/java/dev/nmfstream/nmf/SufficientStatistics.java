@@ -678,9 +678,8 @@ public final class SufficientStatistics {
         }
     }
 
-    /** Reads the rest of {@link #writeCompactTo}'s form, after its first int32. */
-    private static SufficientStatistics readCompact(DataInput in) throws IOException {
-        int m = in.readInt();
+    /** Reads what both forms start with after m (given): r, the item count, the weight and A. */
+    private static SufficientStatistics readHead(DataInput in, int m) throws IOException {
         int r = in.readInt();
         if (m <= 0 || r <= 0 || (long) m * r > Integer.MAX_VALUE) {
             throw new IOException("statistics of shape " + m + " × " + r + ", expected positive dimensions");
@@ -689,6 +688,14 @@ public final class SufficientStatistics {
         s.items = in.readLong();
         s.weight = in.readDouble();
         readDoubles(in, s.a);
+        return s;
+    }
+
+    /** Reads the rest of {@link #writeCompactTo}'s form, after its first int32. */
+    private static SufficientStatistics readCompact(DataInput in) throws IOException {
+        SufficientStatistics s = readHead(in, in.readInt());
+        int m = s.m;
+        int r = s.r;
         int count = in.readInt();
         if (count < 0 || count > m) {
             throw new IOException("statistics with " + count + " rows of B, expected 0.." + m);
@@ -739,14 +746,7 @@ public final class SufficientStatistics {
         if (m == COMPACT_FORMAT) {
             return readCompact(in);
         }
-        int r = in.readInt();
-        if (m <= 0 || r <= 0 || (long) m * r > Integer.MAX_VALUE) {
-            throw new IOException("statistics of shape " + m + " × " + r + ", expected positive dimensions");
-        }
-        SufficientStatistics s = new SufficientStatistics(m, r);
-        s.items = in.readLong();
-        s.weight = in.readDouble();
-        readDoubles(in, s.a);
+        SufficientStatistics s = readHead(in, m);
         for (double[] bk : s.b) {
             readDoubles(in, bk);
         }

@@ -415,13 +415,9 @@ public final class ColumnDecoder {
         int badIndex = -1;
         String badText = null;
         try (JsonParser p = JSON.createParser(value)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                return "value: empty (" + value.length + " bytes"
-                        + (value.length > 0 ? " of white space" : "") + "), expected a JSON object";
-            }
-            if (first != JsonToken.START_OBJECT) {
-                return "value: " + describe(first) + ", expected a JSON object" + found(p, first);
+            String start = jsonObjectStart(p, value, "a JSON object");
+            if (start != null) {
+                return start;
             }
             for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
                 String field = p.currentName();
@@ -432,38 +428,9 @@ public final class ColumnDecoder {
                             return twice(field);
                         }
                         seenId = true;
-                        if (v == JsonToken.VALUE_NULL) {
-                            break; // absent: the record key is the id
-                        }
-                        if (v != JsonToken.VALUE_STRING) {
-                            return "id: " + describe(v) + ", expected a string" + found(p, v);
-                        }
-                        int length = p.getTextLength();
-                        if (length == 0) {
-                            return "id = \"\", expected a nonempty item id";
-                        }
-                        if (length > maxIdBytes) { // every char is at least one byte of UTF-8
-                            return "id: " + length + " chars, expected an item id of at most " + maxIdBytes
-                                    + " bytes of UTF-8 (nmf.max.id.bytes)";
-                        }
-                        char[] text = p.getTextCharacters();
-                        int offset = p.getTextOffset();
-                        for (int i = 0; i < length; i++) {
-                            if (isControl(text[offset + i])) {
-                                return "id: char " + i + " is the control character " + codePoint(text[offset + i])
-                                        + ", expected an item id without control characters (U+0000-U+001F, "
-                                        + "U+007F-U+009F)";
-                            }
-                        }
-                        int lone = into.idFromChars(text, offset, length);
-                        if (lone >= 0) {
-                            int c = text[offset + lone];
-                            return "id: char " + lone + " is a lone surrogate \\u" + Integer.toHexString(c).toUpperCase(
-                                    Locale.ROOT) + ", expected Unicode text (the id becomes a UTF-8 record key)";
-                        }
-                        if (into.idLengthSoFar() > maxIdBytes) {
-                            return "id: " + into.idLengthSoFar() + " bytes of UTF-8, expected at most " + maxIdBytes
-                                    + " (nmf.max.id.bytes)";
+                        String reason = jsonId(p, v, into);
+                        if (reason != null) {
+                            return reason;
                         }
                     }
                     case "timestamp" -> {
@@ -471,20 +438,12 @@ public final class ColumnDecoder {
                             return twice(field);
                         }
                         seenTimestamp = true;
-                        if (v == JsonToken.VALUE_NULL) {
-                            break; // absent
+                        String reason = jsonTimestamp(p, v);
+                        if (reason != null) {
+                            return reason;
                         }
-                        if (v != JsonToken.VALUE_NUMBER_INT) {
-                            return "timestamp: " + describe(v)
-                                    + ", expected an integer (epoch milliseconds)" + found(p, v);
-                        }
-                        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                            return "timestamp = " + p.getText()
-                                    + ", expected epoch milliseconds ≥ 0 (a 64-bit integer)";
-                        }
-                        timestamp = p.getLongValue();
-                        if (timestamp < 0) {
-                            return "timestamp = " + timestamp + ", expected epoch milliseconds ≥ 0";
+                        if (v != JsonToken.VALUE_NULL) {
+                            timestamp = p.getLongValue();
                         }
                     }
                     case "dim" -> {
@@ -581,20 +540,9 @@ public final class ColumnDecoder {
         } catch (IOException e) {
             return "value: cannot be read (" + e.getMessage() + ")";
         }
-        if (key != null && into.hasId()
-                && !Arrays.equals(key, 0, key.length, into.idSoFar(), 0, into.idLengthSoFar())) {
-            String id = new String(into.idSoFar(), 0, into.idLengthSoFar(), StandardCharsets.UTF_8);
-            return "id = " + quote(id) + " but the record key is " + quote(new String(key, StandardCharsets.UTF_8))
-                    + ", expected them equal (or no id)";
-        }
-        if (!into.hasId() && key == null) {
-            return "id: missing and the record key is null, expected an \"id\" field or a key";
-        }
-        if (!into.hasId() && key.length == 0) {
-            return "key: empty and no \"id\" field, expected a nonempty item id";
-        }
-        if (key != null) {
-            into.idFromKey(key); // the same bytes as the id: the key array serves as the id, uncopied
+        String idReason = idAgainstKey(key, into);
+        if (idReason != null) {
+            return idReason;
         }
         if (valueCount < 0) {
             return "values: missing, expected an array of numbers";
@@ -644,13 +592,9 @@ public final class ColumnDecoder {
         boolean blank = true;
         textColumns.start();
         try (JsonParser p = JSON.createParser(value)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                return "value: empty (" + value.length + " bytes"
-                        + (value.length > 0 ? " of white space" : "") + "), expected a JSON document {\"id\", \"text\"}";
-            }
-            if (first != JsonToken.START_OBJECT) {
-                return "value: " + describe(first) + ", expected a JSON document {\"id\", \"text\"}" + found(p, first);
+            String start = jsonObjectStart(p, value, "a JSON document {\"id\", \"text\"}");
+            if (start != null) {
+                return start;
             }
             for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
                 String field = p.currentName();
@@ -694,18 +638,12 @@ public final class ColumnDecoder {
                             return twice(field);
                         }
                         seenTimestamp = true;
-                        if (v == JsonToken.VALUE_NULL) {
-                            break; // absent
+                        String reason = jsonTimestamp(p, v);
+                        if (reason != null) {
+                            return reason;
                         }
-                        if (v != JsonToken.VALUE_NUMBER_INT) {
-                            return "timestamp: " + describe(v) + ", expected an integer (epoch milliseconds)" + found(p, v);
-                        }
-                        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                            return "timestamp = " + p.getText() + ", expected epoch milliseconds ≥ 0 (a 64-bit integer)";
-                        }
-                        timestamp = p.getLongValue();
-                        if (timestamp < 0) {
-                            return "timestamp = " + timestamp + ", expected epoch milliseconds ≥ 0";
+                        if (v != JsonToken.VALUE_NULL) {
+                            timestamp = p.getLongValue();
                         }
                     }
                     default -> p.skipChildren(); // other fields are kept out of the vector
@@ -759,6 +697,19 @@ public final class ColumnDecoder {
         return true;
     }
 
+    /** Reads the value's first token: null when it opens an object, else the reason (expecting {@code what}). */
+    private static String jsonObjectStart(JsonParser p, byte[] value, String what) throws IOException {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            return "value: empty (" + value.length + " bytes"
+                    + (value.length > 0 ? " of white space" : "") + "), expected " + what;
+        }
+        if (first != JsonToken.START_OBJECT) {
+            return "value: " + describe(first) + ", expected " + what + found(p, first);
+        }
+        return null;
+    }
+
     /** Reads a JSON "id" value into the item: null, or the reason it is not an id. */
     private String jsonId(JsonParser p, JsonToken v, DecodedItem into) throws IOException {
         if (v == JsonToken.VALUE_NULL) {
@@ -796,6 +747,27 @@ public final class ColumnDecoder {
         return null;
     }
 
+    /**
+     * Checks a JSON "timestamp" value: null when it is null (absent) or epoch milliseconds that
+     * {@link JsonParser#getLongValue()} then reads, else the reason.
+     */
+    private static String jsonTimestamp(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (v != JsonToken.VALUE_NUMBER_INT) {
+            return "timestamp: " + describe(v) + ", expected an integer (epoch milliseconds)" + found(p, v);
+        }
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            return "timestamp = " + p.getText() + ", expected epoch milliseconds ≥ 0 (a 64-bit integer)";
+        }
+        long timestamp = p.getLongValue();
+        if (timestamp < 0) {
+            return "timestamp = " + timestamp + ", expected epoch milliseconds ≥ 0";
+        }
+        return null;
+    }
+
     /** The id against the record key: null when they agree (the key then serves as the id), else the reason. */
     private static String idAgainstKey(byte[] key, DecodedItem into) {
         if (key != null && into.hasId()
@@ -811,7 +783,7 @@ public final class ColumnDecoder {
             return "key: empty and no \"id\" field, expected a nonempty item id";
         }
         if (key != null) {
-            into.idFromKey(key);
+            into.idFromKey(key); // the same bytes as the id: the key array serves as the id, uncopied
         }
         return null;
     }
