@@ -2,7 +2,6 @@ package dev.nmfstream.stream;
 
 import dev.nmfstream.audio.FrequencyLabels;
 import dev.nmfstream.nmf.Basis;
-import dev.nmfstream.text.BucketVocabulary;
 import dev.nmfstream.wire.FeatureLabels;
 import dev.nmfstream.wire.internal.BasisMessage;
 import java.util.Map;
@@ -150,11 +149,7 @@ public final class NmfTopology {
         topology.addSink(STATS_SINK, topics.stats(), new StringSerializer(), new ByteArraySerializer(), PROJECT);
 
         topology.addSource(STATS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stats());
-        // text: each updater learns its rows' words; audio: frequencies from the STFT settings
-        FeatureLabels labels = labels(config);
-        topology.addProcessor(UPDATE, () -> config.text() != null
-                ? new UpdaterProcessor(config, initialBasis, new BucketVocabulary(config.dimension()), metrics)
-                : new UpdaterProcessor(config, initialBasis, labels, metrics), STATS_SOURCE);
+        topology.addProcessor(UPDATE, () -> new UpdaterProcessor(config, initialBasis, metrics), STATS_SOURCE);
         // The whole model is rewritten every mini-batch: the cache turns that into one write per
         // key per commit, and small, promptly compacted changelog segments keep restores short.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MODEL_STORE),

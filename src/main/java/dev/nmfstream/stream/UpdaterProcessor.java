@@ -113,34 +113,20 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private Serializer<SummaryMessage> summaries;
 
     UpdaterProcessor(NmfStreamConfig config, Basis initialBasis) {
-        this(config, initialBasis, FeatureLabels.NONE);
+        this(config, initialBasis, StreamMetrics.NONE);
     }
 
-    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels) {
-        this(config, initialBasis, labels, StreamMetrics.NONE);
-    }
-
-    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels, StreamMetrics metrics) {
-        this(config, initialBasis, labels, null, metrics);
-    }
-
-    /** An updater for text input: the factors' top features are labelled with the vocabulary's words. */
-    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, BucketVocabulary vocabulary) {
-        this(config, initialBasis, vocabulary, StreamMetrics.NONE);
-    }
-
-    /** An updater for text input: the factors' top features are labelled with the vocabulary's words. */
-    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, BucketVocabulary vocabulary, StreamMetrics metrics) {
-        this(config, initialBasis, vocabulary::word, vocabulary, metrics);
-    }
-
-    private UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, FeatureLabels labels,
-            BucketVocabulary vocabulary, StreamMetrics metrics) {
+    /**
+     * The updater of a model. Its labels follow from the settings: for text input
+     * ({@code nmf.input.format=text}) the words of its own vocabulary, which it learns from the
+     * projectors' reports; else {@link NmfTopology#labels}.
+     */
+    UpdaterProcessor(NmfStreamConfig config, Basis initialBasis, StreamMetrics metrics) {
         this.config = config;
         this.modelName = config.model();
         this.initialBasis = initialBasis;
-        this.labels = labels;
-        this.vocabulary = vocabulary;
+        this.vocabulary = config.text() != null ? new BucketVocabulary(config.dimension()) : null;
+        this.labels = vocabulary != null ? vocabulary::word : NmfTopology.labels(config);
         this.metrics = metrics;
     }
 
