@@ -77,7 +77,8 @@ public final class FitCommand implements Callable<Integer> {
     Path trace;
 
     @Option(names = "--threads", defaultValue = "1",
-            description = "Threads for the learning pass. Only 1 is supported so far. Default: ${DEFAULT-VALUE}.")
+            description = "Threads for the learning pass: each mini-batch's projections and its B and W updates are "
+                    + "shared among them. W is bitwise the same for any number. Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Mixin
@@ -101,9 +102,8 @@ public final class FitCommand implements Callable<Integer> {
             if (maxValue != null) {
                 NmfStreamConfig.check(NmfStreamConfig.MAX_VALUE, "--max-value", maxValue);
             }
-            if (threads != 1) {
-                throw new IllegalArgumentException("--threads = " + threads
-                        + ": only 1 is supported so far (the learning pass is single-threaded)");
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads = " + threads + ", expected at least 1");
             }
         } catch (IllegalArgumentException e) {
             err.println("fit: " + e.getMessage());
@@ -156,7 +156,7 @@ public final class FitCommand implements Callable<Integer> {
                     + "(--batch = " + config.batchSize() + "), so W gets a single update; a smaller --batch gives it more");
         }
         err.flush();
-        Result result = fit(data, config, trace != null);
+        Result result = fit(data, config, trace != null, threads);
         try {
             Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());
         } catch (IOException e) {
@@ -273,7 +273,7 @@ public final class FitCommand implements Callable<Integer> {
 
     /** One pass over the columns in order, then the exact-weights error of the final basis. */
     static Result fit(DataMatrix data, NmfConfig config) {
-        return fit(data, config, false);
+        return fit(data, config, false, 1);
     }
 
     /**
@@ -344,8 +344,13 @@ public final class FitCommand implements Callable<Integer> {
 
     private static final double LN2 = Math.log(2);
 
-    static Result fit(DataMatrix data, NmfConfig config, boolean traced) {
-        OnlineNmf nmf = new OnlineNmf(config);
+    static Result fit(DataMatrix data, NmfConfig config, boolean traced, int threads) {
+        try (OnlineNmf nmf = new OnlineNmf(config).threads(threads)) {
+            return fit(nmf, data, traced);
+        }
+    }
+
+    private static Result fit(OnlineNmf nmf, DataMatrix data, boolean traced) {
         ColumnCursor cursor = data.cursor();
         int n = data.columns();
         Trace trace = new Trace();

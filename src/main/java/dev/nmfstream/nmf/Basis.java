@@ -13,21 +13,21 @@ public final class Basis {
 
     private final int m;
     private final int r;
-    private final long version;
+    private long version;
     /** W row-major: w[i*r + k]. */
     final double[] w;
     /** W component-major: wt[k*m + i]. */
     final double[] wt;
     /** G = WᵀW, r × r row-major. */
-    final double[] g;
+    double[] g;
     /**
      * (D G D)⁻¹ with D = diag(G)^-½, r × r row-major, or null when G is (nearly) singular: the
      * NNLS solver's fast path (see {@link NnlsSolver#scaledInverse}).
      */
-    final double[] scaledInverse;
+    double[] scaledInverse;
     /** G's rows, and those of the scaled inverse (or null): the vectorising form the solver uses. */
-    final double[][] gramRows;
-    final double[][] scaledInverseRows;
+    double[][] gramRows;
+    double[][] scaledInverseRows;
 
     /**
      * A basis from W given row-major (m × r).
@@ -90,6 +90,26 @@ public final class Basis {
         this.version = version;
         this.wt = componentMajor;
         this.w = new double[m * r];
+        derive();
+    }
+
+    /**
+     * This basis made over into the given W (components, m each) and version, in its own arrays,
+     * instead of a new one (no allocation of m·r arrays per mini-batch: on a fresh JVM the first
+     * touch of that memory cost more than the update). Only for a basis nobody else holds:
+     * {@link ModelState} recycles the one it made last when it was never handed out.
+     */
+    Basis refill(double[][] components, long newVersion) {
+        for (int k = 0; k < r; k++) {
+            System.arraycopy(components[k], 0, wt, k * m, m);
+        }
+        this.version = newVersion;
+        derive();
+        return this;
+    }
+
+    /** Row-major W, the Gram matrix and its scaled inverse, from {@link #wt}. */
+    private void derive() {
         // transpose in blocks of rows, so that the rows written stay in L1
         for (int from = 0; from < m; from += 64) {
             int to = Math.min(m, from + 64);

@@ -44,12 +44,20 @@ public final class BasisUpdater {
     private final double[][] bBlock;
     private final double[][] wa;
     private final double[] norms;
+    /** The lanes {@link #update} runs on (null: this thread), and an updater with its own scratch per lane. */
+    private Lanes lanes;
+    private BasisUpdater[] laneUpdaters;
 
     /** An updater for W of m × r. */
     public BasisUpdater(int m, int r) {
+        this(m, r, m);
+    }
+
+    /** An updater whose blocks of rows hold at most {@code rows} rows (and fit in L2). */
+    private BasisUpdater(int m, int r, int rows) {
         this.m = m;
         this.r = r;
-        this.block = Math.min(m, Math.max(64, BLOCK_BYTES / (3 * 8 * r)));
+        this.block = Math.min(Math.max(1, rows), Math.min(m, Math.max(64, BLOCK_BYTES / (3 * 8 * r))));
         this.wBlock = new double[r][block];
         this.bBlock = new double[r][block];
         this.wa = new double[r][block];
@@ -79,10 +87,23 @@ public final class BasisUpdater {
      */
     public void update(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor) {
         checkShape(w, s);
+        double eps = epsilon(rule, s.a, floor);
+        Lanes on = lanes;
+        if (on != null && m >= 2 * 64) {
+            // rows split in N contiguous ranges, one per lane (bitwise the same W: rows are separable)
+            on.run(lane -> laneUpdaters[lane].updateRange(rule, w, s, steps, floor, eps,
+                    on.from(lane, m), on.from(lane + 1, m)));
+            return;
+        }
+        updateRange(rule, w, s, steps, floor, eps, 0, m);
+    }
+
+    /** {@link #update} on rows from ≤ i &lt; to, block by block. */
+    private void updateRange(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor,
+            double eps, int from, int to) {
         double[] a = s.a;
-        double eps = epsilon(rule, a, floor);
-        for (int start = 0; start < m; start += block) {
-            int n = Math.min(block, m - start);
+        for (int start = from; start < to; start += block) {
+            int n = Math.min(block, to - start);
             for (int k = 0; k < r; k++) {
                 double[] wk = wBlock[k];
                 System.arraycopy(w[k], start, wk, 0, n);
@@ -100,6 +121,20 @@ public final class BasisUpdater {
             }
             for (int k = 0; k < r; k++) {
                 System.arraycopy(wBlock[k], 0, w[k], start, n);
+            }
+        }
+    }
+
+    /**
+     * Runs {@link #update} on the given lanes from now on (null: on the calling thread alone), each
+     * lane with its own scratch. The result is bitwise the same for any number of lanes.
+     */
+    void parallel(Lanes on) {
+        this.lanes = on;
+        if (on != null && (laneUpdaters == null || laneUpdaters.length != on.count())) {
+            laneUpdaters = new BasisUpdater[on.count()];
+            for (int lane = 0; lane < on.count(); lane++) {
+                laneUpdaters[lane] = new BasisUpdater(m, r, (m + on.count() - 1) / on.count());
             }
         }
     }

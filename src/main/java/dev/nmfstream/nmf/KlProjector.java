@@ -65,6 +65,8 @@ public final class KlProjector {
     private final Projector frobenius;
     /** The basis the column sums belong to (identity), and s_k = Σᵢ W_ik. */
     private Basis sumsOf;
+    /** The version of {@link #sumsOf} the sums are of (a basis nobody holds is refilled in place). */
+    private long sumsVersion;
     private final double[] colSum;
     /** Σᵢ W_ik qᵢ, and ρ. */
     private final double[] num;
@@ -113,7 +115,7 @@ public final class KlProjector {
         frobenius.project(basis, v, out);
         last = v;
         int m = basis.dim();
-        if (basis != sumsOf) {
+        if (basis != sumsOf || basis.version() != sumsVersion) {
             Arrays.fill(colSum, 0.0);
             for (int k = 0; k < r; k++) {
                 double s = 0;
@@ -124,6 +126,7 @@ public final class KlProjector {
                 colSum[k] = s;
             }
             sumsOf = basis;
+            sumsVersion = basis.version();
         }
         int n = v.nnz();
         if (wh.length < n) {

@@ -48,6 +48,10 @@ public final class ModelState {
     private final int r;
     private int m;
     private Basis basis;
+    /** The lanes the W update runs on (null: the calling thread). */
+    private Lanes lanes;
+    /** Whether {@link #basis} was given out by {@link #basis()}: then the next version is a new object. */
+    private boolean handedOut;
     /** The working W, r component arrays of length m. */
     private double[][] w;
     /** The model's statistics A, B (with their counts and re-seeding candidates). */
@@ -90,6 +94,7 @@ public final class ModelState {
         m = dim;
         statistics = new SufficientStatistics(m, r);
         updater = new BasisUpdater(m, r);
+        updater.parallel(lanes);
         klUpdater = config.loss() == Loss.KL ? new KlUpdater(m, r) : null;
         grace = new int[r];
         norms = new double[r];
@@ -111,8 +116,29 @@ public final class ModelState {
         return r;
     }
 
-    /** The current basis, or null before the first. */
+    /**
+     * The current basis, or null before the first. The basis handed out is never changed
+     * afterwards: the next version is a new object.
+     */
     public Basis basis() {
+        handedOut = true;
+        return basis;
+    }
+
+    /** Runs the W update on these lanes from now on (null: the calling thread); W is bitwise the same. */
+    void parallel(Lanes on) {
+        lanes = on;
+        if (updater != null) {
+            updater.parallel(on);
+        }
+    }
+
+    /**
+     * The current basis for this package's own short-lived use (projecting with it until the next
+     * version): unlike {@link #basis()} it does not stop the model from refilling this object as
+     * the next version when nobody else holds it.
+     */
+    Basis current() {
         return basis;
     }
 
@@ -370,7 +396,9 @@ public final class ModelState {
     /** Ends a mini-batch: re-seeds dead components and publishes W as the given version. */
     Basis finishBatch(long version) {
         reseedDead();
-        basis = Basis.trusted(m, r, w, version);
+        basis = basis != null && !handedOut && basis.dim() == m ? basis.refill(w, version)
+                : Basis.trusted(m, r, w, version);
+        handedOut = false;
         return basis;
     }
 

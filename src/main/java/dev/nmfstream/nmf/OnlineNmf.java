@@ -1,5 +1,7 @@
 package dev.nmfstream.nmf;
 
+import java.util.Arrays;
+
 
 /**
  * Online NMF of a stream of nonnegative columns, v ≈ W h, one pass, as scikit-learn's
@@ -32,7 +34,7 @@ package dev.nmfstream.nmf;
  *
  * <p>Not thread-safe. The per-column path allocates nothing.
  */
-public final class OnlineNmf {
+public final class OnlineNmf implements AutoCloseable {
 
     private final NmfConfig config;
     private final int r;
@@ -46,14 +48,30 @@ public final class OnlineNmf {
     private ColumnBuffer batchColumns;
     private double prequentialResidualSq;
     private double prequentialNormSq;
-    /** Up to three dense columns (copies) gathered to be projected and added four at a time; weights scratch. */
-    private double[][] groupColumns;
-    private double[][] groupWeights;
+    /**
+     * The dense columns (copies) of the current mini-batch not yet projected: they wait until the
+     * batch is full and are then projected four at a time, on all lanes, with the basis they would
+     * have met one by one (W changes only between mini-batches). Rows are allocated as needed.
+     */
+    private double[][] groupColumns = new double[0][];
     private int grouped;
-    private Projection[] projections4;
+    /** The limit of the scale each waiting column enters the statistics with (then its scale). */
+    private double[] groupScales = new double[4];
+    /** Each waiting column's projection. */
+    private Projection[] groupProjections = new Projection[0];
+    /** Per group of four: whether an outsized item made it enter the statistics column by column. */
+    private boolean[] groupScaled = new boolean[0];
     private DenseColumn groupView;
-    /** The scale each of the four gathered columns enters the statistics with. */
-    private final double[] groupScales = new double[4];
+    /** Views of one group of four (columns, weights) for the statistics. */
+    private final double[][] quadColumns = new double[4][];
+    private final double[][] quadWeights = new double[4][];
+    /** The lanes the mini-batch is projected and learned on (one: this thread), and each lane's projector and views. */
+    private Lanes lanes = new Lanes(1);
+    private Projector[] laneProjectors;
+    private double[][][] laneColumns;
+    private Projection[][] laneProjections;
+    private double[][][] laneWeights;
+    private DenseColumn[] laneViews;
     /** The stream's scale, and the influence of each item relative to it. */
     private final InfluenceCap cap;
     /** Under the KL loss: the projector, and Σ s D(v‖W_before h) and Σ s Σv of the items seen. */
@@ -91,10 +109,8 @@ public final class OnlineNmf {
         projector = new Projector(r);
         projection = new Projection(r);
         klProjector = config.loss() == Loss.KL ? new KlProjector(r) : null;
-        groupColumns = new double[4][m];
-        groupWeights = new double[4][r];
-        projections4 = new Projection[] {new Projection(r), new Projection(r), new Projection(r), new Projection(r)};
         groupView = new DenseColumn(new double[0], 0, 0);
+        allocateLanes();
         bootstrap = new ColumnBuffer(m, config.effectiveBootstrapSize());
         if (config.refineRounds() > 0 && config.learning()) {
             batchColumns = new ColumnBuffer(m, config.batchSize());
@@ -192,7 +208,7 @@ public final class OnlineNmf {
         } else if (v.dim() != m) {
             throw new IllegalArgumentException("column of dimension " + v.dim() + ", the model's dimension is " + m);
         }
-        if (state.basis() == null) {
+        if (state.current() == null) {
             bootstrap.add(v);
             if (bootstrap.isFull()) {
                 initializeFromBootstrap();
@@ -210,7 +226,7 @@ public final class OnlineNmf {
         if (m == 0) {
             return;
         }
-        if (state.basis() == null && bootstrap.size() > 0) {
+        if (state.current() == null && bootstrap.size() > 0) {
             initializeFromBootstrap();
         }
         if (config.learning() && batch.items() + grouped > 0) {
@@ -225,14 +241,14 @@ public final class OnlineNmf {
 
     /** Projects a column on the current basis into {@code out}, without learning. No allocation. */
     public Projection project(Column v, Projection out) {
-        if (state.basis() == null) {
+        if (state.current() == null) {
             throw new IllegalStateException("no basis yet: the first " + config.effectiveBootstrapSize()
                     + " columns make it (" + (bootstrap == null ? 0 : bootstrap.size()) + " so far), or call flush()");
         }
         if (klProjector != null) {
-            return klProjector.project(state.basis(), v, out);
+            return klProjector.project(state.current(), v, out);
         }
-        return projector.project(state.basis(), v, out);
+        return projector.project(state.current(), v, out);
     }
 
     /**
@@ -267,58 +283,27 @@ public final class OnlineNmf {
             learnKl(v, limit);
             return;
         }
-        boolean group = config.learning() && v instanceof DenseColumn
-                && (grouped > 0 || config.batchSize() - batch.items() >= 4);
-        if (!group) {
-            flushGroup();
-            projector.project(state.basis(), v, projection);
-            double s = scaleOf(projection, limit);
-            record(projection, s);
-            if (config.learning()) {
-                addTo(batch, v, projection, s);
-                if (batchColumns != null) {
-                    batchColumns.add(v);
-                }
-                updateIfFull();
+        if (config.learning() && v instanceof DenseColumn dense) {
+            ensureGroupCapacity(grouped + 1);
+            System.arraycopy(dense.data(), dense.offset(), groupColumns[grouped], 0, m);
+            groupScales[grouped] = limit;
+            grouped++;
+            if (batch.items() + grouped >= config.batchSize()) {
+                update();
             }
             return;
         }
-        DenseColumn dense = (DenseColumn) v;
-        System.arraycopy(dense.data(), dense.offset(), groupColumns[grouped], 0, m);
-        groupScales[grouped] = limit;
-        if (++grouped < 4) {
-            return;
-        }
-        grouped = 0;
-        projector.project4(state.basis(), groupColumns, projections4);
-        boolean scaled = false;
-        for (int q = 0; q < 4; q++) {
-            double s = scaleOf(projections4[q], groupScales[q]);
-            groupScales[q] = s;
-            scaled |= s < 1;
-            record(projections4[q], s);
-            System.arraycopy(projections4[q].h, 0, groupWeights[q], 0, r);
-        }
-        if (scaled) {
-            // an outsized item among the four: each enters with its own scale
-            for (int q = 0; q < 4; q++) {
-                Column c = groupView.set(groupColumns[q], 0, m);
-                addTo(batch, c, projections4[q], groupScales[q]);
-                if (batchColumns != null) {
-                    batchColumns.add(c);
-                }
+        flushGroup();
+        projector.project(state.current(), v, projection);
+        double s = scaleOf(projection, limit);
+        record(projection, s);
+        if (config.learning()) {
+            addTo(batch, v, projection, s);
+            if (batchColumns != null) {
+                batchColumns.add(v);
             }
-        } else {
-            batch.addDense4(groupColumns, groupWeights);
-            for (int q = 0; q < 4; q++) {
-                Column c = groupView.set(groupColumns[q], 0, m);
-                batch.offerCandidate(c, projections4[q].residualSq);
-                if (batchColumns != null) {
-                    batchColumns.add(c);
-                }
-            }
+            updateIfFull();
         }
-        updateIfFull();
     }
 
     /**
@@ -327,7 +312,7 @@ public final class OnlineNmf {
      * candidate with its divergence.
      */
     private void learnKl(Column v, double limit) {
-        Basis basis = state.basis();
+        Basis basis = state.current();
         klProjector.project(basis, v, projection);
         double s = scaleOf(projection, limit);
         record(projection, s);
@@ -372,27 +357,175 @@ public final class OnlineNmf {
         prequentialNormSq += InfluenceCap.scaledNormSq(p, s);
     }
 
-    /** Projects and adds the dense columns still gathered (fewer than four), one by one. */
+    /**
+     * Projects the waiting dense columns and adds them to the mini-batch, in their order:
+     * <ol>
+     * <li>on all lanes, each group of four ({@link Projector#project4}: one pass over W for four
+     *     products) and the last up to three singly;
+     * <li>on this thread, in order: each column's scale ({@link InfluenceCap}: it remembers the
+     *     stream's norms), its prequential error, A and the re-seeding candidates (a group with an
+     *     outsized item enters column by column, with its scales);
+     * <li>on all lanes, each taking a range of components: B[:, k] += the groups' columns, four per
+     *     pass.
+     * </ol>
+     * Every unit of work is fixed by the columns alone, so the result is bitwise the same for any
+     * number of lanes.
+     */
     private void flushGroup() {
         int n = grouped;
+        if (n == 0) {
+            return;
+        }
         grouped = 0;
-        for (int q = 0; q < n; q++) {
-            Column v = groupView.set(groupColumns[q], 0, m);
-            projector.project(state.basis(), v, projection);
-            double s = scaleOf(projection, groupScales[q]);
-            record(projection, s);
-            addTo(batch, v, projection, s);
+        Basis basis = state.current();
+        int groups = n / 4;
+        int units = groups + n % 4;
+        lanes.run(lane -> {
+            Projector p = laneProjectors[lane];
+            double[][] four = laneColumns[lane];
+            Projection[] out = laneProjections[lane];
+            for (int u = lanes.from(lane, units), end = lanes.from(lane + 1, units); u < end; u++) {
+                if (u < groups) {
+                    for (int q = 0; q < 4; q++) {
+                        four[q] = groupColumns[4 * u + q];
+                        out[q] = groupProjections[4 * u + q];
+                    }
+                    p.project4(basis, four, out);
+                } else {
+                    int j = 4 * groups + (u - groups);
+                    p.project(basis, laneViews[lane].set(groupColumns[j], 0, m), groupProjections[j]);
+                }
+            }
+        });
+        for (int g = 0; g < groups; g++) {
+            boolean scaled = false;
+            for (int q = 4 * g; q < 4 * g + 4; q++) {
+                double s = scaleOf(groupProjections[q], groupScales[q]);
+                groupScales[q] = s;
+                scaled |= s < 1;
+                record(groupProjections[q], s);
+            }
+            groupScaled[g] = scaled;
+            if (scaled) {
+                // an outsized item among the four: each enters with its own scale
+                for (int q = 4 * g; q < 4 * g + 4; q++) {
+                    Column c = groupView.set(groupColumns[q], 0, m);
+                    addTo(batch, c, groupProjections[q], groupScales[q]);
+                    if (batchColumns != null) {
+                        batchColumns.add(c);
+                    }
+                }
+            } else {
+                for (int q = 0; q < 4; q++) {
+                    quadWeights[q] = groupProjections[4 * g + q].h;
+                }
+                batch.addDense4A(quadWeights);
+                for (int q = 4 * g; q < 4 * g + 4; q++) {
+                    Column c = groupView.set(groupColumns[q], 0, m);
+                    batch.offerCandidate(c, groupProjections[q].residualSq);
+                    if (batchColumns != null) {
+                        batchColumns.add(c);
+                    }
+                }
+            }
+        }
+        for (int j = 4 * groups; j < n; j++) {
+            Column v = groupView.set(groupColumns[j], 0, m);
+            double s = scaleOf(groupProjections[j], groupScales[j]);
+            record(groupProjections[j], s);
+            addTo(batch, v, groupProjections[j], s);
             if (batchColumns != null) {
                 batchColumns.add(v);
             }
         }
+        lanes.run(lane -> {
+            double[][] four = laneColumns[lane];
+            double[][] weights = laneWeights[lane];
+            int kFrom = lanes.from(lane, r);
+            int kTo = lanes.from(lane + 1, r);
+            for (int g = 0; g < groups; g++) {
+                if (!groupScaled[g]) {
+                    for (int q = 0; q < 4; q++) {
+                        four[q] = groupColumns[4 * g + q];
+                        weights[q] = groupProjections[4 * g + q].h;
+                    }
+                    batch.addDense4B(four, weights, kFrom, kTo);
+                }
+            }
+        });
+    }
+
+    /** Room for {@code n} waiting columns (rows of m allocated once, as the first mini-batch fills). */
+    void ensureGroupCapacity(int n) {
+        if (n <= groupColumns.length) {
+            return;
+        }
+        int size = Math.max(n, Math.min(Math.max(4, config.batchSize()), 2 * groupColumns.length));
+        int old = groupColumns.length;
+        groupColumns = Arrays.copyOf(groupColumns, size);
+        groupProjections = Arrays.copyOf(groupProjections, size);
+        groupScales = Arrays.copyOf(groupScales, Math.max(size, 4));
+        groupScaled = new boolean[size / 4 + 1];
+        for (int j = old; j < size; j++) {
+            groupColumns[j] = new double[m];
+            groupProjections[j] = new Projection(r);
+        }
+    }
+
+    /** A projector and views per lane. */
+    private void allocateLanes() {
+        int n = lanes.count();
+        laneProjectors = new Projector[n];
+        laneColumns = new double[n][4][];
+        laneProjections = new Projection[n][4];
+        laneWeights = new double[n][4][];
+        laneViews = new DenseColumn[n];
+        laneProjectors[0] = projector;
+        for (int lane = 0; lane < n; lane++) {
+            if (lane > 0) {
+                laneProjectors[lane] = new Projector(r);
+            }
+            laneViews[lane] = new DenseColumn(new double[0], 0, 0);
+        }
+    }
+
+    /**
+     * Learns on {@code threads} threads from now on: the waiting columns of each mini-batch are
+     * projected, and B and W updated, by all of them. The results are bitwise the same for any
+     * number of threads. The threads are daemons; {@link #close()} ends them.
+     *
+     * @return this learner
+     * @throws IllegalArgumentException if threads &lt; 1
+     */
+    public OnlineNmf threads(int threads) {
+        if (threads != lanes.count()) {
+            Lanes next = new Lanes(threads);
+            lanes.close();
+            lanes = next;
+            state.parallel(threads > 1 ? next : null);
+            if (m > 0) {
+                allocateLanes();
+            }
+        }
+        return this;
+    }
+
+    /** The number of threads this learner uses. */
+    public int threads() {
+        return lanes.count();
+    }
+
+    /** Ends the learner's extra threads (the learner still works afterwards, on one thread). */
+    @Override
+    public void close() {
+        threads(1);
     }
 
     /** One mini-batch update: decay, add, update W (with refinement rounds), re-seed, publish. */
     private void update() {
         flushGroup();
         double beta = state.startBatch();
-        long next = state.basis().version() + 1;
+        long next = state.current().version() + 1;
         SufficientStatistics statistics = state.statistics();
         if (batchColumns == null) {
             state.absorbAndStep(beta, batch);

@@ -197,9 +197,11 @@ final class StateCodec {
             ColumnBuffer bootstrap = in.readBoolean() ? ColumnBuffer.readFrom(in) : null;
             ColumnBuffer batchColumns = in.readBoolean() ? ColumnBuffer.readFrom(in) : null;
             int grouped = in.readInt();
-            if (grouped < 0 || grouped > 3) {
-                throw new IllegalArgumentException("model state: " + grouped + " grouped columns, expected 0..3");
+            if (grouped < 0 || grouped >= Math.max(4, config.batchSize())) {
+                throw new IllegalArgumentException("model state: " + grouped + " waiting columns, expected 0.."
+                        + (Math.max(4, config.batchSize()) - 1));
             }
+            nmf.ensureGroupCapacity(grouped);
             for (int q = 0; q < grouped; q++) {
                 for (int i = 0; i < m; i++) {
                     nmf.groupColumns()[q][i] = in.readDouble();

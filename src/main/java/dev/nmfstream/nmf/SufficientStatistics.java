@@ -325,6 +325,40 @@ public final class SufficientStatistics {
     }
 
     /**
+     * The A part and the counts of {@link #addDense4}: A += Σ_q h_q h_qᵀ, four more items. B is
+     * added by {@link #addDense4B}, which may run for ranges of components on several threads.
+     */
+    void addDense4A(double[][] h) {
+        for (int q = 0; q < 4; q++) {
+            addToA(h[q]);
+        }
+        touchAll();
+        items += 4;
+        weight += 4;
+    }
+
+    /**
+     * The B part of {@link #addDense4} for the components kFrom ≤ k &lt; kTo only:
+     * B[:, k] += Σ_q h_q[k] v_q, the four columns in one pass over B[:, k]. Each component's sum is
+     * made in the same order whatever the range, so ranges may run on several threads with bitwise
+     * the same B.
+     *
+     * @param v four columns of length ≥ m (from index 0). Not modified.
+     * @param h their weights. Not modified.
+     */
+    void addDense4B(double[][] v, double[][] h, int kFrom, int kTo) {
+        double[] h0 = h[0];
+        double[] h1 = h[1];
+        double[] h2 = h[2];
+        double[] h3 = h[3];
+        for (int k = kFrom; k < kTo; k++) {
+            if (h0[k] != 0 || h1[k] != 0 || h2[k] != 0 || h3[k] != 0) {
+                Kernels.axpy4(h0[k], v[0], h1[k], v[1], h2[k], v[2], h3[k], v[3], b[k], m);
+            }
+        }
+    }
+
+    /**
      * Offers a column as a re-seeding candidate: it is copied in if its residual is among the
      * {@link #CANDIDATES} largest offered since the last {@link #clear}. The copy allocates only
      * the first time a slot is filled.

@@ -1,0 +1,94 @@
+package dev.nmfstream.nmf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nmfstream.nmf.synth.PlantedModel;
+import dev.nmfstream.nmf.synth.Recovery;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The learner on several threads: bitwise the same model as on one. */
+class ThreadsTest {
+
+    /**
+     * A planted stream with what makes the batched path branch: a mini-batch that is not a multiple
+     * of four, outsized items (they enter the statistics column by column, scaled), sparse columns
+     * among the dense ones (the waiting columns are projected before each), a state round trip
+     * mid-batch, and a partial last batch.
+     */
+    private static OnlineNmf run(NmfConfig config, int threads) {
+        PlantedModel planted = new PlantedModel(300, 8, 0.3, 0.1, 0.05, 11);
+        SplittableRandom random = new SplittableRandom(5);
+        OnlineNmf nmf = new OnlineNmf(config).threads(threads);
+        double[] v = new double[300];
+        for (int j = 0; j < 6_003; j++) {
+            planted.next(v, 0);
+            if (j % 997 == 500) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] *= 1e3;
+                }
+            }
+            if (j % 211 == 7) {
+                int[] idx = {random.nextInt(100), 100 + random.nextInt(100), 200 + random.nextInt(100)};
+                nmf.partialFit(SparseColumn.of(300, idx, new double[] {1, 2, 3}));
+            } else {
+                nmf.partialFit(DenseColumn.of(v));
+            }
+            if (j == 3_333) {
+                OnlineNmf resumed = OnlineNmf.fromBytes(nmf.toBytes()).threads(threads);
+                nmf.close();
+                nmf = resumed;
+            }
+        }
+        nmf.flush();
+        return nmf;
+    }
+
+    @ParameterizedTest
+    @EnumSource(UpdateRule.class)
+    void oneTwoAndThreeThreadsLearnBitwiseTheSameModel(UpdateRule rule) {
+        NmfConfig config = NmfConfig.defaults(8).withBatchSize(50).withRule(rule).withSeed(2);
+        OnlineNmf one = run(config, 1);
+        for (int threads : new int[] {2, 3}) {
+            try (OnlineNmf many = run(config, threads)) {
+                assertEquals(threads, many.threads());
+                assertArrayEquals(one.basis().toRowMajor(), many.basis().toRowMajor(), 0.0, threads + " threads");
+                assertEquals(one.basis().version(), many.basis().version());
+                assertEquals(one.items(), many.items());
+                assertEquals(one.prequentialError(), many.prequentialError(), 0.0);
+                assertArrayEquals(one.statistics().aMatrix(), many.statistics().aMatrix(), 0.0);
+                assertEquals(one.reseeds(), many.reseeds());
+            }
+        }
+        assertTrue(one.basis().version() > 100, "the stream made " + one.basis().version() + " versions");
+    }
+
+    @Test
+    void theThreadedModelStillRecoversThePlantedComponents() {
+        PlantedModel planted = PlantedModel.standard(20261202L);
+        int m = planted.dim();
+        try (OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(planted.rank()).withSeed(1)).threads(2)) {
+            double[] v = new double[m];
+            for (int j = 0; j < 60_000; j++) {
+                planted.next(v, 0);
+                nmf.partialFit(DenseColumn.of(v));
+            }
+            nmf.flush();
+            assertTrue(nmf.prequentialError() < 0.1, "prequential error " + nmf.prequentialError());
+            Recovery recovery = Recovery.match(planted.trueBasis(), nmf.basis().toRowMajor(), m, planted.rank());
+            assertTrue(recovery.worst() >= 0.99, "worst matched cosine " + recovery.worst());
+        }
+    }
+
+    @Test
+    void zeroThreadsIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new OnlineNmf(NmfConfig.defaults(3)).threads(0));
+        assertTrue(e.getMessage().contains("at least 1"), e.getMessage());
+    }
+}
