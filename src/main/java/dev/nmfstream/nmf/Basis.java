@@ -99,20 +99,36 @@ public final class Basis {
      * touch of that memory cost more than the update). Only for a basis nobody else holds:
      * {@link ModelState} recycles the one it made last when it was never handed out.
      */
-    Basis refill(double[][] components, long newVersion) {
+    Basis refill(double[][] components, long newVersion, Lanes lanes) {
         for (int k = 0; k < r; k++) {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
         this.version = newVersion;
-        derive();
+        if (lanes == null || lanes.count() == 1) {
+            derive();
+            return this;
+        }
+        // the transposition by ranges of rows and G by rows j, on all lanes: bitwise as on one
+        double[] gram = new double[r * r];
+        lanes.run(lane -> {
+            transposeRows(lanes.from(lane, m), lanes.from(lane + 1, m));
+            gramRows(wt, m, r, gram, lane, lanes.count());
+        });
+        symmetrize(gram, r);
+        setGram(gram);
         return this;
     }
 
     /** Row-major W, the Gram matrix and its scaled inverse, from {@link #wt}. */
     private void derive() {
-        // transpose in blocks of rows, so that the rows written stay in L1
-        for (int from = 0; from < m; from += 64) {
-            int to = Math.min(m, from + 64);
+        transposeRows(0, m);
+        setGram(gram(wt, m, r));
+    }
+
+    /** Row-major W's rows lo ≤ i &lt; hi from {@link #wt}, in blocks of rows that stay in L1. */
+    private void transposeRows(int lo, int hi) {
+        for (int from = lo; from < hi; from += 64) {
+            int to = Math.min(hi, from + 64);
             for (int k = 0; k < r; k++) {
                 int base = k * m;
                 for (int i = from; i < to; i++) {
@@ -120,7 +136,11 @@ public final class Basis {
                 }
             }
         }
-        this.g = gram(wt, m, r);
+    }
+
+    /** G, its scaled inverse and the rows of both. */
+    private void setGram(double[] gram) {
+        this.g = gram;
         this.scaledInverse = NnlsSolver.scaledInverse(g, r);
         this.gramRows = rows(g, r);
         this.scaledInverseRows = scaledInverse == null ? null : rows(scaledInverse, r);
@@ -169,11 +189,22 @@ public final class Basis {
      */
     static double[] gram(double[] wt, int m, int r) {
         double[] g = new double[r * r];
+        gramRows(wt, m, r, g, 0, 1);
+        symmetrize(g, r);
+        return g;
+    }
+
+    /**
+     * The upper triangle's rows j ≡ first (mod step) of G, into g (zeros there before). Each
+     * entry is made by the same sums whichever rows a call takes, so calls for every residue
+     * may run on several threads with bitwise the same G.
+     */
+    static void gramRows(double[] wt, int m, int r, double[] g, int first, int step) {
         double[] four = new double[4];
         int block = Math.max(256, (256 * 1024) / (8 * r));
         for (int from = 0; from < m; from += block) {
             int to = Math.min(m, from + block);
-            for (int j = 0; j < r; j++) {
+            for (int j = first; j < r; j += step) {
                 int jo = j * m;
                 int k = j;
                 for (; k + 3 < r; k += 4) {
@@ -191,12 +222,15 @@ public final class Basis {
                 }
             }
         }
+    }
+
+    /** Copies G's upper triangle into its lower one. */
+    private static void symmetrize(double[] g, int r) {
         for (int j = 0; j < r; j++) {
             for (int k = 0; k < j; k++) {
                 g[j * r + k] = g[k * r + j];
             }
         }
-        return g;
     }
 
     /**

@@ -161,15 +161,24 @@ public final class InfluenceCap {
     }
 
     private void remember(double logNorm) {
+        // the window kept sorted as it slides: the item leaving is taken out, the new one put in
+        // (the same order as sorting the window, Double.compare's, so the median is the same)
+        if (count == WINDOW) {
+            int at = Arrays.binarySearch(sorted, 0, count, recent[next]);
+            System.arraycopy(sorted, at + 1, sorted, at, count - at - 1);
+            count--;
+        }
+        int at = Arrays.binarySearch(sorted, 0, count, logNorm);
+        if (at < 0) {
+            at = -at - 1;
+        }
+        System.arraycopy(sorted, at, sorted, at + 1, count - at);
+        sorted[at] = logNorm;
+        count++;
         recent[next] = logNorm;
         next = (next + 1) % WINDOW;
-        if (count < WINDOW) {
-            count++;
-        }
         if (++sinceRefresh >= REFRESH || count < WINDOW) {
             sinceRefresh = 0;
-            System.arraycopy(recent, 0, sorted, 0, count);
-            Arrays.sort(sorted, 0, count);
             logScale = (count & 1) == 1 ? sorted[count / 2] : 0.5 * (sorted[count / 2 - 1] + sorted[count / 2]);
         }
     }

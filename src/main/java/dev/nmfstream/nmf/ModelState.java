@@ -396,7 +396,7 @@ public final class ModelState {
     /** Ends a mini-batch: re-seeds dead components and publishes W as the given version. */
     Basis finishBatch(long version) {
         reseedDead();
-        basis = basis != null && !handedOut && basis.dim() == m ? basis.refill(w, version)
+        basis = basis != null && !handedOut && basis.dim() == m ? basis.refill(w, version, lanes)
                 : Basis.trusted(m, r, w, version);
         handedOut = false;
         return basis;

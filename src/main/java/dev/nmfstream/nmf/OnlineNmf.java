@@ -62,9 +62,6 @@ public final class OnlineNmf implements AutoCloseable {
     /** Per group of four: whether an outsized item made it enter the statistics column by column. */
     private boolean[] groupScaled = new boolean[0];
     private DenseColumn groupView;
-    /** Views of one group of four (columns, weights) for the statistics. */
-    private final double[][] quadColumns = new double[4][];
-    private final double[][] quadWeights = new double[4][];
     /** The lanes the mini-batch is projected and learned on (one: this thread), and each lane's projector and views. */
     private Lanes lanes = new Lanes(1);
     private Projector[] laneProjectors;
@@ -363,10 +360,10 @@ public final class OnlineNmf implements AutoCloseable {
      * <li>on all lanes, each group of four ({@link Projector#project4}: one pass over W for four
      *     products) and the last up to three singly;
      * <li>on this thread, in order: each column's scale ({@link InfluenceCap}: it remembers the
-     *     stream's norms), its prequential error, A and the re-seeding candidates (a group with an
-     *     outsized item enters column by column, with its scales);
-     * <li>on all lanes, each taking a range of components: B[:, k] += the groups' columns, four per
-     *     pass.
+     *     stream's norms), its prequential error and the re-seeding candidates (a group with an
+     *     outsized item enters the statistics here, column by column, with its scales);
+     * <li>on all lanes, each taking a range of components k: A's row k and B[:, k] += the other
+     *     groups' weights and columns, four per pass.
      * </ol>
      * Every unit of work is fixed by the columns alone, so the result is bitwise the same for any
      * number of lanes.
@@ -416,10 +413,7 @@ public final class OnlineNmf implements AutoCloseable {
                     }
                 }
             } else {
-                for (int q = 0; q < 4; q++) {
-                    quadWeights[q] = groupProjections[4 * g + q].h;
-                }
-                batch.addDense4A(quadWeights);
+                batch.countDense4();
                 for (int q = 4 * g; q < 4 * g + 4; q++) {
                     Column c = groupView.set(groupColumns[q], 0, m);
                     batch.offerCandidate(c, groupProjections[q].residualSq);
@@ -449,7 +443,7 @@ public final class OnlineNmf implements AutoCloseable {
                         four[q] = groupColumns[4 * g + q];
                         weights[q] = groupProjections[4 * g + q].h;
                     }
-                    batch.addDense4B(four, weights, kFrom, kTo);
+                    batch.addDense4Rows(four, weights, kFrom, kTo);
                 }
             }
         });

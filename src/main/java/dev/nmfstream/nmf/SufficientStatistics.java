@@ -325,35 +325,40 @@ public final class SufficientStatistics {
     }
 
     /**
-     * The A part and the counts of {@link #addDense4}: A += Σ_q h_q h_qᵀ, four more items. B is
-     * added by {@link #addDense4B}, which may run for ranges of components on several threads.
+     * The counts of four dense items added by {@link #addDense4Rows} (which adds their A and B,
+     * and may run for ranges of components on several threads): four more items, all rows touched.
      */
-    void addDense4A(double[][] h) {
-        for (int q = 0; q < 4; q++) {
-            addToA(h[q]);
-        }
+    void countDense4() {
         touchAll();
         items += 4;
         weight += 4;
     }
 
     /**
-     * The B part of {@link #addDense4} for the components kFrom ≤ k &lt; kTo only:
-     * B[:, k] += Σ_q h_q[k] v_q, the four columns in one pass over B[:, k]. Each component's sum is
-     * made in the same order whatever the range, so ranges may run on several threads with bitwise
-     * the same B.
+     * Four dense items' rows k of A and B for the components kFrom ≤ k &lt; kTo only:
+     * A[k, :] += Σ_q h_q[k] h_q and B[:, k] += Σ_q h_q[k] v_q, the four columns in one pass. Each
+     * component's sums are made in the same order whatever the range, so ranges may run on several
+     * threads with bitwise the same A and B. {@link #countDense4} counts the items.
      *
      * @param v four columns of length ≥ m (from index 0). Not modified.
-     * @param h their weights. Not modified.
+     * @param h their weights, length r each. Not modified.
      */
-    void addDense4B(double[][] v, double[][] h, int kFrom, int kTo) {
+    void addDense4Rows(double[][] v, double[][] h, int kFrom, int kTo) {
         double[] h0 = h[0];
         double[] h1 = h[1];
         double[] h2 = h[2];
         double[] h3 = h[3];
         for (int k = kFrom; k < kTo; k++) {
-            if (h0[k] != 0 || h1[k] != 0 || h2[k] != 0 || h3[k] != 0) {
-                Kernels.axpy4(h0[k], v[0], h1[k], v[1], h2[k], v[2], h3[k], v[3], b[k], m);
+            double a0 = h0[k];
+            double a1 = h1[k];
+            double a2 = h2[k];
+            double a3 = h3[k];
+            if (a0 != 0 || a1 != 0 || a2 != 0 || a3 != 0) {
+                int row = k * r;
+                for (int l = 0; l < r; l++) {
+                    a[row + l] += a0 * h0[l] + a1 * h1[l] + a2 * h2[l] + a3 * h3[l];
+                }
+                Kernels.axpy4(a0, v[0], a1, v[1], a2, v[2], a3, v[3], b[k], m);
             }
         }
     }
