@@ -66,9 +66,7 @@ public final class OnlineNmf implements AutoCloseable {
     private Lanes lanes = new Lanes(1);
     private Projector[] laneProjectors;
     private double[][][] laneColumns;
-    private Projection[][] laneProjections;
     private double[][][] laneWeights;
-    private DenseColumn[] laneViews;
     /** The stream's scale, and the influence of each item relative to it. */
     private final InfluenceCap cap;
     /** Under the KL loss: the projector, and Σ s D(v‖W_before h) and Σ s Σv of the items seen. */
@@ -357,8 +355,8 @@ public final class OnlineNmf implements AutoCloseable {
     /**
      * Projects the waiting dense columns and adds them to the mini-batch, in their order:
      * <ol>
-     * <li>on all lanes, each group of four ({@link Projector#project4}: one pass over W for four
-     *     products) and the last up to three singly;
+     * <li>on all lanes, blocks of {@link Projector#BLOCK} columns ({@link Projector#projectBlock}:
+     *     the products as one matrix product);
      * <li>on this thread, in order: each column's scale ({@link InfluenceCap}: it remembers the
      *     stream's norms), its prequential error and the re-seeding candidates (a group with an
      *     outsized item enters the statistics here, column by column, with its scales);
@@ -376,22 +374,12 @@ public final class OnlineNmf implements AutoCloseable {
         grouped = 0;
         Basis basis = state.current();
         int groups = n / 4;
-        int units = groups + n % 4;
+        int blocks = (n + Projector.BLOCK - 1) / Projector.BLOCK;
         lanes.run(lane -> {
-            Projector p = laneProjectors[lane];
-            double[][] four = laneColumns[lane];
-            Projection[] out = laneProjections[lane];
-            for (int u = lanes.from(lane, units), end = lanes.from(lane + 1, units); u < end; u++) {
-                if (u < groups) {
-                    for (int q = 0; q < 4; q++) {
-                        four[q] = groupColumns[4 * u + q];
-                        out[q] = groupProjections[4 * u + q];
-                    }
-                    p.project4(basis, four, out);
-                } else {
-                    int j = 4 * groups + (u - groups);
-                    p.project(basis, laneViews[lane].set(groupColumns[j], 0, m), groupProjections[j]);
-                }
+            for (int u = lanes.from(lane, blocks), end = lanes.from(lane + 1, blocks); u < end; u++) {
+                int from = u * Projector.BLOCK;
+                laneProjectors[lane].projectBlock(basis, groupColumns, from, Math.min(Projector.BLOCK, n - from),
+                        groupProjections);
             }
         });
         for (int g = 0; g < groups; g++) {
@@ -471,15 +459,10 @@ public final class OnlineNmf implements AutoCloseable {
         int n = lanes.count();
         laneProjectors = new Projector[n];
         laneColumns = new double[n][4][];
-        laneProjections = new Projection[n][4];
         laneWeights = new double[n][4][];
-        laneViews = new DenseColumn[n];
         laneProjectors[0] = projector;
-        for (int lane = 0; lane < n; lane++) {
-            if (lane > 0) {
-                laneProjectors[lane] = new Projector(r);
-            }
-            laneViews[lane] = new DenseColumn(new double[0], 0, 0);
+        for (int lane = 1; lane < n; lane++) {
+            laneProjectors[lane] = new Projector(r);
         }
     }
 

@@ -28,6 +28,9 @@ public final class Projector {
     private final double[] gh;
     /** c for four columns. */
     private final double[][] c4;
+    /** {@link #projectBlock}'s scratch: the block's rows (m × BLOCK) and products (r × BLOCK). */
+    private double[][] vt;
+    private double[][] ct;
     /** A column scaled into the safe range: values (and a sparse column's indices), grown on demand. */
     private double[] scaled = new double[0];
     private int[] scaledIndices = new int[0];
@@ -176,6 +179,75 @@ public final class Projector {
         out.residualSq = res > 0 ? Math.min(res, out.normSq) : 0.0;
         out.relative = out.normSq > 0 ? Math.sqrt(out.residualSq / out.normSq) : 0.0;
         out.logNorm = 0.5 * Math.log(out.normSq);
+    }
+
+    /** The most columns {@link #projectBlock} multiplies at once. */
+    static final int BLOCK = 32;
+
+    /**
+     * Projects dense columns v[from .. from + n) (each of length m from index 0) together: the
+     * products C = Wᵀ V as one blocked matrix product, then an exact solve per column.
+     *
+     * <p>The product runs over V's rows (the block transposed, BLOCK columns per row) four rows of
+     * W at a time: C[k, :] += Σ W[i, k] V[i, :] is a loop over the block's columns that HotSpot's
+     * C2 compiles to SIMD code, which the dot products of {@link #project4} (reductions) are not:
+     * measured 1.4–1.7× faster at m = 500 and 1025, r = 20, transposition included. Each column's
+     * products are summed in the same order whatever block it is in, so the results do not depend
+     * on how columns are grouped into calls.
+     *
+     * @param v columns. Not modified.
+     * @param out results for v[from ..], out[from + j] for column from + j. Modified.
+     */
+    public void projectBlock(Basis basis, double[][] v, int from, int n, Projection[] out) {
+        if (basis.rank() != r) {
+            throw new IllegalArgumentException("basis of rank " + basis.rank() + ", this projector is for rank " + r);
+        }
+        int m = basis.dim();
+        if (vt == null || vt.length != m) {
+            vt = new double[m][BLOCK];
+            ct = new double[r][BLOCK];
+        }
+        for (int start = from, end = from + n; start < end; start += BLOCK) {
+            int b = Math.min(BLOCK, end - start);
+            // V's rows for this block, eight rows per pass over the columns
+            for (int i0 = 0; i0 < m; i0 += 8) {
+                int i1 = Math.min(m, i0 + 8);
+                for (int j = 0; j < b; j++) {
+                    double[] col = v[start + j];
+                    for (int i = i0; i < i1; i++) {
+                        vt[i][j] = col[i];
+                    }
+                }
+            }
+            double[] wt = basis.wt;
+            for (int k = 0; k < r; k++) {
+                double[] y = ct[k];
+                Arrays.fill(y, 0, b, 0.0);
+                int o = k * m;
+                int i = 0;
+                for (; i + 3 < m; i += 4) {
+                    Kernels.axpy4(wt[o + i], vt[i], wt[o + i + 1], vt[i + 1], wt[o + i + 2], vt[i + 2],
+                            wt[o + i + 3], vt[i + 3], y, b);
+                }
+                for (; i < m; i++) {
+                    Kernels.axpy(wt[o + i], vt[i], y, b);
+                }
+            }
+            for (int j = 0; j < b; j++) {
+                double[] col = v[start + j];
+                Projection p = out[start + j];
+                double normSq = Kernels.dot(col, 0, col, 0, m);
+                if (!safe(normSq) && maxValue(groupColumn.set(col, 0, m)) > 0) {
+                    projectScaled(basis, groupColumn, p);
+                    continue;
+                }
+                for (int k = 0; k < r; k++) {
+                    c[k] = ct[k][j];
+                }
+                p.normSq = normSq;
+                solveFromProducts(basis, p);
+            }
+        }
     }
 
     /**

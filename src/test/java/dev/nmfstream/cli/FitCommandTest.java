@@ -551,8 +551,21 @@ class FitCommandTest {
     }
 
     @Test
-    void twoThreads() {
-        optionFails(new String[] {"--rank", "2", "--threads", "2"}, "--threads", "only 1");
+    void zeroThreads() {
+        optionFails(new String[] {"--rank", "2", "--threads", "0"}, "--threads", "at least 1");
+    }
+
+    @Test
+    void twoAndThreeThreadsWriteBitwiseTheSameBasisAsOne() throws IOException {
+        Path data = dir.resolve("planted.npy");
+        Run made = run("generate", "-o", data.toString(), "--rows", "150", "--columns", "3000", "--rank", "6",
+                "--seed", "4");
+        assertEquals(0, made.exitCode(), made.describe());
+        Fit one = fit(data, false, "--rank", "6", "--batch", "50");
+        assertTrue(one.json().get("basisVersion").asLong() >= 59, one.json().toString());
+        for (String threads : new String[] {"2", "3"}) {
+            assertSameFit(one, fit(data, false, "--rank", "6", "--batch", "50", "--threads", threads), threads + " threads");
+        }
     }
 
     @Test
