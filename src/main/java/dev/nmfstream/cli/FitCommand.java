@@ -18,6 +18,7 @@ import dev.nmfstream.nmf.OnlineNmf;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SparseColumn;
+import dev.nmfstream.nmf.UpdateRule;
 import dev.nmfstream.stream.NmfStreamConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -46,7 +47,9 @@ import picocli.CommandLine.Spec;
                     + "learning pass alone; relativeError: ‖V − W H‖/‖V‖ with the final W and exact weights; "
                     + "prequentialError: each mini-batch scored with the W from before it; projectionSeconds and "
                     + "projectionsPerSecond: the final W's exact weights for every column, one column per call; "
-                    + "basisVersion: W updates; reseeds: components re-seeded; output: the W file). With --loss kl "
+                    + "basisVersion: W updates; reseeds: components re-seeded; output: the W file; threads: --threads). "
+                    + "For dense data with the HALS rule also " + FitCommand.DENSE_KEYS + " (flopsPerColumn: a model of the kernels' work per column, "
+                    + "its mini-batch's W update shared; gflopsPerSecond: that × columnsPerSecond). With --loss kl "
                     + "also " + FitCommand.KL_KEYS + " (divergence: Σ D(v‖W h) with the final W and each column's KL "
                     + "weights; relativeDivergence: that ÷ Σ v; prequentialDivergence: each column scored on arrival, "
                     + "÷ Σ v; divergenceSeconds: that final pass).",
@@ -56,7 +59,10 @@ public final class FitCommand implements Callable<Integer> {
 
     /** The keys of the printed JSON line, in order (README and --help list them from here). */
     static final String OUTPUT_KEYS = "rank, rows, columns, seconds, columnsPerSecond, relativeError, "
-            + "prequentialError, projectionSeconds, projectionsPerSecond, basisVersion, reseeds, output";
+            + "prequentialError, projectionSeconds, projectionsPerSecond, basisVersion, reseeds, output, threads";
+
+    /** The keys added for dense data with the HALS rule, in order. */
+    static final String DENSE_KEYS = "flopsPerColumn, gflopsPerSecond";
 
     /** The keys added with --loss kl, in order. */
     static final String KL_KEYS = "loss, divergence, relativeDivergence, prequentialDivergence, divergenceSeconds";
@@ -184,6 +190,12 @@ public final class FitCommand implements Callable<Integer> {
         json.put("basisVersion", result.basis.version());
         json.put("reseeds", result.reseeds);
         json.put("output", output.toString());
+        json.put("threads", threads);
+        if (!(data instanceof SparseMatrix) && config.loss() == Loss.FROBENIUS && config.rule() == UpdateRule.HALS) {
+            double flops = OnlineNmf.denseFlopsPerColumn(data.rows(), config);
+            json.put("flopsPerColumn", flops);
+            json.put("gflopsPerSecond", flops * data.columns() / result.seconds / 1e9);
+        }
         if (config.loss() == Loss.KL) {
             long klStart = System.nanoTime();
             double[] kl = divergence(data, result.basis);

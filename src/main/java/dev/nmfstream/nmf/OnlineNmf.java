@@ -531,6 +531,21 @@ public final class OnlineNmf implements AutoCloseable {
         state.finishBatch(next);
     }
 
+    /**
+     * The floating-point operations one dense column costs the learner under the Frobenius loss
+     * with HALS (a multiply-add counts two), by a model of the kernels, not a count:
+     * per column c = Wᵀv and B += v hᵀ (2mr each), ‖v‖² (2m), the exact solve and the residual
+     * (about 8r²) and A += h hᵀ (2r²); per mini-batch, shared by its columns, the W update
+     * (steps × (2mr² + 3mr)), the decay and merge of A and B, the normalisation and rescaling
+     * (about 10mr) and the new basis's Gram matrix (m r (r + 1)).
+     */
+    public static double denseFlopsPerColumn(int m, NmfConfig config) {
+        double r = config.rank();
+        double perColumn = 4.0 * m * r + 2.0 * m + 10.0 * r * r;
+        double perBatch = config.steps() * (2.0 * m * r * r + 3.0 * m * r) + 10.0 * m * r + m * r * (r + 1);
+        return perColumn + perBatch / config.batchSize();
+    }
+
     /** The whole state (settings, W, statistics, counters, columns not yet learned from) as versioned bytes. */
     public byte[] toBytes() {
         return StateCodec.toBytes(state, this);

@@ -218,7 +218,7 @@ class FitCommandTest {
         Fit f = fit(fixture("dense_f64_c.npy"), false, TINY);
         List<String> printed = new ArrayList<>();
         f.json().fieldNames().forEachRemaining(printed::add);
-        List<String> declared = Arrays.asList(FitCommand.OUTPUT_KEYS.split(", "));
+        List<String> declared = Arrays.asList((FitCommand.OUTPUT_KEYS + ", " + FitCommand.DENSE_KEYS).split(", "));
         assertEquals(declared, printed, "the JSON line's keys, in order");
         Run help = run("fit", "--help");
         assertContains(help.out().replaceAll("\\s+", " "), "Prints one JSON line with the keys "
