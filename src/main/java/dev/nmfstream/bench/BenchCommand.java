@@ -174,10 +174,12 @@ public final class BenchCommand implements Callable<Integer> {
         NmfConfig config = NmfConfig.defaults(r).withBatchSize(d.batch);
         double[] learnTimes = new double[repeats];
         double[] learnPlainTimes = new double[repeats];
+        double[] learnTwoTimes = new double[repeats];
         double prequential = 0;
         for (int rep = 0; rep < repeats; rep++) {
-            learnTimes[rep] = learn(config, d.columns);
-            learnPlainTimes[rep] = learn(config.withRefineRounds(1), d.columns);
+            learnTimes[rep] = learn(config, d.columns, 1);
+            learnPlainTimes[rep] = learn(config.withRefineRounds(1), d.columns, 1);
+            learnTwoTimes[rep] = learn(config, d.columns, 2);
         }
         OnlineNmf check = new OnlineNmf(config);
         for (Column v : d.columns) {
@@ -199,20 +201,60 @@ public final class BenchCommand implements Callable<Integer> {
         row.put("batch", d.batch);
         row.put("learnPerSecond", n / median(learnTimes));
         row.put("learnPerSecondRefine1", n / median(learnPlainTimes));
+        row.put("learnPerSecond2Threads", n / median(learnTwoTimes));
+        row.put("threadSpeedup", median(learnTimes) / median(learnTwoTimes));
+        if (d.columns[0] instanceof DenseColumn) {
+            double flops = OnlineNmf.denseFlopsPerColumn(m, config);
+            row.put("flopsPerColumn", flops);
+            row.put("learnGflopsPerSecond", flops * n / median(learnTimes) / 1e9);
+            row.put("peakGflopsPerSecond", peak());
+        }
         row.put("prequentialError", prequential);
         row.put("repeats", repeats);
         row.put("sink", sink == 0 ? 0 : 1);
         return row;
     }
 
-    private static double learn(NmfConfig config, Column[] columns) {
-        OnlineNmf nmf = new OnlineNmf(config);
-        long t0 = System.nanoTime();
-        for (Column v : columns) {
-            nmf.partialFit(v);
+    private static double learn(NmfConfig config, Column[] columns, int threads) {
+        try (OnlineNmf nmf = new OnlineNmf(config).threads(threads)) {
+            long t0 = System.nanoTime();
+            for (Column v : columns) {
+                nmf.partialFit(v);
+            }
+            nmf.flush();
+            return (System.nanoTime() - t0) / 1e9;
         }
-        nmf.flush();
-        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * The fastest multiply-add rate plain Java reaches on this core, GFLOP/s: the engine's own
+     * four-column multiply-add ({@link Kernels#axpy4}, which C2 compiles to SIMD code) on arrays
+     * that stay in the L1 cache, the median of {@link #repeats} timings after a warm-up. The
+     * ceiling the learner's kernels can be compared with (the hardware's is higher: the loop
+     * loads five numbers and stores one per four multiply-adds).
+     */
+    private double peak() {
+        int n = 512;
+        double[][] x = new double[4][n];
+        double[] y = new double[n];
+        for (int q = 0; q < 4; q++) {
+            Arrays.fill(x[q], 1e-3 * (q + 1));
+        }
+        int loops = 20_000;
+        double[] times = new double[repeats];
+        for (int rep = -3; rep < repeats; rep++) {
+            long t0 = System.nanoTime();
+            for (int l = 0; l < loops; l++) {
+                Kernels.axpy4(0.5, x[0], -0.25, x[1], 0.125, x[2], -0.0625, x[3], y, n);
+            }
+            if (rep >= 0) {
+                times[rep] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        if (y[0] == 42) {
+            throw new IllegalStateException("unreachable: keeps the loop alive");
+        }
+        return 8.0 * n * loops / median(times) / 1e9;
     }
 
     /** The bare c = Wᵀv: the baseline a projection is compared with. */

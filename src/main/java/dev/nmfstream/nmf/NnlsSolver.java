@@ -220,7 +220,17 @@ public final class NnlsSolver {
             }
             d[k] = 1.0 / Math.sqrt(gkk);
         }
-        // L Lᵀ = D G D
+        // three small methods rather than one with three loop nests: HotSpot compiles each whole and
+        // early (one method was compiled loop by loop, on-stack, and ran 5–50 µs a call for a long while)
+        double[] l = scaledCholesky(g, d, r);
+        if (l == null) {
+            return null;
+        }
+        return gramOfTranspose(invertLower(l, r), r);
+    }
+
+    /** L with L Lᵀ = D G D, D = diag(d), row-major; null if D G D is not well conditioned. */
+    private static double[] scaledCholesky(double[] g, double[] d, int r) {
         double[] l = new double[r * r];
         for (int j = 0; j < r; j++) {
             for (int k = 0; k <= j; k++) {
@@ -238,7 +248,11 @@ public final class NnlsSolver {
                 }
             }
         }
-        // X = L⁻¹ (lower), then M = Xᵀ X
+        return l;
+    }
+
+    /** X = L⁻¹ for a lower triangular L (row-major). */
+    private static double[] invertLower(double[] l, int r) {
         double[] x = new double[r * r];
         for (int j = 0; j < r; j++) {
             x[j * r + j] = 1.0 / l[j * r + j];
@@ -250,6 +264,11 @@ public final class NnlsSolver {
                 x[i * r + j] = acc / l[i * r + i];
             }
         }
+        return x;
+    }
+
+    /** M = Xᵀ X for a lower triangular X (row-major). */
+    private static double[] gramOfTranspose(double[] x, int r) {
         double[] inv = new double[r * r];
         for (int a = 0; a < r; a++) {
             for (int b = a; b < r; b++) {
