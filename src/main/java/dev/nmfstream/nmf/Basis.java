@@ -108,11 +108,16 @@ public final class Basis {
             derive();
             return this;
         }
-        // the transposition by ranges of rows and G by rows j, on all lanes: bitwise as on one
+        // G by rows j and the transposition by slabs of rows, on all lanes: bitwise as on one
         double[] gram = new double[r * r];
-        lanes.run(lane -> {
-            transposeRows(lanes.from(lane, m), lanes.from(lane + 1, m));
-            gramRows(wt, m, r, gram, lane, lanes.count());
+        int slabs = (m + 255) / 256;
+        lanes.run(r + slabs, (lane, u) -> {
+            if (u < r) {
+                gramRows(wt, m, r, gram, u, r);
+            } else {
+                int from = (u - r) * 256;
+                transposeRows(from, Math.min(m, from + 256));
+            }
         });
         symmetrize(gram, r);
         setGram(gram);

@@ -36,6 +36,9 @@ import java.util.Arrays;
  */
 public final class OnlineNmf implements AutoCloseable {
 
+    /** Columns per unit of the batch's projection (a lane's share is a number of such blocks). */
+    private static final int PROJECT_BLOCK = 16;
+
     private final NmfConfig config;
     private final int r;
     private int m;
@@ -355,7 +358,7 @@ public final class OnlineNmf implements AutoCloseable {
     /**
      * Projects the waiting dense columns and adds them to the mini-batch, in their order:
      * <ol>
-     * <li>on all lanes, blocks of {@link Projector#BLOCK} columns ({@link Projector#projectBlock}:
+     * <li>on all lanes, blocks of 16 columns ({@link Projector#projectBlock}:
      *     the products as one matrix product);
      * <li>on this thread, in order: each column's scale ({@link InfluenceCap}: it remembers the
      *     stream's norms), its prequential error and the re-seeding candidates (a group with an
@@ -374,13 +377,11 @@ public final class OnlineNmf implements AutoCloseable {
         grouped = 0;
         Basis basis = state.current();
         int groups = n / 4;
-        int blocks = (n + Projector.BLOCK - 1) / Projector.BLOCK;
-        lanes.run(lane -> {
-            for (int u = lanes.from(lane, blocks), end = lanes.from(lane + 1, blocks); u < end; u++) {
-                int from = u * Projector.BLOCK;
-                laneProjectors[lane].projectBlock(basis, groupColumns, from, Math.min(Projector.BLOCK, n - from),
-                        groupProjections);
-            }
+        int blocks = (n + PROJECT_BLOCK - 1) / PROJECT_BLOCK;
+        lanes.run(blocks, (lane, u) -> {
+            int from = u * PROJECT_BLOCK;
+            laneProjectors[lane].projectBlock(basis, groupColumns, from, Math.min(PROJECT_BLOCK, n - from),
+                    groupProjections);
         });
         for (int g = 0; g < groups; g++) {
             boolean scaled = false;
@@ -420,18 +421,17 @@ public final class OnlineNmf implements AutoCloseable {
                 batchColumns.add(v);
             }
         }
-        lanes.run(lane -> {
+        // one unit per component k: A's row k and B's column k, the groups in order
+        lanes.run(r, (lane, k) -> {
             double[][] four = laneColumns[lane];
             double[][] weights = laneWeights[lane];
-            int kFrom = lanes.from(lane, r);
-            int kTo = lanes.from(lane + 1, r);
             for (int g = 0; g < groups; g++) {
                 if (!groupScaled[g]) {
                     for (int q = 0; q < 4; q++) {
                         four[q] = groupColumns[4 * g + q];
                         weights[q] = groupProjections[4 * g + q].h;
                     }
-                    batch.addDense4Rows(four, weights, kFrom, kTo);
+                    batch.addDense4Rows(four, weights, k, k + 1);
                 }
             }
         });
