@@ -85,6 +85,39 @@ class ThreadsTest {
         }
     }
 
+    /**
+     * Learning allocates nothing per column and no array of the basis's size per mini-batch (the
+     * basis is refilled in place): after a warm-up, the bytes allocated per mini-batch stay under
+     * a quarter of W's size (m·r doubles), whatever the batch's columns.
+     */
+    @Test
+    void learningAllocatesNoBasisSizedArrayPerMiniBatch() {
+        int m = 1025;
+        int r = 20;
+        PlantedModel planted = new PlantedModel(m, r, 0.2, 0.1, 0.05, 3);
+        int n = 40 * 128;
+        double[] data = new double[n * m];
+        for (int j = 0; j < n; j++) {
+            planted.next(data, j * m);
+        }
+        OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(r).withSeed(4));
+        DenseColumn view = new DenseColumn(data, 0, m);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        for (int pass = 0; pass < 3; pass++) {
+            long before = threads.getThreadAllocatedBytes(tid);
+            long batches = nmf.batches();
+            for (int j = 0; j < n; j++) {
+                nmf.partialFit(view.set(data, j * m, m));
+            }
+            long perBatch = (threads.getThreadAllocatedBytes(tid) - before) / (nmf.batches() - batches);
+            if (pass == 2) {
+                assertTrue(perBatch < (long) m * r * 8 / 4, perBatch + " bytes per mini-batch");
+            }
+        }
+    }
+
     @Test
     void zeroThreadsIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
