@@ -1,6 +1,9 @@
 package dev.nmfstream.nmf;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -37,15 +40,34 @@ final class Lanes implements AutoCloseable {
     private volatile Job job;
     /** Lanes 1..N−1 inside a job. */
     private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicLong others = new AtomicLong();
     private volatile RuntimeException failure;
     private volatile boolean closed;
+    /** Whether lane 0 still works alone ({@link #settle}); the compilation time seen and the quiet batches since. */
+    private boolean solo;
+    private long compiled;
+    private int quiet;
 
-    /** @throws IllegalArgumentException if {@code count} &lt; 1 */
+    /** Compilation per mini-batch below which the JIT counts as quiet, and for how many mini-batches. */
+    static final long QUIET_MILLIS = 2;
+    static final int QUIET_BATCHES = 4;
+
+    /** Lanes that wait for the JIT compiler to go quiet ({@link #settle}). */
     Lanes(int count) {
+        this(count, true);
+    }
+
+    /**
+     * @param waitForJit whether the other lanes join only once the JIT compiler is quiet (else at once)
+     * @throws IllegalArgumentException if {@code count} &lt; 1
+     */
+    Lanes(int count, boolean waitForJit) {
         if (count < 1) {
             throw new IllegalArgumentException("threads = " + count + ", expected at least 1");
         }
         this.count = count;
+        this.solo = count > 1 && waitForJit;
+        this.compiled = count > 1 ? compilationMillis() : 0;
         this.threads = new Thread[count];
         for (int lane = 1; lane < count; lane++) {
             int l = lane;
@@ -54,6 +76,30 @@ final class Lanes implements AutoCloseable {
             threads[lane] = t;
             t.start();
         }
+    }
+
+    /**
+     * Called once per mini-batch by the learner: the other lanes join only once the JIT compiler
+     * has gone quiet (at most {@link #QUIET_MILLIS} of compilation in each of {@link #QUIET_BATCHES}
+     * mini-batches in a row). Until then the compiler threads need the other cores, and lanes
+     * competing with them made a fresh JVM's run slower on two threads than on one. Which lane does
+     * a unit never changes a result, so this changes only speed.
+     */
+    void settle() {
+        if (!solo) {
+            return;
+        }
+        long now = compilationMillis();
+        quiet = now - compiled <= QUIET_MILLIS ? quiet + 1 : 0;
+        compiled = now;
+        if (quiet >= QUIET_BATCHES) {
+            solo = false;
+        }
+    }
+
+    private static long compilationMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** The number of lanes N. */
@@ -66,7 +112,7 @@ final class Lanes implements AutoCloseable {
      * exception in any unit is rethrown here (unchecked) after all have ended.
      */
     void run(int units, Unit task) {
-        if (count == 1 || units <= 1) {
+        if (count == 1 || units <= 1 || solo) {
             for (int u = 0; u < units; u++) {
                 task.run(0, u);
             }
@@ -101,10 +147,20 @@ final class Lanes implements AutoCloseable {
         }
     }
 
-    private static void take(Job j, int lane) {
+    private void take(Job j, int lane) {
+        int done = 0;
         for (int u = j.next.getAndIncrement(); u < j.units; u = j.next.getAndIncrement()) {
             j.task.run(lane, u);
+            done++;
         }
+        if (lane > 0 && done > 0) {
+            others.addAndGet(done);
+        }
+    }
+
+    /** Units done so far by lanes other than the calling thread's (for tests). */
+    long unitsByOtherLanes() {
+        return others.get();
     }
 
     private void work(int lane) {

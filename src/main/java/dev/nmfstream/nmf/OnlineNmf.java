@@ -375,6 +375,7 @@ public final class OnlineNmf implements AutoCloseable {
             return;
         }
         grouped = 0;
+        lanes.settle();
         Basis basis = state.current();
         int groups = n / 4;
         int blocks = (n + PROJECT_BLOCK - 1) / PROJECT_BLOCK;
@@ -475,8 +476,17 @@ public final class OnlineNmf implements AutoCloseable {
      * @throws IllegalArgumentException if threads &lt; 1
      */
     public OnlineNmf threads(int threads) {
+        return threads(threads, true);
+    }
+
+    /**
+     * {@link #threads(int)}; with {@code waitForJit} false the threads share the work from the first
+     * mini-batch on, instead of once the JIT compiler has gone quiet (tests that the results do not
+     * depend on the threads need them to work from the start).
+     */
+    OnlineNmf threads(int threads, boolean waitForJit) {
         if (threads != lanes.count()) {
-            Lanes next = new Lanes(threads);
+            Lanes next = new Lanes(threads, waitForJit);
             lanes.close();
             lanes = next;
             state.parallel(threads > 1 ? next : null);
@@ -485,6 +495,11 @@ public final class OnlineNmf implements AutoCloseable {
             }
         }
         return this;
+    }
+
+    /** Units of work done by this learner's other threads so far (for tests). */
+    long unitsByOtherThreads() {
+        return lanes.unitsByOtherLanes();
     }
 
     /** The number of threads this learner uses. */

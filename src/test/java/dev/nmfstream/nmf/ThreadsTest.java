@@ -24,7 +24,7 @@ class ThreadsTest {
     private static OnlineNmf run(NmfConfig config, int threads) {
         PlantedModel planted = new PlantedModel(300, 8, 0.3, 0.1, 0.05, 11);
         SplittableRandom random = new SplittableRandom(5);
-        OnlineNmf nmf = new OnlineNmf(config).threads(threads);
+        OnlineNmf nmf = new OnlineNmf(config).threads(threads, false);
         double[] v = new double[300];
         for (int j = 0; j < 6_003; j++) {
             planted.next(v, 0);
@@ -40,7 +40,7 @@ class ThreadsTest {
                 nmf.partialFit(DenseColumn.of(v));
             }
             if (j == 3_333) {
-                OnlineNmf resumed = OnlineNmf.fromBytes(nmf.toBytes()).threads(threads);
+                OnlineNmf resumed = OnlineNmf.fromBytes(nmf.toBytes()).threads(threads, false);
                 nmf.close();
                 nmf = resumed;
             }
@@ -57,6 +57,7 @@ class ThreadsTest {
         for (int threads : new int[] {2, 3}) {
             try (OnlineNmf many = run(config, threads)) {
                 assertEquals(threads, many.threads());
+                assertTrue(many.unitsByOtherThreads() > 0, "the other threads did no work");
                 assertArrayEquals(one.basis().toRowMajor(), many.basis().toRowMajor(), 0.0, threads + " threads");
                 assertEquals(one.basis().version(), many.basis().version());
                 assertEquals(one.items(), many.items());
@@ -72,7 +73,7 @@ class ThreadsTest {
     void theThreadedModelStillRecoversThePlantedComponents() {
         PlantedModel planted = PlantedModel.standard(20261202L);
         int m = planted.dim();
-        try (OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(planted.rank()).withSeed(1)).threads(2)) {
+        try (OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(planted.rank()).withSeed(1)).threads(2, false)) {
             double[] v = new double[m];
             for (int j = 0; j < 60_000; j++) {
                 planted.next(v, 0);
