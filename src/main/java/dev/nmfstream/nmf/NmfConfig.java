@@ -64,6 +64,15 @@ public record NmfConfig(
      * twice the cost.
      */
     public static final int DEFAULT_REFINE = 0;
+    /**
+     * The first mini-batches are smaller than {@link #batchSize}: mini-batch t holds
+     * {@link #batchSizeAt}(t) items, starting at min(batchSize, RAMP_START) and growing as the
+     * items seen grow, so a short stream, or the start of a long one, gets more updates of W
+     * while its basis is still poor (see {@link #RAMP_DIVISOR}).
+     */
+    public static final int RAMP_START = Integer.getInteger("nmf.rampStart", 16);
+    /** While ramping, mini-batch t holds (items seen before it) / RAMP_DIVISOR items. */
+    public static final int RAMP_DIVISOR = Integer.getInteger("nmf.rampDiv", 8);
 
     public NmfConfig {
         require(rank >= 1 && rank <= 10_000, "rank", rank, "an integer in [1, 10000]");
@@ -146,6 +155,16 @@ public record NmfConfig(
     /** The number of columns the first basis is made from. */
     public int effectiveBootstrapSize() {
         return bootstrapSize > 0 ? bootstrapSize : Math.max(batchSize, 2 * rank);
+    }
+
+    /**
+     * The size of the next mini-batch after {@code itemsSeen} items: clamp(itemsSeen /
+     * {@link #RAMP_DIVISOR}, min(batchSize, {@link #RAMP_START}), batchSize). At the default 128
+     * the ramp ends after 1,024 items, so it adds a few dozen updates of W to a long stream.
+     */
+    public int batchSizeAt(long itemsSeen) {
+        long ramp = itemsSeen / RAMP_DIVISOR;
+        return (int) Math.max(Math.min(batchSize, RAMP_START), Math.min(batchSize, ramp));
     }
 
     public NmfConfig withBatchSize(int b) {

@@ -60,6 +60,8 @@ public final class OnlineNmf {
     private KlProjector klProjector;
     private double prequentialDivergence;
     private double seenMass;
+    /** The size of the mini-batch being gathered ({@link NmfConfig#batchSizeAt}). */
+    private int batchSize;
 
     /** A model that makes its first basis from the stream's first columns. */
     public OnlineNmf(NmfConfig config) {
@@ -96,6 +98,7 @@ public final class OnlineNmf {
         projections4 = new Projection[] {new Projection(r), new Projection(r), new Projection(r), new Projection(r)};
         groupView = new DenseColumn(new double[0], 0, 0);
         bootstrap = new ColumnBuffer(m, config.effectiveBootstrapSize());
+        batchSize = config.batchSizeAt(state.items());
         if (config.refineRounds() > 0 && config.learning()) {
             batchColumns = new ColumnBuffer(m, config.batchSize());
             base = new SufficientStatistics(m, r);
@@ -268,7 +271,7 @@ public final class OnlineNmf {
             return;
         }
         boolean group = config.learning() && v instanceof DenseColumn
-                && (grouped > 0 || config.batchSize() - batch.items() >= 4);
+                && (grouped > 0 || batchSize - batch.items() >= 4);
         if (!group) {
             flushGroup();
             projector.project(state.basis(), v, projection);
@@ -341,7 +344,7 @@ public final class OnlineNmf {
     }
 
     private void updateIfFull() {
-        if (batch.items() >= config.batchSize()) {
+        if (batch.items() >= batchSize) {
             update();
         }
     }
@@ -391,7 +394,7 @@ public final class OnlineNmf {
     /** One mini-batch update: decay, add, update W (with refinement rounds), re-seed, publish. */
     private void update() {
         flushGroup();
-        double beta = state.startBatch();
+        double beta = state.startBatch(batch.items());
         long next = state.basis().version() + 1;
         SufficientStatistics statistics = state.statistics();
         if (batchColumns == null) {
@@ -419,6 +422,7 @@ public final class OnlineNmf {
             batch.clear();
         }
         state.finishBatch(next);
+        batchSize = config.batchSizeAt(state.items());
     }
 
     /** The whole state (settings, W, statistics, counters, columns not yet learned from) as versioned bytes. */
@@ -500,5 +504,7 @@ public final class OnlineNmf {
             this.batchColumns = batchColumns;
         }
         this.grouped = grouped;
+        // the mini-batch being gathered started after the items not in it
+        this.batchSize = config.batchSizeAt(state.items() - batch.items() - grouped);
     }
 }
