@@ -27,13 +27,13 @@ public final class ModelState {
      * fraction of its own energy is new material the basis lacks (a new piece of music, a new
      * speaker): the weakest component is then re-seeded from it ({@link #reseedWeakest}).
      */
-    static final double NEW_MATERIAL = Double.parseDouble(System.getProperty("nmf.newMaterial", "0.5"));
+    static final double NEW_MATERIAL = 0.5;
     /**
      * The weakest component (the least energy lost without it: A_kk / (G⁻¹)_kk, G = WᵀW) is given
      * up for new material only if it explains less than this fraction of the mean component's
      * energy, tr(A) / r.
      */
-    static final double WEAK_SHARE = Double.parseDouble(System.getProperty("nmf.weakShare", "0.25"));
+    static final double WEAK_SHARE = 0.05;
     /**
      * Passes of batch NMF over the bootstrap sample that refine the streaming updater's first
      * basis ({@link Initializer#refine}). The projectors of a backlog project many items in
@@ -386,16 +386,18 @@ public final class ModelState {
 
     /** Ends a mini-batch: re-seeds dead components and publishes W as the given version. */
     Basis finishBatch(long version) {
-        if (config.batchSizeAt(items) >= config.batchSize()) {
-            // not while the mini-batches still grow: a component unused by a few small batches is not dead
-            reseedDead();
+        // while the mini-batches still grow, only collapsed columns are re-seeded: a component
+        // unused by a few small batches is not dead, nor is new material new yet
+        boolean ramping = config.batchSizeAt(items) < config.batchSize();
+        reseedDead(ramping);
+        if (!ramping) {
             reseedWeakest();
         }
         basis = Basis.trusted(m, r, w, version);
         return basis;
     }
 
-    private void reseedDead() {
+    private void reseedDead(boolean onlyCollapsed) {
         double floor = BasisUpdater.FLOOR;
         double collapsed = 2 * floor * Math.sqrt(m);
         double meanDiag = 0;
@@ -409,7 +411,7 @@ public final class ModelState {
                 grace[k]--;
                 continue;
             }
-            if (!updater.isDead(statistics, k, norms[k], collapsed)) {
+            if (onlyCollapsed ? !(norms[k] <= collapsed) : !updater.isDead(statistics, k, norms[k], collapsed)) {
                 continue;
             }
             if (used == null) {

@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  * measurement: see BENCHMARKS.md.
  *
  * @param rank r, the number of components
- * @param batchSize items per mini-batch: W is updated once per batch
+ * @param batchSize items per mini-batch: W is updated once per batch (the library learner's first
+ *     batches are smaller, {@link #batchSizeAt})
  * @param steps MU steps or HALS sweeps per update
  * @param forgetting how the statistics are forgotten, per mini-batch
  * @param rule the update rule
@@ -70,9 +71,9 @@ public record NmfConfig(
      * items seen grow, so a short stream, or the start of a long one, gets more updates of W
      * while its basis is still poor (see {@link #RAMP_DIVISOR}).
      */
-    public static final int RAMP_START = Integer.getInteger("nmf.rampStart", 16);
+    public static final int RAMP_START = 16;
     /** While ramping, mini-batch t holds (items seen before it) / RAMP_DIVISOR items. */
-    public static final int RAMP_DIVISOR = Integer.getInteger("nmf.rampDiv", 8);
+    public static final int RAMP_DIVISOR = 8;
 
     public NmfConfig {
         require(rank >= 1 && rank <= 10_000, "rank", rank, "an integer in [1, 10000]");
@@ -165,6 +166,17 @@ public record NmfConfig(
     public int batchSizeAt(long itemsSeen) {
         long ramp = itemsSeen / RAMP_DIVISOR;
         return (int) Math.max(Math.min(batchSize, RAMP_START), Math.min(batchSize, ramp));
+    }
+
+    /** The mini-batch updates of W that one pass over {@code items} items makes (the last one partial). */
+    public long batchesFor(long items) {
+        long seen = 0;
+        long batches = 0;
+        while (seen < items) {
+            seen += batchSizeAt(seen);
+            batches++;
+        }
+        return batches;
     }
 
     public NmfConfig withBatchSize(int b) {
