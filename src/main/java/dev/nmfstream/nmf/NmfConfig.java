@@ -73,7 +73,7 @@ public record NmfConfig(
      * and prequential error ÷ converged batch NMF, without → with the ramp and the weakest-component
      * re-seeding of {@link ModelState}): digits (r = 10) 1.066 → 1.042 and 1.265 → 1.097; planted
      * (m = 500) 1.003 → 1.001 and 1.434 → 1.089; but speech 1.011 → 1.019 and 1.025 → 1.032, music
-         * 1.021 → 1.038 and 1.049 → 1.059 (`fit --seed 0..2`, one thread, the bench data sets).
+     * 1.021 → 1.038 and 1.049 → 1.059 (`fit --seed 0..2`, one thread, the bench data sets).
      */
     public static final int RAMP_START = 16;
     /** While ramping, mini-batch t holds (items seen before it) / RAMP_DIVISOR items. */
