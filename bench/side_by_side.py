@@ -48,6 +48,9 @@ DATASETS = [
     {"name": "speech", "file": "speech1800.npy", "rank": 20,
      "label": "speech (espeak-ng reading GPL-3 then GPL-2, magnitude STFT, 1025 bins)",
      "full": ["--seconds", "1800"], "quick": ["--seconds", "120"]},
+    {"name": "music", "file": "music.npy", "rank": 20,
+     "label": "time-ordered music (Debian's hyperrogue-music and asc-music, piece after piece, magnitude STFT, 1025 bins)",
+     "full": ["--seconds", "1800"], "quick": ["--seconds", "600"]},
     {"name": "documents", "file": "documents.npz", "rank": 20,
      "label": "documents (man-page sections, TF-IDF, shuffled)",
      "full": [], "quick": ["--max-documents", "10000"]},
@@ -120,6 +123,8 @@ def make_data(ds, quick, jar, data_dir):
         run(["java", "-jar", jar] + args[:1] + ["-o", path] + args[1:])
     elif ds["name"] == "speech":
         run([PY, "bench/make_speech.py", "--out", path] + args)
+    elif ds["name"] == "music":
+        run([PY, "bench/make_music.py", "--out", path] + args)
     else:
         run([PY, "bench/make_data.py", ds["name"], "--out", path] + args)
     return path

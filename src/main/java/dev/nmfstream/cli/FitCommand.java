@@ -159,7 +159,8 @@ public final class FitCommand implements Callable<Integer> {
         }
         if (data.columns() < config.batchSize()) {
             err.println("fit: warning: " + input + " has " + data.columns() + " columns, fewer than one mini-batch "
-                    + "(--batch = " + config.batchSize() + "), so W gets a single update; a smaller --batch gives it more");
+                    + "(--batch = " + config.batchSize() + "), so W gets few updates (the mini-batches ramp up from "
+                    + Math.min(config.batchSize(), NmfConfig.RAMP_START) + "); a smaller --batch gives it more");
         }
         err.flush();
         Result result = fit(data, config, trace != null, threads);

@@ -72,6 +72,25 @@ public record Forgetting(double rho, double power) {
         return t <= 1 ? 0.0 : Math.pow(1.0 - 1.0 / t, power);
     }
 
+    /**
+     * The factor applied to the old statistics, made from {@code before} items, when a mini-batch
+     * of {@code size} items is added: ρ for a fixed factor; for the schedule (n / (n + b))^p with
+     * n = before, b = size, which is (1 − 1/t)^p for batch t when every batch holds b items, and
+     * keeps that meaning when they do not (a mini-batch that grows early in the stream).
+     */
+    public double factor(long before, long size) {
+        if (!Double.isNaN(rho)) {
+            return rho;
+        }
+        if (before <= 0) {
+            return 0.0;
+        }
+        if (size <= 0) {
+            return 1.0;
+        }
+        return Math.pow((double) before / (before + size), power);
+    }
+
     @Override
     public String toString() {
         return Double.isNaN(rho) ? (power == 1.5 ? "auto" : "schedule:" + power) : Double.toString(rho);

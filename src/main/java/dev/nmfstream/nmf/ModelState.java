@@ -23,6 +23,18 @@ public final class ModelState {
     /** Weight of a re-seeded component's statistics, relative to the mean diagonal of A. */
     static final double RESEED_WEIGHT = 1e-2;
     /**
+     * A mini-batch's worst-explained column (its largest residual) whose residual is at least this
+     * fraction of its own energy is new material the basis lacks (a new piece of music, a new
+     * speaker): the weakest component is then re-seeded from it ({@link #reseedWeakest}).
+     */
+    static final double NEW_MATERIAL = 0.5;
+    /**
+     * The weakest component (the least energy lost without it: A_kk / (G⁻¹)_kk, G = WᵀW) is given
+     * up for new material only if it explains less than this fraction of the mean component's
+     * energy, tr(A) / r.
+     */
+    static final double WEAK_SHARE = 0.05;
+    /**
      * Passes of batch NMF over the bootstrap sample that refine the streaming updater's first
      * basis ({@link Initializer#refine}). The projectors of a backlog project many items in
      * parallel with each of the first few versions, so the stream makes few fresh learning
@@ -333,7 +345,7 @@ public final class ModelState {
                     + ", the model is " + m + " × " + r);
         }
         items += batch.items();
-        absorbAndStep(startBatch(), batch);
+        absorbAndStep(startBatch(batch.items()), batch);
         return finishBatch(basis.version() + 1);
     }
 
@@ -361,10 +373,15 @@ public final class ModelState {
         items += n;
     }
 
-    /** Starts mini-batch t = batches + 1: the factor to decay the old statistics with. */
-    double startBatch() {
+    /**
+     * Starts mini-batch t = batches + 1, of {@code batchItems} items already counted in
+     * {@link #items()}: the factor to decay the old statistics with
+     * ({@link Forgetting#factor(long, long)}: by items, so mini-batches of growing size follow the
+     * same schedule as equal ones).
+     */
+    double startBatch(long batchItems) {
         batches++;
-        return config.forgetting().factor(batches);
+        return config.forgetting().factor(items - batchItems, batchItems);
     }
 
     /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */
@@ -395,14 +412,20 @@ public final class ModelState {
 
     /** Ends a mini-batch: re-seeds dead components and publishes W as the given version. */
     Basis finishBatch(long version) {
-        reseedDead();
+        // while the mini-batches still grow, only collapsed columns are re-seeded: a component
+        // unused by a few small batches is not dead, nor is new material new yet
+        boolean ramping = config.batchSizeAt(items) < config.batchSize();
+        reseedDead(ramping);
+        if (!ramping) {
+            reseedWeakest();
+        }
         basis = basis != null && !handedOut && basis.dim() == m ? basis.refill(w, version, lanes)
                 : Basis.trusted(m, r, w, version);
         handedOut = false;
         return basis;
     }
 
-    private void reseedDead() {
+    private void reseedDead(boolean onlyCollapsed) {
         double floor = BasisUpdater.FLOOR;
         double collapsed = 2 * floor * Math.sqrt(m);
         double meanDiag = 0;
@@ -416,7 +439,7 @@ public final class ModelState {
                 grace[k]--;
                 continue;
             }
-            if (!updater.isDead(statistics, k, norms[k], collapsed)) {
+            if (onlyCollapsed ? !(norms[k] <= collapsed) : !updater.isDead(statistics, k, norms[k], collapsed)) {
                 continue;
             }
             if (used == null) {
@@ -437,6 +460,110 @@ public final class ModelState {
             grace[k] = GRACE_BATCHES;
             reseeds++;
         }
+    }
+
+    /**
+     * Gives up the weakest component for new material: when the mini-batch's worst-explained
+     * column (the top re-seeding candidate) keeps at least {@link #NEW_MATERIAL} of its energy as
+     * residual, the component whose loss costs the least energy (A_kk / (G⁻¹)_kk: its usage times
+     * the part of it the others cannot express; a near-duplicate of another costs almost nothing)
+     * is re-seeded from that column, if its cost is below {@link #WEAK_SHARE} of the mean
+     * component's. At most one per mini-batch; each re-seeded component has its grace period.
+     */
+    private void reseedWeakest() {
+        int count = statistics.candidateCount();
+        if (count == 0 || Loss.KL == config.loss()) {
+            return;
+        }
+        int best = 0;
+        for (int q = 1; q < count; q++) {
+            if (statistics.candidateScore(q) > statistics.candidateScore(best)) {
+                best = q;
+            }
+        }
+        double[] c = statistics.candidate(best);
+        double energy = Kernels.dot(c, 0, c, 0, m);
+        if (!(energy > 0) || statistics.candidateScore(best) < NEW_MATERIAL * energy) {
+            return;
+        }
+        double[] inverseDiagonal = inverseGramDiagonal();
+        if (inverseDiagonal == null) {
+            return;
+        }
+        double trace = 0;
+        for (int k = 0; k < r; k++) {
+            trace += statistics.a(k, k);
+        }
+        int weakest = -1;
+        double weakestCost = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < r; k++) {
+            if (grace[k] > 0) {
+                continue;
+            }
+            double cost = statistics.a(k, k) / inverseDiagonal[k];
+            if (cost < weakestCost) {
+                weakestCost = cost;
+                weakest = k;
+            }
+        }
+        if (weakest < 0 || !(weakestCost < WEAK_SHARE * trace / r)) {
+            return;
+        }
+        SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * weakest)));
+        updater.reseed(w, statistics, weakest, best, RESEED_WEIGHT * (trace > 0 ? trace / r : 1.0), random);
+        grace[weakest] = GRACE_BATCHES;
+        reseeds++;
+    }
+
+    /**
+     * The diagonal of (WᵀW + εI)⁻¹ for the working W (unit columns), by Cholesky; null if it fails.
+     * (G⁻¹)_kk = 1 / ‖w_k − P w_k‖², P the projection on the other columns' span.
+     */
+    private double[] inverseGramDiagonal() {
+        double[] g = new double[r * r];
+        for (int j = 0; j < r; j++) {
+            for (int k = 0; k <= j; k++) {
+                double x = Kernels.dot(w[j], 0, w[k], 0, m);
+                g[j * r + k] = x;
+                g[k * r + j] = x;
+            }
+            g[j * r + j] += 1e-9;
+        }
+        // Cholesky G = L Lᵀ in place (lower triangle)
+        for (int j = 0; j < r; j++) {
+            double d = g[j * r + j];
+            for (int p = 0; p < j; p++) {
+                d -= g[j * r + p] * g[j * r + p];
+            }
+            if (!(d > 0)) {
+                return null;
+            }
+            double ljj = Math.sqrt(d);
+            g[j * r + j] = ljj;
+            for (int i = j + 1; i < r; i++) {
+                double x = g[i * r + j];
+                for (int p = 0; p < j; p++) {
+                    x -= g[i * r + p] * g[j * r + p];
+                }
+                g[i * r + j] = x / ljj;
+            }
+        }
+        // diag(G⁻¹)_k = ‖L⁻¹ e_k‖²: solve L y = e_k
+        double[] out = new double[r];
+        double[] y = new double[r];
+        for (int k = 0; k < r; k++) {
+            double sq = 0;
+            for (int i = 0; i < r; i++) {
+                double x = i == k ? 1.0 : 0.0;
+                for (int p = k; p < i; p++) {
+                    x -= g[i * r + p] * y[p];
+                }
+                y[i] = i < k ? 0.0 : x / g[i * r + i];
+                sq += y[i] * y[i];
+            }
+            out[k] = sq;
+        }
+        return out;
     }
 
     /** The model (settings, W, statistics, counters) as versioned bytes ({@link StateCodec}). */

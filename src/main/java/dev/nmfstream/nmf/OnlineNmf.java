@@ -76,6 +76,8 @@ public final class OnlineNmf implements AutoCloseable {
     private KlProjector klProjector;
     private double prequentialDivergence;
     private double seenMass;
+    /** The size of the mini-batch being gathered ({@link NmfConfig#batchSizeAt}). */
+    private int batchSize;
 
     /** A model that makes its first basis from the stream's first columns. */
     public OnlineNmf(NmfConfig config) {
@@ -110,6 +112,7 @@ public final class OnlineNmf implements AutoCloseable {
         groupView = new DenseColumn(new double[0], 0, 0);
         allocateLanes();
         bootstrap = new ColumnBuffer(m, config.effectiveBootstrapSize());
+        batchSize = config.batchSizeAt(state.items());
         if (config.refineRounds() > 0 && config.learning()) {
             batchColumns = new ColumnBuffer(m, config.batchSize());
             base = new SufficientStatistics(m, r);
@@ -265,11 +268,10 @@ public final class OnlineNmf implements AutoCloseable {
     }
 
     /**
-     * Learns from one column. Dense columns are gathered four at a time (copies) and projected
-     * together ({@link Projector#project4}: one pass over W for four products) and added to B
-     * together; a group starts only where four columns fit in the current mini-batch, and is
-     * flushed before any other column, so mini-batches and the order of columns are exactly those
-     * of the stream. The grouping changes nothing but speed (and the last bits of c).
+     * Learns from one column. Dense columns are copied and wait until their mini-batch is full,
+     * then are projected and added together ({@link #flushGroup}); any other column first flushes
+     * the waiting ones, so mini-batches and the order of columns are exactly those of the stream.
+     * The waiting changes nothing but speed (W changes only between mini-batches).
      */
     private void learn(Column v) {
         learn(v, 1.0);
@@ -286,7 +288,7 @@ public final class OnlineNmf implements AutoCloseable {
             System.arraycopy(dense.data(), dense.offset(), groupColumns[grouped], 0, m);
             groupScales[grouped] = limit;
             grouped++;
-            if (batch.items() + grouped >= config.batchSize()) {
+            if (batch.items() + grouped >= batchSize) {
                 update();
             }
             return;
@@ -324,7 +326,7 @@ public final class OnlineNmf implements AutoCloseable {
     }
 
     private void updateIfFull() {
-        if (batch.items() >= config.batchSize()) {
+        if (batch.items() >= batchSize) {
             update();
         }
     }
@@ -516,7 +518,7 @@ public final class OnlineNmf implements AutoCloseable {
     /** One mini-batch update: decay, add, update W (with refinement rounds), re-seed, publish. */
     private void update() {
         flushGroup();
-        double beta = state.startBatch();
+        double beta = state.startBatch(batch.items());
         long next = state.current().version() + 1;
         SufficientStatistics statistics = state.statistics();
         if (batchColumns == null) {
@@ -544,6 +546,7 @@ public final class OnlineNmf implements AutoCloseable {
             batch.clear();
         }
         state.finishBatch(next);
+        batchSize = config.batchSizeAt(state.items());
     }
 
     /**
@@ -640,5 +643,7 @@ public final class OnlineNmf implements AutoCloseable {
             this.batchColumns = batchColumns;
         }
         this.grouped = grouped;
+        // the mini-batch being gathered started after the items not in it
+        this.batchSize = config.batchSizeAt(state.items() - batch.items());
     }
 }

@@ -261,12 +261,14 @@ class FitCommandTest {
         Run g = run("generate", "-o", v.toString(), "--rows", "30", "--columns", "1000", "--rank", "3", "--seed", "5");
         assertEquals(0, g.exitCode(), g.describe());
         Path trace = dir.resolve("trace.csv");
-        // 1000 columns in batches of 64: the bootstrap sample (64) is learned from first, then a
-        // W update every 64 columns, the last one (1000 = 15·64 + 40) by flush()
+        // 1000 columns in batches of 64: the bootstrap sample (64) is learned from first, in
+        // mini-batches that ramp up from 16 (NmfConfig.batchSizeAt; one line: they are learned
+        // within one call), then a W update every batchSizeAt columns, the last one partial, by flush()
+        NmfConfig config = NmfConfig.defaults(3).withBatchSize(64);
         Fit traced = fit(v, false, "--rank", "3", "--batch", "64", "--trace", trace.toString());
         List<String> lines = Files.readAllLines(trace);
         assertEquals("items,residualSq,normSq", lines.get(0));
-        assertEquals(1 + 16, lines.size(), String.join("\n", lines));
+        assertEquals(1 + config.batchesFor(1000) - (config.batchesFor(64) - 1), lines.size(), String.join("\n", lines));
         long previousItems = 0;
         double previousNorm = 0;
         double previousResidual = 0;
@@ -275,7 +277,8 @@ class FitCommandTest {
             long items = Long.parseLong(f[0]);
             double residual = Double.parseDouble(f[1]);
             double norm = Double.parseDouble(f[2]);
-            assertEquals(i < lines.size() - 1 ? 64L * i : 1000L, items, lines.get(i));
+            assertEquals(i == 1 ? 64L : Math.min(1000L, previousItems + config.batchSizeAt(previousItems)), items,
+                    lines.get(i));
             assertTrue(residual >= previousResidual && norm > previousNorm && residual < norm, lines.get(i));
             previousItems = items;
             previousResidual = residual;
@@ -457,18 +460,15 @@ class FitCommandTest {
         int n = 5_000;
         Path[] files = plantedDocuments(n);
         Fit sparse = fit(files[0], false, "--rank", "5");
-        // one W update per mini-batch of 1024 (the last one partial)
-        assertEquals(ceilDiv(n, NmfConfig.DEFAULT_SPARSE_BATCH), sparse.json().get("basisVersion").asLong(),
-                sparse.json().toString());
+        // one W update per mini-batch of 1024 (the last one partial; the first ones ramp up to it)
+        assertEquals(NmfConfig.defaults(5).withBatchSize(NmfConfig.DEFAULT_SPARSE_BATCH).batchesFor(n),
+                sparse.json().get("basisVersion").asLong(), sparse.json().toString());
         Fit dense = fit(files[1], false, "--rank", "5");
-        assertEquals(ceilDiv(n, NmfConfig.DEFAULT_BATCH), dense.json().get("basisVersion").asLong(),
+        assertEquals(NmfConfig.defaults(5).batchesFor(n), dense.json().get("basisVersion").asLong(),
                 dense.json().toString());
         Fit given = fit(files[0], false, "--rank", "5", "--batch", "500");
-        assertEquals(ceilDiv(n, 500), given.json().get("basisVersion").asLong(), given.json().toString());
-    }
-
-    private static long ceilDiv(int n, int b) {
-        return (n + b - 1) / b;
+        assertEquals(NmfConfig.defaults(5).withBatchSize(500).batchesFor(n), given.json().get("basisVersion").asLong(),
+                given.json().toString());
     }
 
     @Test

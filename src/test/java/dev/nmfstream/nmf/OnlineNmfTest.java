@@ -164,13 +164,17 @@ class OnlineNmfTest {
     void warmStartFromAGivenBasisKeepsLearning() {
         PlantedModel planted = new PlantedModel(60, 5, 0.3, 0.1, 0.05, 12);
         double[] start = TestData.randomW(new SplittableRandom(2), 60, 5, 0);
-        OnlineNmf nmf = OnlineNmf.withBasis(NmfConfig.defaults(5).withBatchSize(100), new Basis(60, 5, start, 0));
+        NmfConfig config = NmfConfig.defaults(5).withBatchSize(100);
+        OnlineNmf nmf = OnlineNmf.withBasis(config, new Basis(60, 5, start, 0));
         double[] v = new double[60];
         for (int j = 0; j < 30_000; j++) {
             planted.next(v, 0);
             nmf.partialFit(DenseColumn.of(v));
         }
-        assertEquals(300, nmf.basis().version());
+        nmf.flush();
+        // 300 batches of 100, and a few more while the first batches ramp up from 16
+        assertEquals(config.batchesFor(30_000), nmf.basis().version());
+        assertTrue(config.batchesFor(30_000) > 300);
         Recovery recovery = Recovery.match(planted.trueBasis(), nmf.basis().toRowMajor(), 60, 5);
         assertTrue(recovery.mean() > 0.99, "mean cosine " + recovery.mean());
     }

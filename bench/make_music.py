@@ -1,0 +1,152 @@
+#!/usr/bin/env -S /usr/bin/python3
+"""Make a time-ordered music magnitude spectrogram for the NMF benchmarks.
+
+Pieces of game music shipped by Debian (packages hyperrogue-music and asc-music)
+are decoded with sox to mono 22,050 Hz 16-bit and concatenated piece after piece
+in a fixed order (PIECES below: the three long asc-music pieces interleaved with the
+hyperrogue-music ones), so the stream changes character whenever a new piece starts.
+Pieces are taken whole, in order, until --seconds is reached; the last one is cut.
+Pieces whose file is missing are skipped (the sidecar lists the ones used).
+
+The magnitude STFT is make_speech.py's (imported, not copied): int16 / 32768, periodic
+Hann of 2048, hop 512, no centering, |rfft| -> 1025 bins, float32, shape (bins, frames),
+C order. A sidecar JSON (OUT + ".json") records the pieces, their start frames and the
+sha256 of the .npy and of the analysed WAV (stem + ".wav", kept next to OUT).
+
+Prints a single JSON line (the sidecar content) on success; on failure prints a
+message to stderr and exits non-zero.
+"""
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_v] = "1"
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_speech import (HOP, N_FFT, SAMPLE_RATE, Fail, read_wav, sha256_file,  # noqa: E402
+                         stft_magnitude, write_wav)
+
+HR = "/usr/share/hyperrogue/music/"
+ASC = "/usr/share/games/asc/music/"
+PIECES = [
+    ASC + "frontiers.mp3",
+    HR + "hr3-crossroads.ogg",
+    HR + "hr3-desert.ogg",
+    HR + "hr3-icyland.ogg",
+    ASC + "machine_wars.mp3",
+    HR + "hr-savino-caribbean.ogg",
+    HR + "hr3-graveyard.ogg",
+    HR + "hr-domina-mountain.ogg",
+    ASC + "time_to_strike.mp3",
+    HR + "hr3-hell.ogg",
+    HR + "hr-savino-ivory.ogg",
+    HR + "hr3-jungle.ogg",
+    HR + "hr3-laboratory.ogg",
+    HR + "hr3-rlyeh.ogg",
+    HR + "hr-savino-ocean.ogg",
+    HR + "hr3-caves.ogg",
+    HR + "hr3-mirror.ogg",
+    HR + "hr3-motion.ogg",
+    HR + "hr-domina-hunting.ogg",
+    HR + "hr-savino-palace.ogg",
+]
+
+
+def decode(path, tmpdir):
+    """int16 mono 22,050 Hz samples of an audio file, decoded by sox."""
+    wav = os.path.join(tmpdir, "piece.wav")
+    r = subprocess.run(["sox", path, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer", wav],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise Fail("sox could not decode %s: %s" % (path, r.stderr.strip()))
+    ch, sw, sr, data = read_wav(wav)
+    if (ch, sw, sr) != (1, 2, SAMPLE_RATE):
+        raise Fail("sox wrote %d ch / %d bytes / %d Hz for %s" % (ch, sw, sr, path))
+    return np.frombuffer(data, dtype="<i2").copy()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True, help="output .npy path (e.g. bench/data/full/music.npy)")
+    ap.add_argument("--seconds", type=float, default=1800.0,
+                    help="audio length: whole pieces in order, the last one cut (default 1800)")
+    ap.add_argument("--seed", type=int, default=0,
+                    help="unused (everything is deterministic); accepted for uniformity")
+    args = ap.parse_args()
+
+    if args.seconds <= 0:
+        raise Fail("--seconds must be positive")
+    if shutil.which("sox") is None:
+        raise Fail("sox not found on PATH")
+    out = args.out
+    if not out.endswith(".npy"):
+        raise Fail("--out must end with .npy")
+    stem = out[:-4]
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+
+    need = int(round(args.seconds * SAMPLE_RATE))
+    parts, used, have = [], [], 0
+    with tempfile.TemporaryDirectory(prefix="make_music_") as tmp:
+        for p in PIECES:
+            if have >= need:
+                break
+            if not os.path.isfile(p):
+                continue
+            s = decode(p, tmp)[:need - have]
+            used.append({"file": p, "startSample": have, "startFrame": (have + HOP - 1) // HOP,
+                         "seconds": len(s) / SAMPLE_RATE})
+            parts.append(s)
+            have += len(s)
+    if not parts:
+        raise Fail("no music found: install the Debian packages hyperrogue-music and asc-music")
+    if have < need:
+        raise Fail("the installed pieces give %.1f s < %.1f s requested" % (have / SAMPLE_RATE, args.seconds))
+    samples = np.concatenate(parts)
+    wav_path = stem + ".wav"
+    write_wav(wav_path, samples)
+
+    x = samples.astype(np.float64) / 32768.0
+    V = stft_magnitude(x)
+    np.save(out, np.ascontiguousarray(V))
+    colnorm = np.sqrt((V.astype(np.float64) ** 2).sum(axis=0))
+    ver = subprocess.run(["sox", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
+
+    meta = {
+        "file": os.path.basename(out),
+        "m": int(V.shape[0]),
+        "n": int(V.shape[1]),
+        "layout": "rows = frequency bins, columns = frames (items), float32, C order",
+        "seconds": len(samples) / SAMPLE_RATE,
+        "sampleRate": SAMPLE_RATE,
+        "samples": int(len(samples)),
+        "stft": {"window": "hann-periodic", "nFft": N_FFT, "hop": HOP, "center": False,
+                 "padding": "none (whole frames only: n = 1 + floor((L - nFft) / hop))",
+                 "scaling": "int16/32768 input, |rfft|, no normalisation", "bins": N_FFT // 2 + 1},
+        "pieces": used,
+        "decoder": ver,
+        "wav": os.path.basename(wav_path),
+        "zeroColumns": int((colnorm == 0).sum()),
+        "frobeniusNorm": float(np.sqrt((colnorm ** 2).sum())),
+        "max": float(V.max()),
+        "sha256": {"npy": sha256_file(out), "wav": sha256_file(wav_path)},
+    }
+    with open(out + ".json", "w") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    print(json.dumps(meta))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Fail as e:
+        print("make_music.py: error: %s" % e, file=sys.stderr)
+        sys.exit(1)
