@@ -35,7 +35,7 @@ public final class BasisUpdater {
     /** Scratch per row block (W, B and W A for r components) is kept near this size: L2-resident. */
     static final int BLOCK_BYTES = 512 * 1024;
 
-    /** Rows per unit of work when the update runs on several lanes. */
+    /** Below twice this many rows the update runs on the calling thread alone. */
     static final int LANE_ROWS = 128;
 
     private final int m;
@@ -93,10 +93,10 @@ public final class BasisUpdater {
         double eps = epsilon(rule, s.a, floor);
         Lanes on = lanes;
         if (on != null && m >= 2 * LANE_ROWS) {
-            // units of LANE_ROWS rows, each on the lane that takes it (bitwise the same W: rows are separable)
-            int units = (m + LANE_ROWS - 1) / LANE_ROWS;
-            on.run(units, (lane, u) -> laneUpdaters[lane].updateRange(rule, w, s, steps, floor, eps,
-                    u * LANE_ROWS, Math.min(m, (u + 1) * LANE_ROWS)));
+            // one range of rows per lane (rows are separable: W is bitwise the same for any ranges)
+            int rows = (m + on.count() - 1) / on.count();
+            on.run(on.count(), (lane, u) -> laneUpdaters[lane].updateRange(rule, w, s, steps, floor, eps,
+                    u * rows, Math.min(m, (u + 1) * rows)));
             return;
         }
         updateRange(rule, w, s, steps, floor, eps, 0, m);
@@ -138,7 +138,7 @@ public final class BasisUpdater {
         if (on != null && (laneUpdaters == null || laneUpdaters.length != on.count())) {
             laneUpdaters = new BasisUpdater[on.count()];
             for (int lane = 0; lane < on.count(); lane++) {
-                laneUpdaters[lane] = new BasisUpdater(m, r, LANE_ROWS);
+                laneUpdaters[lane] = new BasisUpdater(m, r, (m + on.count() - 1) / on.count());
             }
         }
     }

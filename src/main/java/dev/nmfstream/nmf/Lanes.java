@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 final class Lanes implements AutoCloseable {
 
     /** How long an idle lane waits for the next work before it parks. */
-    static final long SPIN_NANOS = 20_000;
+    static final long SPIN_NANOS = 100_000;
 
     /** A unit of work: {@code unit} done on lane {@code lane} (which names the scratch to use). */
     @FunctionalInterface

@@ -424,17 +424,21 @@ public final class OnlineNmf implements AutoCloseable {
                 batchColumns.add(v);
             }
         }
-        // one unit per component k: A's row k and B's column k, the groups in order
-        lanes.run(r, (lane, k) -> {
+        // units of four components k: A's rows k and B's columns k, group by group (each group's
+        // four columns read once per unit while they are in the cache), the groups in order
+        int componentUnits = (r + 3) / 4;
+        lanes.run(componentUnits, (lane, u) -> {
             double[][] four = laneColumns[lane];
             double[][] weights = laneWeights[lane];
+            int kFrom = 4 * u;
+            int kTo = Math.min(r, kFrom + 4);
             for (int g = 0; g < groups; g++) {
                 if (!groupScaled[g]) {
                     for (int q = 0; q < 4; q++) {
                         four[q] = groupColumns[4 * g + q];
                         weights[q] = groupProjections[4 * g + q].h;
                     }
-                    batch.addDense4Rows(four, weights, k, k + 1);
+                    batch.addDense4Rows(four, weights, kFrom, kTo);
                 }
             }
         });
