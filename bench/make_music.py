@@ -22,7 +22,6 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -31,8 +30,7 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_speech import (HOP, N_FFT, SAMPLE_RATE, Fail, read_wav, sha256_file,  # noqa: E402
-                         stft_magnitude, write_wav)
+from make_speech import HOP, SAMPLE_RATE, Fail, read_wav, save_spectrogram  # noqa: E402
 
 HR = "/usr/share/hyperrogue/music/"
 ASC = "/usr/share/games/asc/music/"
@@ -110,38 +108,8 @@ def main():
     if have < need:
         raise Fail("the installed pieces give %.1f s < %.1f s requested" % (have / SAMPLE_RATE, args.seconds))
     samples = np.concatenate(parts)
-    wav_path = stem + ".wav"
-    write_wav(wav_path, samples)
-
-    x = samples.astype(np.float64) / 32768.0
-    V = stft_magnitude(x)
-    np.save(out, np.ascontiguousarray(V))
-    colnorm = np.sqrt((V.astype(np.float64) ** 2).sum(axis=0))
     ver = subprocess.run(["sox", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
-
-    meta = {
-        "file": os.path.basename(out),
-        "m": int(V.shape[0]),
-        "n": int(V.shape[1]),
-        "layout": "rows = frequency bins, columns = frames (items), float32, C order",
-        "seconds": len(samples) / SAMPLE_RATE,
-        "sampleRate": SAMPLE_RATE,
-        "samples": int(len(samples)),
-        "stft": {"window": "hann-periodic", "nFft": N_FFT, "hop": HOP, "center": False,
-                 "padding": "none (whole frames only: n = 1 + floor((L - nFft) / hop))",
-                 "scaling": "int16/32768 input, |rfft|, no normalisation", "bins": N_FFT // 2 + 1},
-        "pieces": used,
-        "decoder": ver,
-        "wav": os.path.basename(wav_path),
-        "zeroColumns": int((colnorm == 0).sum()),
-        "frobeniusNorm": float(np.sqrt((colnorm ** 2).sum())),
-        "max": float(V.max()),
-        "sha256": {"npy": sha256_file(out), "wav": sha256_file(wav_path)},
-    }
-    with open(out + ".json", "w") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
-    print(json.dumps(meta))
+    save_spectrogram(samples, out, stem + ".wav", {"pieces": used, "decoder": ver}, {}, {})
 
 
 if __name__ == "__main__":

@@ -241,14 +241,25 @@ def main():
     raw_seconds = len(samples) / SAMPLE_RATE
     samples = samples[:need]
     wav_path = stem + ".wav"
-    write_wav(wav_path, samples)
+    ver = subprocess.run(["espeak-ng", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
+    save_spectrogram(samples, out, wav_path, {
+        "textSources": used_sources,
+        "textFile": os.path.basename(text_path),
+        "wordsSpoken": nwords,
+        "tts": {"engine": ver, "voice": args.voice, "wordsPerMinute": args.speed,
+                "rawSeconds": raw_seconds, "soxConversion": converted},
+    }, {"rawWav": os.path.basename(raw_wav)}, {"text": sha256_file(text_path)})
 
+
+def save_spectrogram(samples, out, wav_path, about, files, hashes):
+    """Writes the samples as a WAV file and their magnitude STFT as OUT (.npy), then OUT.json with the
+    common facts, `about` (what the sound is) after the STFT's, `files` after the WAV's name and
+    `hashes` in sha256 beside the npy's and the WAV's; prints the JSON line. Shared with make_music.py."""
+    write_wav(wav_path, samples)
     x = samples.astype(np.float64) / 32768.0
     V = stft_magnitude(x)
     np.save(out, np.ascontiguousarray(V))
     colnorm = np.sqrt((V.astype(np.float64) ** 2).sum(axis=0))
-    ver = subprocess.run(["espeak-ng", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
-
     meta = {
         "file": os.path.basename(out),
         "m": int(V.shape[0]),
@@ -260,18 +271,16 @@ def main():
         "stft": {"window": "hann-periodic", "nFft": N_FFT, "hop": HOP, "center": False,
                  "padding": "none (whole frames only: n = 1 + floor((L - nFft) / hop))",
                  "scaling": "int16/32768 input, |rfft|, no normalisation", "bins": N_FFT // 2 + 1},
-        "textSources": used_sources,
-        "textFile": os.path.basename(text_path),
-        "wordsSpoken": nwords,
-        "tts": {"engine": ver, "voice": args.voice, "wordsPerMinute": args.speed,
-                "rawSeconds": raw_seconds, "soxConversion": converted},
-        "wav": os.path.basename(wav_path),
-        "rawWav": os.path.basename(raw_wav),
+    }
+    meta.update(about)
+    meta["wav"] = os.path.basename(wav_path)
+    meta.update(files)
+    meta.update({
         "zeroColumns": int((colnorm == 0).sum()),
         "frobeniusNorm": float(np.sqrt((colnorm ** 2).sum())),
         "max": float(V.max()),
-        "sha256": {"npy": sha256_file(out), "wav": sha256_file(wav_path), "text": sha256_file(text_path)},
-    }
+        "sha256": dict({"npy": sha256_file(out), "wav": sha256_file(wav_path)}, **hashes),
+    })
     with open(out + ".json", "w") as f:
         json.dump(meta, f, indent=2)
         f.write("\n")
