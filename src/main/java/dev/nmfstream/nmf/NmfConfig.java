@@ -45,10 +45,20 @@ public record NmfConfig(
         Loss loss) {
 
     /**
-     * Default mini-batch size. Measured on spoken audio (m = 1025, r = 20, seeds 0–2): 128 gave a
-     * median 1.010 × converged batch NMF's error, 256 gave 1.035 ×, 64 gave 1.03 ×.
+     * Default mini-batch size of the library learner and {@code fit}. Measured with the ramp
+     * (seeds 0–5, median final error ÷ converged batch NMF, 128 → 64): speech 1.022 → 1.017, music
+     * 1.025 → 1.027 (seed noise ±0.01), digits (seeds 0–2) 1.042 → 1.024; prequential: speech
+     * 1.035 → 1.029, music 1.049 → 1.038, planted 1.089 → 1.064; 96 was worse than both. It costs
+     * 2–5 % of the learning rate (twice the W updates). Before the ramp and the engine of issue 15,
+     * 128 had measured best on speech (1.010 ×, against 1.03 × for 64).
      */
-    public static final int DEFAULT_BATCH = 128;
+    public static final int DEFAULT_BATCH = 64;
+    /**
+     * Default mini-batch size of the service ({@code nmf.batch.size}): every mini-batch there is a
+     * statistics message on an internal topic and a new basis version broadcast to every
+     * projector, so halving it would double that traffic; the service keeps 128.
+     */
+    public static final int DEFAULT_STREAM_BATCH = 128;
     /**
      * Default mini-batch size for sparse items (documents): on planted topics (m = 2,000, r = 10)
      * 1024 recovered every topic for 8 seeds of 8, 512 missed one for 1 seed of 8; on TF-IDF
@@ -69,11 +79,13 @@ public record NmfConfig(
      * The first mini-batches are smaller than {@link #batchSize}: mini-batch t holds
      * {@link #batchSizeAt}(t) items, starting at min(batchSize, RAMP_START) and growing as the
      * items seen grow, so a short stream, or the start of a long one, gets more updates of W
-     * while its basis is still poor (see {@link #RAMP_DIVISOR}). Measured (seeds 0–2, median final
-     * and prequential error ÷ converged batch NMF, without → with the ramp and the weakest-component
-     * re-seeding of {@link ModelState}): digits (r = 10) 1.066 → 1.042 and 1.265 → 1.097; planted
-     * (m = 500) 1.003 → 1.001 and 1.434 → 1.089; but speech 1.011 → 1.019 and 1.025 → 1.032, music
-     * 1.021 → 1.038 and 1.049 → 1.059 (`fit --seed 0..2`, one thread, the bench data sets).
+     * while its basis is still poor (see {@link #RAMP_DIVISOR}). Measured at a batch size of 128
+     * (re-measured 3 December 2026, `fit --seed 0..2`, one thread, the bench data sets; median
+     * final and prequential error ÷ converged batch NMF, without → with the ramp): digits (r = 10)
+     * 1.069 → 1.042 and 1.269 → 1.097; planted (m = 500) 1.0025 → 1.0011 and 1.434 → 1.089;
+     * speech 1.017 → 1.019 and 1.035 → 1.032; music 1.022 → 1.029 and 1.051 → 1.051 (seed to
+     * seed, music and speech vary by ±0.01). The weakest-component re-seeding of
+     * {@link ModelState} left W bitwise the same on all four.
      */
     public static final int RAMP_START = 16;
     /** While ramping, mini-batch t holds (items seen before it) / RAMP_DIVISOR items. */
@@ -164,8 +176,8 @@ public record NmfConfig(
 
     /**
      * The size of the next mini-batch after {@code itemsSeen} items: clamp(itemsSeen /
-     * {@link #RAMP_DIVISOR}, min(batchSize, {@link #RAMP_START}), batchSize). At the default 128
-     * the ramp ends after 1,024 items, so it adds a few dozen updates of W to a long stream.
+     * {@link #RAMP_DIVISOR}, min(batchSize, {@link #RAMP_START}), batchSize). At the default 64
+     * the ramp ends after 512 items, so it adds a few dozen updates of W to a long stream.
      */
     public int batchSizeAt(long itemsSeen) {
         long ramp = itemsSeen / RAMP_DIVISOR;

@@ -107,7 +107,7 @@ public final class NmfStreamConfig extends AbstractConfig {
                     Importance.HIGH, "dimension m of every input column (required unless nmf.input.format = text: "
                             + "then the number of rows words are hashed into, default " + TextSettings.DEFAULT_BUCKETS
                             + ")")
-            .define(BATCH_SIZE, Type.INT, NmfConfig.DEFAULT_BATCH, atLeast(1), Importance.MEDIUM,
+            .define(BATCH_SIZE, Type.INT, NmfConfig.DEFAULT_STREAM_BATCH, atLeast(1), Importance.MEDIUM,
                     "items per mini-batch")
             .define(STEPS, Type.INT, NmfConfig.DEFAULT_STEPS, between(1, 10_000), Importance.MEDIUM,
                     "HALS sweeps (or MU steps) per update")
