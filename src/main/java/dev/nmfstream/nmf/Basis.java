@@ -66,11 +66,25 @@ public final class Basis {
      * construction): copied but not validated.
      */
     static Basis trusted(int m, int r, double[][] components, long version) {
+        return trusted(m, r, components, version, null);
+    }
+
+    /**
+     * {@link #trusted(int, int, double[][], long)} with G = WᵀW already known (it becomes this
+     * basis's own array), or null to compute it.
+     */
+    static Basis trusted(int m, int r, double[][] components, long version, double[] knownGram) {
         double[] wt = new double[m * r];
         for (int k = 0; k < r; k++) {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
-        return new Basis(m, r, wt, version, false);
+        if (knownGram == null) {
+            return new Basis(m, r, wt, version, false);
+        }
+        Basis b = new Basis(m, r, version, wt);
+        b.transposeRows(0, m);
+        b.setGram(knownGram);
+        return b;
     }
 
     /**
@@ -93,6 +107,15 @@ public final class Basis {
         derive();
     }
 
+    /** An engine-made basis whose row-major W and Gram matrix the caller fills in. */
+    private Basis(int m, int r, long version, double[] componentMajor) {
+        this.m = m;
+        this.r = r;
+        this.version = version;
+        this.wt = componentMajor;
+        this.w = new double[m * r];
+    }
+
     /**
      * This basis made over into the given W (components, m each) and version, in its own arrays,
      * instead of a new one (no allocation of m·r arrays per mini-batch: on a fresh JVM the first
@@ -100,10 +123,23 @@ public final class Basis {
      * {@link ModelState} recycles the one it made last when it was never handed out.
      */
     Basis refill(double[][] components, long newVersion, Lanes lanes) {
+        return refill(components, newVersion, lanes, null);
+    }
+
+    /**
+     * {@link #refill(double[][], long, Lanes)} with G = WᵀW already known (it becomes this basis's
+     * own array; a partial update of W carries G by the rows it changed), or null to compute it.
+     */
+    Basis refill(double[][] components, long newVersion, Lanes lanes, double[] knownGram) {
         for (int k = 0; k < r; k++) {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
         this.version = newVersion;
+        if (knownGram != null) {
+            transposeRows(0, m);
+            setGram(knownGram);
+            return this;
+        }
         if (lanes == null || lanes.count() == 1) {
             derive();
             return this;

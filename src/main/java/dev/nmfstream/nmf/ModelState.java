@@ -45,13 +45,15 @@ public final class ModelState {
     static final int SAMPLE_REFINE_PASSES = 30;
     /**
      * A mini-batch that touched at most this fraction of W's rows (sparse items: documents use a
-     * small part of the vocabulary each) updates only those rows, except every
-     * {@link #FULL_SWEEP_EVERY}-th batch, which updates them all. The rows not touched have
+     * small part of the vocabulary each) updates only those rows, except once every
+     * {@link #FULL_SWEEP_EVERY} full mini-batches' worth of items (the batch that crosses a
+     * multiple of that many items; counted in items, so the small batches of the ramp do not
+     * sweep all of W more often), which updates them all. The rows not touched have
      * unchanged B but see the new A only at the next full sweep: the approximation, whose cost is
      * measured in BENCHMARKS.md (issue 11); dense items always update every row.
      */
     static final double PARTIAL_SWEEP_MAX_FRACTION = 0.5;
-    /** Every this many mini-batches W is updated on all its rows. */
+    /** Every this many mini-batches' worth of items W is updated on all its rows. */
     static final int FULL_SWEEP_EVERY = 4;
     /** W of fewer rows than this is always updated whole (the partial update would save little). */
     static final int PARTIAL_SWEEP_MIN_ROWS = 1_000;
@@ -78,6 +80,15 @@ public final class ModelState {
     private double[] norms;
     /** Scratch: the rows the mini-batch touched. */
     private int[] batchRows;
+    /**
+     * G = WᵀW of the working W as it is now, or null when unknown: the published basis's (set on
+     * publishing), carried through a partial update by the touched rows alone
+     * ({@link #absorbAndStep}); any other change of W drops it.
+     */
+    private double[] gramOfW;
+    /** Scratch: the touched rows of W before and after a partial update, row-major (touched × r). */
+    private double[] rowsBefore = new double[0];
+    private double[] rowsAfter = new double[0];
 
     /** A model without a basis yet: {@link #initialize} makes the first one. */
     public ModelState(NmfConfig config) {
@@ -351,21 +362,86 @@ public final class ModelState {
 
     /**
      * The statistics ← ρ·statistics + batch (the batch is cleared), then W updated: on the rows
-     * the batch touched when they are few ({@link #PARTIAL_SWEEP_MAX_FRACTION}, except every
-     * {@link #FULL_SWEEP_EVERY}-th batch), else on all rows; and normalised.
+     * the batch touched when they are few ({@link #PARTIAL_SWEEP_MAX_FRACTION}, except once every
+     * {@link #FULL_SWEEP_EVERY} batches' worth of items), else on all rows; and normalised. The
+     * Gram matrix of a partially updated W follows from the touched rows alone
+     * ({@link #gramAfterRows}), so such a batch costs in proportion to the rows it touched.
      */
     void absorbAndStep(double rho, SufficientStatistics batch) {
+        double[] known = gramOfW;
+        gramOfW = null;
         int touched = batch.touchedRows(batchRows);
+        long period = (long) FULL_SWEEP_EVERY * config.batchSize();
+        boolean fullDue = (items - batch.items()) / period != items / period;
         statistics.absorb(rho, batch);
         boolean partial = touched >= 0 && m >= PARTIAL_SWEEP_MIN_ROWS && touched <= PARTIAL_SWEEP_MAX_FRACTION * m
-                && batches % FULL_SWEEP_EVERY != 0;
+                && !fullDue;
         double floor = updater.floorFor(w);
+        double[] gram = null;
         if (partial) {
+            if (known != null) {
+                gatherRows(touched, rowsBefore = ensure(rowsBefore, touched * r));
+            }
             updater.updateRows(config.rule(), w, statistics, config.steps(), floor, batchRows, touched);
+            if (known != null) {
+                gatherRows(touched, rowsAfter = ensure(rowsAfter, touched * r));
+                gram = gramAfterRows(known, touched);
+            }
         } else {
             updater.update(config.rule(), w, statistics, config.steps(), floor);
         }
         updater.normalize(w, statistics, norms);
+        if (gram != null) {
+            // the columns were divided by their norms: G_jk / (n_j n_k)
+            for (int j = 0; j < r; j++) {
+                for (int k = 0; k < r; k++) {
+                    gram[j * r + k] /= norms[j] * norms[k];
+                }
+            }
+            gramOfW = gram;
+        }
+    }
+
+    private static double[] ensure(double[] scratch, int size) {
+        return scratch.length >= size ? scratch : new double[Math.max(size, scratch.length * 2)];
+    }
+
+    /** The first {@code count} rows of {@link #batchRows} of the working W, row-major into {@code out}. */
+    private void gatherRows(int count, double[] out) {
+        for (int k = 0; k < r; k++) {
+            double[] wk = w[k];
+            for (int x = 0; x < count; x++) {
+                out[x * r + k] = wk[batchRows[x]];
+            }
+        }
+    }
+
+    /**
+     * G + Σ over the changed rows of (w_after w_afterᵀ − w_before w_beforeᵀ): the Gram matrix of W
+     * after a partial update, in time proportional to the rows it touched (a new array; the
+     * known G is not modified). The upper triangle is summed, then copied to the lower.
+     */
+    private double[] gramAfterRows(double[] known, int count) {
+        double[] g = known.clone();
+        double[] before = rowsBefore;
+        double[] after = rowsAfter;
+        for (int x = 0; x < count; x++) {
+            int o = x * r;
+            for (int j = 0; j < r; j++) {
+                double a = after[o + j];
+                double b = before[o + j];
+                int gj = j * r;
+                for (int k = j; k < r; k++) {
+                    g[gj + k] += a * after[o + k] - b * before[o + k];
+                }
+            }
+        }
+        for (int j = 0; j < r; j++) {
+            for (int k = 0; k < j; k++) {
+                g[j * r + k] = g[k * r + j];
+            }
+        }
+        return g;
     }
 
     /** Counts items learned from (the library learner counts each column as it is projected). */
@@ -386,6 +462,7 @@ public final class ModelState {
 
     /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */
     void step(SufficientStatistics alsoRescale) {
+        gramOfW = null;
         double floor = updater.floorFor(w);
         if (klUpdater != null) {
             // W ← max(floor, N ⊘ S), then unit columns (KL statistics; no refinement rounds under KL)
@@ -416,13 +493,19 @@ public final class ModelState {
         // unused by a few small batches is not dead, nor is new material new yet
         boolean ramping = config.batchSizeAt(items) < config.batchSize();
         reseedDead(ramping);
-        if (!ramping) {
-            reseedWeakest();
+        publish(version);
+        if (!ramping && reseedWeakest(basis.g)) {
+            publish(version);
         }
-        basis = basis != null && !handedOut && basis.dim() == m ? basis.refill(w, version, lanes)
-                : Basis.trusted(m, r, w, version);
-        handedOut = false;
         return basis;
+    }
+
+    /** W as the basis of the given version: the last one refilled if nobody holds it, else a new one. */
+    private void publish(long version) {
+        basis = basis != null && !handedOut && basis.dim() == m ? basis.refill(w, version, lanes, gramOfW)
+                : Basis.trusted(m, r, w, version, gramOfW);
+        handedOut = false;
+        gramOfW = basis.g;
     }
 
     private void reseedDead(boolean onlyCollapsed) {
@@ -457,6 +540,7 @@ public final class ModelState {
             SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * k)));
             double tau = RESEED_WEIGHT * (meanDiag > 0 ? meanDiag : 1.0);
             updater.reseed(w, statistics, k, best, tau, random);
+            gramOfW = null;
             grace[k] = GRACE_BATCHES;
             reseeds++;
         }
@@ -470,10 +554,10 @@ public final class ModelState {
      * is re-seeded from that column, if its cost is below {@link #WEAK_SHARE} of the mean
      * component's. At most one per mini-batch; each re-seeded component has its grace period.
      */
-    private void reseedWeakest() {
+    private boolean reseedWeakest(double[] gram) {
         int count = statistics.candidateCount();
         if (count == 0 || Loss.KL == config.loss()) {
-            return;
+            return false;
         }
         int best = 0;
         for (int q = 1; q < count; q++) {
@@ -484,11 +568,11 @@ public final class ModelState {
         double[] c = statistics.candidate(best);
         double energy = Kernels.dot(c, 0, c, 0, m);
         if (!(energy > 0) || statistics.candidateScore(best) < NEW_MATERIAL * energy) {
-            return;
+            return false;
         }
-        double[] inverseDiagonal = inverseGramDiagonal();
+        double[] inverseDiagonal = inverseGramDiagonal(gram);
         if (inverseDiagonal == null) {
-            return;
+            return false;
         }
         double trace = 0;
         for (int k = 0; k < r; k++) {
@@ -507,26 +591,24 @@ public final class ModelState {
             }
         }
         if (weakest < 0 || !(weakestCost < WEAK_SHARE * trace / r)) {
-            return;
+            return false;
         }
         SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * weakest)));
         updater.reseed(w, statistics, weakest, best, RESEED_WEIGHT * (trace > 0 ? trace / r : 1.0), random);
+        gramOfW = null;
         grace[weakest] = GRACE_BATCHES;
         reseeds++;
+        return true;
     }
 
     /**
-     * The diagonal of (WᵀW + εI)⁻¹ for the working W (unit columns), by Cholesky; null if it fails.
-     * (G⁻¹)_kk = 1 / ‖w_k − P w_k‖², P the projection on the other columns' span.
+     * The diagonal of (G + εI)⁻¹, G = WᵀW of the working W (unit columns, the published basis's
+     * Gram matrix), by Cholesky; null if it fails. (G⁻¹)_kk = 1 / ‖w_k − P w_k‖², P the projection
+     * on the other columns' span.
      */
-    private double[] inverseGramDiagonal() {
-        double[] g = new double[r * r];
+    private double[] inverseGramDiagonal(double[] gram) {
+        double[] g = gram.clone();
         for (int j = 0; j < r; j++) {
-            for (int k = 0; k <= j; k++) {
-                double x = Kernels.dot(w[j], 0, w[k], 0, m);
-                g[j * r + k] = x;
-                g[k * r + j] = x;
-            }
             g[j * r + j] += 1e-9;
         }
         // Cholesky G = L Lᵀ in place (lower triangle)
@@ -600,6 +682,7 @@ public final class ModelState {
     void restore(Basis basis, double[][] w, SufficientStatistics statistics, long items, long batches, long reseeds) {
         this.basis = basis;
         this.w = w;
+        this.gramOfW = null;
         this.statistics = statistics;
         this.items = items;
         this.batches = batches;

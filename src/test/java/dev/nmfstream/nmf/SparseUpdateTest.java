@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The W update of sparse mini-batches on the rows they touched ({@link ModelState}, partial
- * sweeps with a full one every {@link ModelState#FULL_SWEEP_EVERY} batches) against the update of
- * every row (the same documents given as dense columns, whose batches touch every row).
+ * sweeps with a full one every {@link ModelState#FULL_SWEEP_EVERY} batches' worth of items)
+ * against the update of every row (the same documents given as dense columns, whose batches
+ * touch every row), and the Gram matrix carried through partial updates by the touched rows.
  */
 class SparseUpdateTest {
 
@@ -63,6 +64,33 @@ class SparseUpdateTest {
         assertTrue(partialError <= 1.005 * fullError,
                 "relative error " + partialError + " (touched rows) vs " + fullError + " (all rows)");
         assertEquals(sparse.batches(), dense.batches());
+    }
+
+    @Test
+    void theGramMatrixCarriedThroughPartialUpdatesIsTheOneOfTheNewBasis() {
+        PlantedTopics topics = new PlantedTopics(M, R, 1_000, 30, 0.1, 5);
+        OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(R).withBatchSize(BATCH));
+        int[] idx = new int[M];
+        double[] val = new double[M];
+        long checked = 0;
+        long version = -1;
+        for (int j = 0; j < 6_000; j++) {
+            int nnz = topics.next(idx, val);
+            nmf.partialFit(new SparseColumn(M, Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz), 0, nnz));
+            if (nmf.batches() > 0 && nmf.basis().version() != version) {
+                Basis basis = nmf.basis();
+                version = basis.version();
+                double[] carried = basis.gram();
+                double[] fresh = Basis.gram(basis.wt, M, R);
+                for (int q = 0; q < R * R; q++) {
+                    assertEquals(fresh[q], carried[q], 1e-12,
+                            "G[" + q / R + "][" + q % R + "] after version " + version);
+                }
+                checked++;
+            }
+        }
+        // the ramp's batches of 16 and up, then batches of 256: partial updates among them
+        assertTrue(checked > 20, checked + " versions checked");
     }
 
     @Test
