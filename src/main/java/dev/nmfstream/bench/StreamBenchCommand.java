@@ -698,7 +698,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
     }
 
     private static KafkaProducer<String, byte[]> producer(EmbeddedKafka broker) {
-        return KafkaClients.producer(broker.bootstrapServers(), 5);
+        return KafkaClients.inputProducer(broker.bootstrapServers(), 5);
     }
 
     private static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka broker) {

@@ -110,6 +110,25 @@ public final class KafkaClients {
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * A producer for the benchmarks' input topics: as {@link #producer(String, int)} but not
+     * idempotent, one request in flight (so retries keep the order). A busy embedded broker
+     * sometimes answered an idempotent producer's retry with OutOfOrderSequence for good, and the
+     * benchmark then waited for records that never came; without sequence numbers a retry that
+     * the broker had in fact written may duplicate a record, which the benchmarks count as seen.
+     */
+    public static KafkaProducer<String, byte[]> inputProducer(String bootstrap, int lingerMs) {
+        Properties p = new Properties();
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
+        p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
+        p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        p.setProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
     /** A consumer of committed records only, in a group of its own (or the given one). */
     public static KafkaConsumer<String, byte[]> committedConsumer(String bootstrap, String group, boolean fromBeginning) {
         Properties p = new Properties();

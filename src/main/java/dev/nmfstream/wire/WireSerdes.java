@@ -17,10 +17,11 @@ public final class WireSerdes {
     /**
      * The factors topic's component records (keys "model/k").
      *
-     * @return a JSON serde of {@link ComponentMessage}
+     * @return a JSON serde of {@link ComponentMessage} (its m values written with
+     *     {@link JsonSerde#fastDoubles}: a component of a large vocabulary is many doubles)
      */
     public static JsonSerde<ComponentMessage> component() {
-        return new JsonSerde<>(ComponentMessage.class);
+        return JsonSerde.fastDoubles(ComponentMessage.class);
     }
 
     /**
