@@ -107,7 +107,7 @@ public final class NmfStreamConfig extends AbstractConfig {
                     Importance.HIGH, "dimension m of every input column (required unless nmf.input.format = text: "
                             + "then the number of rows words are hashed into, default " + TextSettings.DEFAULT_BUCKETS
                             + ")")
-            .define(BATCH_SIZE, Type.INT, NmfConfig.DEFAULT_STREAM_BATCH, atLeast(1), Importance.MEDIUM,
+            .define(BATCH_SIZE, Type.INT, NmfConfig.DEFAULT_BATCH, atLeast(1), Importance.MEDIUM,
                     "items per mini-batch")
             .define(STEPS, Type.INT, NmfConfig.DEFAULT_STEPS, between(1, 10_000), Importance.MEDIUM,
                     "HALS sweeps (or MU steps) per update")
@@ -118,7 +118,7 @@ public final class NmfStreamConfig extends AbstractConfig {
             .define(SEED, Type.LONG, 0L, Importance.LOW,
                     "seed of every random choice")
             .define(BOOTSTRAP_SIZE, Type.INT, 0, atLeast(0), Importance.LOW,
-                    "columns the first basis is made from (0: max(batch, 2·rank))")
+                    "columns the first basis is made from (0: max(min(batch, 64), 2·rank))")
             .define(INFLUENCE_CAP, Type.DOUBLE, InfluenceCap.DEFAULT_FACTOR, new Check("a finite number ≥ 1",
                     v -> (Double) v >= 1 && !((Double) v).isInfinite()), Importance.LOW,
                     "an item whose norm exceeds this many times the stream's typical norm counts the less the "
@@ -554,7 +554,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         return seed;
     }
 
-    /** Columns the first basis is made from (0: max(batch, 2·rank)). */
+    /** Columns the first basis is made from (0: max(min(batch, 64), 2·rank)). */
     public int bootstrapSize() {
         return bootstrapSize;
     }
