@@ -398,6 +398,13 @@ public final class StreamBenchCommand implements Callable<Integer> {
         row.put("relativeError", relativeError(matrix, new Basis(m, rank, w, factors.newestVersion())));
         row.put("factorsVersion", factors.newestVersion());
         row.put("factorsItemsSeen", factors.newestItemsSeen());
+        // from the last item's weights to the first factors snapshot that had learned from every item
+        long caughtUp = factors.firstUpdatedAtWith(weights.distinct());
+        if (caughtUp >= 0 && weights.lastProcessedAt() >= 0) {
+            row.put("factorsLagSeconds", (caughtUp - weights.lastProcessedAt()) / 1000.0);
+        } else {
+            row.putNull("factorsLagSeconds");
+        }
         if (wFile != null) {
             Npy.writeMatrix(wFile, m, rank, w);
             row.put("outW", wFile.toString());
@@ -471,6 +478,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     JsonNode message = json.readTree(r.value());
                     weights.accept(r.key(), message.get("relativeResidual").asDouble(),
                             message.get("basisVersion").asLong());
+                    weights.processedAt(message.path("processedTimestamp").asLong(-1));
                 }
             }
         }
@@ -493,6 +501,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         private final int window;
         private long records;
         private int distinct;
+        private long lastProcessedAt = -1;
 
         /**
          * @param normSq ‖v_j‖² of every item j; not copied, not modified
@@ -527,6 +536,16 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
         long records() {
             return records;
+        }
+
+        /** A weights record's processedTimestamp (epoch ms; −1 if absent). */
+        void processedAt(long at) {
+            lastProcessedAt = Math.max(lastProcessedAt, at);
+        }
+
+        /** The newest processedTimestamp of any weights record (−1 if none). */
+        long lastProcessedAt() {
+            return lastProcessedAt;
         }
 
         int distinct() {
@@ -591,6 +610,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         private final Map<Long, double[]> byVersion = new HashMap<>();
         private final Map<Long, BitSet> componentsByVersion = new HashMap<>();
         private final Map<Long, Long> itemsSeenByVersion = new HashMap<>();
+        private final Map<Long, Long> updatedAtByVersion = new HashMap<>();
         private long newest = -1;
 
         FactorSnapshots(String model, int r, int m) {
@@ -603,6 +623,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             long version = value.get("version").asLong();
             if (key.equals(model)) {
                 itemsSeenByVersion.put(version, value.get("itemsSeen").asLong());
+                updatedAtByVersion.put(version, value.path("updatedAt").asLong(-1));
             } else if (key.startsWith(model + "/")) {
                 int k = Integer.parseInt(key.substring(model.length() + 1));
                 JsonNode vector = value.get("vector");
@@ -631,6 +652,21 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
         long newestVersion() {
             return newest;
+        }
+
+        /**
+         * When the first snapshot that had learned from at least {@code items} items was made
+         * (its summary's updatedAt, epoch ms), or −1 if none was read.
+         */
+        long firstUpdatedAtWith(long items) {
+            long first = -1;
+            for (Map.Entry<Long, Long> e : itemsSeenByVersion.entrySet()) {
+                long at = updatedAtByVersion.getOrDefault(e.getKey(), -1L);
+                if (e.getValue() >= items && at >= 0 && (first < 0 || at < first)) {
+                    first = at;
+                }
+            }
+            return first;
         }
 
         /** Items the newest complete snapshot had learned from (−1 if none). */

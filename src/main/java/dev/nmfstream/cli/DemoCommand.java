@@ -222,7 +222,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<Integer, double[]> components = new HashMap<>();
         int m = config.dimension();
         int r = config.rank();
-        int bootstrap = config.engine().effectiveBootstrapSize();
+        int bootstrap = config.engine().streamBootstrapSize();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(broker.bootstrapServers(),
                 "nmf-demo-watch", true)) {
             consumer.subscribe(List.of(config.topics().weights(), config.topics().factors()));

@@ -150,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
         line.append(String.format("status: items in %,d  weights out %,d  dead letters %,d  ", s.itemsIn(),
                 s.weightsOut(), s.deadLetters()));
         if (s.basisVersion() < 0) {
-            int bootstrap = c.engine().effectiveBootstrapSize();
+            int bootstrap = c.engine().streamBootstrapSize();
             line.append(s.itemsIn() < bootstrap
                     ? String.format("model: waiting for the first basis (%,d of %,d bootstrap items read)", s.itemsIn(),
                             bootstrap)

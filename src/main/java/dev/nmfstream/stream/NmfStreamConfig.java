@@ -118,7 +118,7 @@ public final class NmfStreamConfig extends AbstractConfig {
             .define(SEED, Type.LONG, 0L, Importance.LOW,
                     "seed of every random choice")
             .define(BOOTSTRAP_SIZE, Type.INT, 0, atLeast(0), Importance.LOW,
-                    "columns the first basis is made from (0: max(min(batch, 64), 2·rank))")
+                    "columns the first basis is made from (0: max(batch, 2·rank))")
             .define(INFLUENCE_CAP, Type.DOUBLE, InfluenceCap.DEFAULT_FACTOR, new Check("a finite number ≥ 1",
                     v -> (Double) v >= 1 && !((Double) v).isInfinite()), Importance.LOW,
                     "an item whose norm exceeds this many times the stream's typical norm counts the less the "
@@ -140,7 +140,8 @@ public final class NmfStreamConfig extends AbstractConfig {
             .define(WARMUP_MAX_ITEMS, Type.INT, 100_000, atLeast(1), Importance.LOW,
                     "items held per task before the first basis exists")
             .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, atLeast(1), Importance.LOW,
-                    "the factors are published at most this often")
+                    "the factors are published at most this often while statistics flow; once none have come for "
+                            + "nmf.stats.flush.ms + 1 s and all are learned, at once")
             .define(STATS_FLUSH_MS, Type.LONG, 2_000L, atLeast(1), Importance.LOW,
                     "partial statistics are sent after this long without a full batch")
             .define(DEAD_LETTER_PREFIX_BYTES, Type.INT, 4096, atLeast(0), Importance.LOW,
@@ -554,7 +555,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         return seed;
     }
 
-    /** Columns the first basis is made from (0: max(min(batch, 64), 2·rank)). */
+    /** Columns the first basis is made from (0: max(batch, 2·rank)). */
     public int bootstrapSize() {
         return bootstrapSize;
     }

@@ -183,7 +183,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         this.drained = new DecodedItem(config.dimension());
         this.deadLetters = WireSerdes.deadLetter().serializer();
         this.sender = new SplittableRandom().nextLong();
-        this.bootstrapSize = config.engine().effectiveBootstrapSize();
+        this.bootstrapSize = config.engine().streamBootstrapSize();
         this.basis = null;
         this.samplesSent = 0;
         this.seq = 0;

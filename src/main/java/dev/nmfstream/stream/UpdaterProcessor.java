@@ -72,6 +72,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     static final String VOCAB = "vocab/";
     /** Prefix of the statistics messages merged since the model was last saved. */
     static final String PENDING_PARTS = "pending-part/";
+    /** Beyond statsFlushMs, how long without statistics counts as settled ({@link #settled}). */
+    static final long SETTLED_EXTRA_MS = 1_000;
     private static final byte STATE_KIND = 'M';
     private static final byte PENDING_KIND = 'P';
     private static final byte SAMPLES_KIND = 'L';
@@ -103,6 +105,8 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private double windowNormSq;
     private long lastSnapshotVersion = -1;
     private long lastSnapshotAt = Long.MIN_VALUE / 2;
+    /** When the last statistics message arrived (wall clock, ms). */
+    private long lastStatisticsAt = Long.MIN_VALUE / 2;
     private boolean basisUnpublished;
     private long lastUpdateAt = Long.MIN_VALUE / 2;
     /** Statistics messages kept in the store since the model was last saved. */
@@ -271,7 +275,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             basisUnpublished = false;
         }
         if (state.basis() != null && (state.basis().version() != lastSnapshotVersion || wordsChanged)
-                && now - lastSnapshotAt >= config.snapshotIntervalMs()) {
+                && (now - lastSnapshotAt >= config.snapshotIntervalMs() || settled(now))) {
             publishFactors(now);
         }
     }
@@ -343,7 +347,7 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
             return;
         }
         samples.add(sample);
-        if (samples.size() >= config.engine().effectiveBootstrapSize()) {
+        if (samples.size() >= config.engine().streamBootstrapSize()) {
             Basis first = state.initialize(samples);
             for (int q = 0; q < samples.size() - 1; q++) {
                 Chunker.delete(chunks, sampleName(q));
@@ -357,7 +361,21 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         }
     }
 
+    /**
+     * Whether the stream has gone quiet with everything learned: no statistics for
+     * {@link NmfStreamConfig#statsFlushMs()} + {@link #SETTLED_EXTRA_MS} (the projectors send a
+     * partial mini-batch after statsFlushMs), none pending, and no snapshot in that time either.
+     * The factors are then published without waiting out the snapshot interval, so a feed that
+     * stops shows factors that learned from its last item within seconds, not a whole interval
+     * later; a steady feed still gets at most one snapshot per interval.
+     */
+    private boolean settled(long now) {
+        long quiet = config.statsFlushMs() + SETTLED_EXTRA_MS;
+        return pending.items() == 0 && now - lastStatisticsAt >= quiet && now - lastSnapshotAt >= quiet;
+    }
+
     private void takeStatistics(StatisticsMessage stats) {
+        lastStatisticsAt = context.currentSystemTimeMs();
         lost += stats.lost();
         if (state.basis() == null || !config.learning()) {
             savePending();

@@ -25,8 +25,8 @@ class RunCommandTest {
     void beforeTheFirstBasisTheStatusSaysWhatItWaitsFor() {
         String line = RunCommand.statusLine(new NmfService.Status(57, 0, 3, -1, Double.NaN, -1, 1200), config());
         assertEquals("status: items in 57  weights out 0  dead letters 3  model: waiting for the first basis "
-                + "(57 of 64 bootstrap items read)  lag 1,200", line);
-        assertEquals("status: items in 3,000  weights out 0  dead letters 0  model: making the first basis from 64 "
+                + "(57 of 128 bootstrap items read)  lag 1,200", line);
+        assertEquals("status: items in 3,000  weights out 0  dead letters 0  model: making the first basis from 128 "
                 + "bootstrap items  lag 0",
                 RunCommand.statusLine(new NmfService.Status(3000, 0, 0, -1, Double.NaN, -1, 0), config()));
     }

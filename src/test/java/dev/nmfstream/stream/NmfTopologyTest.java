@@ -190,6 +190,31 @@ class NmfTopologyTest {
     }
 
     @Test
+    void aFeedThatStopsGetsItsFactorsWithoutWaitingOutTheSnapshotInterval() {
+        PlantedModel truth = new PlantedModel(M, R, 0.4, 0.1, 0.02, 3);
+        Basis initial = new Basis(M, R, truth.trueBasis(), 0);
+        try (Harness h = new Harness(config("nmf.snapshot.interval.ms", "60000"), initial)) {
+            h.tick(300);
+            h.factors.readKeyValuesToMap(); // the given basis, published while nothing flows
+            // a steady feed, a mini-batch every 500 ms: nothing before the interval (a minute)
+            for (int t = 0; t < 10; t++) {
+                h.sendJson(50);
+                h.tick(500);
+            }
+            assertTrue(h.factors.isEmpty(), "a steady feed waits out the snapshot interval");
+            h.tick(2_000); // 2.5 s without statistics: the projectors may still send a partial batch
+            assertTrue(h.factors.isEmpty(), "not settled before statsFlushMs + 1 s");
+            h.tick(1_400); // 3.9 s: settled
+            Map<String, byte[]> snapshot = h.factors.readKeyValuesToMap();
+            assertEquals(R + 1, snapshot.size(), snapshot.keySet().toString());
+            SummaryMessage summary = WireSerdes.summary().deserializer().deserialize("t", snapshot.get("nmf"));
+            assertEquals(500, summary.itemsSeen(), "the snapshot learned from every item");
+            h.tick(5_000);
+            assertTrue(h.factors.isEmpty(), "nothing new learned: no further snapshot");
+        }
+    }
+
+    @Test
     void binaryAndSparseInputProjectAsJson() {
         PlantedModel truth = new PlantedModel(M, R, 0.4, 0.1, 0.02, 3);
         try (Harness h = new Harness(config(), new Basis(M, R, truth.trueBasis(), 0))) {
