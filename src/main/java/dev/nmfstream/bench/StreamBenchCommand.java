@@ -609,8 +609,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
         private final int m;
         private final Map<Long, double[]> byVersion = new HashMap<>();
         private final Map<Long, BitSet> componentsByVersion = new HashMap<>();
-        private final Map<Long, Long> itemsSeenByVersion = new HashMap<>();
-        private final Map<Long, Long> updatedAtByVersion = new HashMap<>();
+        /** Each version's summary: items learned from, and when it was made (epoch ms; −1 if absent). */
+        private final Map<Long, long[]> summaryByVersion = new HashMap<>();
         private long newest = -1;
 
         FactorSnapshots(String model, int r, int m) {
@@ -622,8 +622,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
         void accept(String key, JsonNode value) {
             long version = value.get("version").asLong();
             if (key.equals(model)) {
-                itemsSeenByVersion.put(version, value.get("itemsSeen").asLong());
-                updatedAtByVersion.put(version, value.path("updatedAt").asLong(-1));
+                summaryByVersion.put(version,
+                        new long[] {value.get("itemsSeen").asLong(), value.path("updatedAt").asLong(-1)});
             } else if (key.startsWith(model + "/")) {
                 int k = Integer.parseInt(key.substring(model.length() + 1));
                 JsonNode vector = value.get("vector");
@@ -640,7 +640,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
                 return;
             }
             BitSet seen = componentsByVersion.get(version);
-            if (itemsSeenByVersion.containsKey(version) && seen != null && seen.cardinality() == r) {
+            if (summaryByVersion.containsKey(version) && seen != null && seen.cardinality() == r) {
                 newest = Math.max(newest, version);
             }
         }
@@ -660,9 +660,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
          */
         long firstUpdatedAtWith(long items) {
             long first = -1;
-            for (Map.Entry<Long, Long> e : itemsSeenByVersion.entrySet()) {
-                long at = updatedAtByVersion.getOrDefault(e.getKey(), -1L);
-                if (e.getValue() >= items && at >= 0 && (first < 0 || at < first)) {
+            for (long[] summary : summaryByVersion.values()) {
+                long at = summary[1];
+                if (summary[0] >= items && at >= 0 && (first < 0 || at < first)) {
                     first = at;
                 }
             }
@@ -671,7 +671,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
         /** Items the newest complete snapshot had learned from (−1 if none). */
         long newestItemsSeen() {
-            return newest < 0 ? -1 : itemsSeenByVersion.get(newest);
+            return newest < 0 ? -1 : summaryByVersion.get(newest)[0];
         }
     }
 

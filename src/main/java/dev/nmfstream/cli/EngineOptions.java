@@ -46,7 +46,8 @@ final class EngineOptions {
     Initialization init;
 
     @Option(names = "--bootstrap", defaultValue = "0",
-            description = "Columns the first basis is made from (0: max(min(batch, 64), 2·rank)). Default: ${DEFAULT-VALUE}.")
+            description = "Columns the first basis is made from (0: max(min(batch, " + NmfConfig.DEFAULT_BOOTSTRAP
+                    + "), 2·rank)). Default: ${DEFAULT-VALUE}.")
     int bootstrap;
 
     @Option(names = "--influence-cap", defaultValue = "" + InfluenceCap.DEFAULT_FACTOR, paramLabel = "K",

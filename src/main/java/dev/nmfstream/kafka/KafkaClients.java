@@ -101,13 +101,8 @@ public final class KafkaClients {
      * {@code maxBlock} for the topic's metadata or for room in its buffer.
      */
     public static KafkaProducer<String, byte[]> producer(String bootstrap, int lingerMs, Duration maxBlock) {
-        Properties p = new Properties();
-        p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(maxBlock.toMillis()));
-        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
-        p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(producerProperties(bootstrap, lingerMs, maxBlock), new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     /**
@@ -118,15 +113,23 @@ public final class KafkaClients {
      * the broker had in fact written may duplicate a record, which the benchmarks count as seen.
      */
     public static KafkaProducer<String, byte[]> inputProducer(String bootstrap, int lingerMs) {
-        Properties p = new Properties();
-        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
-        p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        Properties p = producerProperties(bootstrap, lingerMs, Duration.ofSeconds(60));
         p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
         p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
         p.setProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The settings of {@link #producer(String, int, Duration)}. */
+    private static Properties producerProperties(String bootstrap, int lingerMs, Duration maxBlock) {
+        Properties p = new Properties();
+        p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(maxBlock.toMillis()));
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
+        p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        return p;
     }
 
     /** A consumer of committed records only, in a group of its own (or the given one). */

@@ -36,7 +36,7 @@ public final class Basis {
      * @throws IllegalArgumentException if a value is negative, NaN or infinite, or the sizes disagree
      */
     public Basis(int m, int r, double[] rowMajorW, long version) {
-        this(m, r, transpose(checkShape(m, r, rowMajorW), m, r), version, true);
+        this(m, r, transpose(checkShape(m, r, rowMajorW), m, r), version, true, null);
     }
 
     /**
@@ -58,7 +58,7 @@ public final class Basis {
             }
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
-        return new Basis(m, r, wt, version, true);
+        return new Basis(m, r, wt, version, true, null);
     }
 
     /**
@@ -78,20 +78,15 @@ public final class Basis {
         for (int k = 0; k < r; k++) {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
-        if (knownGram == null) {
-            return new Basis(m, r, wt, version, false);
-        }
-        Basis b = new Basis(m, r, version, wt);
-        b.transposeRows(0, m);
-        b.setGram(knownGram);
-        return b;
+        return new Basis(m, r, wt, version, false, knownGram);
     }
 
     /**
      * From W component-major ({@code wt[k*m + i]}), which becomes this basis's own array;
-     * validated unless it comes from the engine itself.
+     * validated unless it comes from the engine itself; its Gram matrix {@code knownGram}
+     * (becomes this basis's own) or null to compute it.
      */
-    private Basis(int m, int r, double[] componentMajor, long version, boolean validate) {
+    private Basis(int m, int r, double[] componentMajor, long version, boolean validate, double[] knownGram) {
         for (int j = 0; validate && j < componentMajor.length; j++) {
             double x = componentMajor[j];
             if (!(x >= 0) || x == Double.POSITIVE_INFINITY) {
@@ -104,44 +99,24 @@ public final class Basis {
         this.version = version;
         this.wt = componentMajor;
         this.w = new double[m * r];
-        derive();
-    }
-
-    /** An engine-made basis whose row-major W and Gram matrix the caller fills in. */
-    private Basis(int m, int r, long version, double[] componentMajor) {
-        this.m = m;
-        this.r = r;
-        this.version = version;
-        this.wt = componentMajor;
-        this.w = new double[m * r];
+        derive(knownGram);
     }
 
     /**
      * This basis made over into the given W (components, m each) and version, in its own arrays,
      * instead of a new one (no allocation of m·r arrays per mini-batch: on a fresh JVM the first
      * touch of that memory cost more than the update). Only for a basis nobody else holds:
-     * {@link ModelState} recycles the one it made last when it was never handed out.
-     */
-    Basis refill(double[][] components, long newVersion, Lanes lanes) {
-        return refill(components, newVersion, lanes, null);
-    }
-
-    /**
-     * {@link #refill(double[][], long, Lanes)} with G = WᵀW already known (it becomes this basis's
-     * own array; a partial update of W carries G by the rows it changed), or null to compute it.
+     * {@link ModelState} recycles the one it made last when it was never handed out. G = WᵀW is
+     * {@code knownGram} when given (it becomes this basis's own array; a partial update of W
+     * carries G by the rows it changed), else computed, on the lanes when there are several.
      */
     Basis refill(double[][] components, long newVersion, Lanes lanes, double[] knownGram) {
         for (int k = 0; k < r; k++) {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
         this.version = newVersion;
-        if (knownGram != null) {
-            transposeRows(0, m);
-            setGram(knownGram);
-            return this;
-        }
-        if (lanes == null || lanes.count() == 1) {
-            derive();
+        if (knownGram != null || lanes == null || lanes.count() == 1) {
+            derive(knownGram);
             return this;
         }
         // G by rows j and the transposition by slabs of rows, on all lanes: bitwise as on one
@@ -160,10 +135,13 @@ public final class Basis {
         return this;
     }
 
-    /** Row-major W, the Gram matrix and its scaled inverse, from {@link #wt}. */
-    private void derive() {
+    /**
+     * Row-major W, the Gram matrix (the given one, which becomes this basis's own, or null to
+     * compute it) and its scaled inverse, from {@link #wt}.
+     */
+    private void derive(double[] knownGram) {
         transposeRows(0, m);
-        setGram(gram(wt, m, r));
+        setGram(knownGram != null ? knownGram : gram(wt, m, r));
     }
 
     /** Row-major W's rows lo ≤ i &lt; hi from {@link #wt}, in blocks of rows that stay in L1. */

@@ -385,7 +385,7 @@ public final class ModelState {
             updater.updateRows(config.rule(), w, statistics, config.steps(), floor, batchRows, touched);
             if (known != null) {
                 gatherRows(touched, rowsAfter = ensure(rowsAfter, touched * r));
-                gram = gramAfterRows(known, touched);
+                gram = gramAfterRows(known, rowsBefore, rowsAfter, touched);
             }
         } else {
             updater.update(config.rule(), w, statistics, config.steps(), floor);
@@ -417,14 +417,13 @@ public final class ModelState {
     }
 
     /**
-     * G + Σ over the changed rows of (w_after w_afterᵀ − w_before w_beforeᵀ): the Gram matrix of W
+     * G + Σ over the changed rows of (w_after w_afterᵀ − w_before w_beforeᵀ) (the rows row-major in
+     * {@code before} and {@code after}, as {@link #gatherRows} writes them): the Gram matrix of W
      * after a partial update, in time proportional to the rows it touched (a new array; the
      * known G is not modified). The upper triangle is summed, then copied to the lower.
      */
-    private double[] gramAfterRows(double[] known, int count) {
+    private double[] gramAfterRows(double[] known, double[] before, double[] after, int count) {
         double[] g = known.clone();
-        double[] before = rowsBefore;
-        double[] after = rowsAfter;
         for (int x = 0; x < count; x++) {
             int o = x * r;
             for (int j = 0; j < r; j++) {
