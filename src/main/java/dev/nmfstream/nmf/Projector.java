@@ -182,7 +182,7 @@ public final class Projector {
     }
 
     /** The most columns {@link #projectBlock} multiplies at once. */
-    static final int BLOCK = 32;
+    static final int BLOCK = 128;
 
     /**
      * Projects dense columns v[from .. from + n) (each of length m from index 0) together: the
@@ -191,7 +191,8 @@ public final class Projector {
      * <p>The product runs over V's rows (the block transposed, BLOCK columns per row) four rows of
      * W at a time: C[k, :] += Σ W[i, k] V[i, :] is a loop over the block's columns that HotSpot's
      * C2 compiles to SIMD code, which the dot products of {@link #project4} (reductions) are not:
-     * measured 1.4–1.7× faster at m = 500 and 1025, r = 20, transposition included. Each column's
+     * measured 1.4–1.7× faster at m = 500 and 1025, r = 20, transposition included (blocks of 16;
+     * longer blocks run more of that loop as SIMD). Each column's
      * products are summed in the same order whatever block it is in, so the results do not depend
      * on how columns are grouped into calls.
      *
@@ -207,46 +208,67 @@ public final class Projector {
             vt = new double[m][BLOCK];
             ct = new double[r][BLOCK];
         }
+        // one loop nest per method, so that HotSpot compiles each whole and early on a fresh JVM
         for (int start = from, end = from + n; start < end; start += BLOCK) {
             int b = Math.min(BLOCK, end - start);
-            // V's rows for this block, eight rows per pass over the columns
-            for (int i0 = 0; i0 < m; i0 += 8) {
-                int i1 = Math.min(m, i0 + 8);
-                for (int j = 0; j < b; j++) {
-                    double[] col = v[start + j];
-                    for (int i = i0; i < i1; i++) {
-                        vt[i][j] = col[i];
-                    }
-                }
-            }
-            double[] wt = basis.wt;
-            for (int k = 0; k < r; k++) {
-                double[] y = ct[k];
-                Arrays.fill(y, 0, b, 0.0);
-                int o = k * m;
-                int i = 0;
-                for (; i + 3 < m; i += 4) {
-                    Kernels.axpy4(wt[o + i], vt[i], wt[o + i + 1], vt[i + 1], wt[o + i + 2], vt[i + 2],
-                            wt[o + i + 3], vt[i + 3], y, b);
-                }
-                for (; i < m; i++) {
-                    Kernels.axpy(wt[o + i], vt[i], y, b);
-                }
-            }
+            transposeBlock(v, start, b, m);
+            multiplyBlock(basis.wt, m, b);
+            solveBlock(basis, v, start, b, out);
+        }
+    }
+
+    /** vt = the rows of v[start .. start + b), eight rows per pass over the columns. */
+    private void transposeBlock(double[][] v, int start, int b, int m) {
+        for (int i0 = 0; i0 < m; i0 += 8) {
+            int i1 = Math.min(m, i0 + 8);
             for (int j = 0; j < b; j++) {
                 double[] col = v[start + j];
-                Projection p = out[start + j];
-                double normSq = Kernels.dot(col, 0, col, 0, m);
-                if (!safe(normSq) && maxValue(groupColumn.set(col, 0, m)) > 0) {
-                    projectScaled(basis, groupColumn, p);
-                    continue;
+                for (int i = i0; i < i1; i++) {
+                    vt[i][j] = col[i];
                 }
-                for (int k = 0; k < r; k++) {
-                    c[k] = ct[k][j];
-                }
-                p.normSq = normSq;
-                solveFromProducts(basis, p);
             }
+        }
+    }
+
+    /** ct = Wᵀ V for the block in vt (b columns), W component-major. */
+    private void multiplyBlock(double[] wt, int m, int b) {
+        for (int k = 0; k < r; k++) {
+            Arrays.fill(ct[k], 0, b, 0.0);
+        }
+        // four rows of V (in L1) against every component, then the next four
+        int i = 0;
+        for (; i + 3 < m; i += 4) {
+            double[] x0 = vt[i];
+            double[] x1 = vt[i + 1];
+            double[] x2 = vt[i + 2];
+            double[] x3 = vt[i + 3];
+            for (int k = 0, o = 0; k < r; k++, o += m) {
+                Kernels.axpy4(wt[o + i], x0, wt[o + i + 1], x1, wt[o + i + 2], x2, wt[o + i + 3], x3, ct[k], b);
+            }
+        }
+        for (; i < m; i++) {
+            for (int k = 0; k < r; k++) {
+                Kernels.axpy(wt[k * m + i], vt[i], ct[k], b);
+            }
+        }
+    }
+
+    /** The exact solve of each column of the block from its products in ct. */
+    private void solveBlock(Basis basis, double[][] v, int start, int b, Projection[] out) {
+        int m = basis.dim();
+        for (int j = 0; j < b; j++) {
+            double[] col = v[start + j];
+            Projection p = out[start + j];
+            double normSq = Kernels.dot(col, 0, col, 0, m);
+            if (!safe(normSq) && maxValue(groupColumn.set(col, 0, m)) > 0) {
+                projectScaled(basis, groupColumn, p);
+                continue;
+            }
+            for (int k = 0; k < r; k++) {
+                c[k] = ct[k][j];
+            }
+            p.normSq = normSq;
+            solveFromProducts(basis, p);
         }
     }
 
