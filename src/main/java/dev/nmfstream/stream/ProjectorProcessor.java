@@ -162,6 +162,12 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         this.backlog = new HeldItems(context.getStateStore(NmfTopology.BACKLOG_STORE));
         this.newestVersion = new NewestBasisVersion(progress);
         this.ledger = new OffsetLedger(progress, config.learning());
+        if (ledger.lost() > 0) {
+            // counted now, not when the next record comes: it may never come (the feed has ended)
+            metrics.itemsLost(ledger.lost());
+            LOG.warn("task {}: the statistics of {} items were lost when this task last stopped (in memory, not yet "
+                    + "sent); their weights are published", context.taskId(), ledger.lost());
+        }
         this.throttle = new Throttle(throttleBatch(config), inputPartitions);
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
         this.text = config.text() != null ? new TextInput(config) : null;
@@ -311,6 +317,8 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             throttle.projected();
             if (stats.items() >= config.batchSize()) {
                 flushStats();
+            } else {
+                ledger.unsent(stats.items());
             }
         }
     }

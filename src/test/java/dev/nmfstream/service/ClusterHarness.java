@@ -202,7 +202,6 @@ final class ClusterHarness {
             firstProblem.compareAndSet(null, what);
         }
 
-        /** Waits until {@code n} ids have weights, then until the summary stays the same for 3 s. */
         /** Waits until at least n ids have their weights (so that a fault comes mid-stream), or the timeout. */
         void awaitAtLeast(int n, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -211,6 +210,10 @@ final class ClusterHarness {
             }
         }
 
+        /**
+         * Waits until {@code n} ids have weights, then until the summary accounts for n items
+         * (learned or lost), then until it stays the same for 3 s.
+         */
         void awaitAll(int n, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (seen.size() < n && System.nanoTime() < deadline) {

@@ -272,6 +272,41 @@ class ProjectorProcessorTest {
     }
 
     @Test
+    void aTaskThatStopsAfterItsPartitionsLastRecordCountsTheLostItemsWithoutAnotherRecord() {
+        KeyValueStore<String, byte[]> basis = basisStore();
+        publish(basis, 100, M, R);
+        TaskStores stores = new TaskStores();
+        NmfStreamConfig config = config();
+        Task before = new Task(config, stores, basis, new BasisCache(config), 1, 0);
+        before.tickTo(100);
+        before.sendRange(0, BATCH + 3); // the feed ends with 3 items' statistics in memory; the task moves
+        Task after = new Task(config, stores, basis, new BasisCache(config), 1, 5_000);
+        after.tickTo(5_000 + config.statsFlushMs()); // no record arrives
+        List<StatisticsMessage> stats = after.stats();
+        assertEquals(1, stats.size(), "the lost count is sent by itself");
+        assertEquals(3, stats.get(0).lost());
+        assertEquals(0, stats.get(0).statistics().items());
+    }
+
+    @Test
+    void itemsReleasedFromTheBacklogWhoseStatisticsWereInMemoryAreCountedLost() {
+        KeyValueStore<String, byte[]> basis = basisStore();
+        publish(basis, 0, M, R); // one partition, version 0: an allowance of one batch
+        TaskStores stores = new TaskStores();
+        NmfStreamConfig config = config();
+        Task before = new Task(config, stores, basis, new BasisCache(config), 1, 10_000);
+        before.tickTo(10_100);
+        before.sendRange(0, BATCH + 4); // the last 4 are held in the backlog store (and covered there)
+        assertEquals(4, stores.backlog.approximateNumEntries());
+        before.tickTo(10_100 + Throttle.MAX_WAIT_MS); // released and projected: statistics in memory
+        assertEquals(BATCH + 4, before.weights().size());
+        assertEquals(0, stores.backlog.approximateNumEntries());
+        Task after = new Task(config, stores, basis, new BasisCache(config), 1, 20_000); // the task died
+        after.tickTo(20_000 + config.statsFlushMs());
+        assertEquals(4, after.stats().get(0).lost(), "the released items' statistics were lost");
+    }
+
+    @Test
     void aPartitionMovedToAnInstanceThatIsBehindWaitsForItsNewestVersion() {
         NmfStreamConfig config = config();
         TaskStores stores = new TaskStores();
