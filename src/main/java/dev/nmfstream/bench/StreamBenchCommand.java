@@ -610,7 +610,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         private final Map<Long, double[]> byVersion = new HashMap<>();
         private final Map<Long, BitSet> componentsByVersion = new HashMap<>();
         /** Each version's summary: items learned from, and when it was made (epoch ms; −1 if absent). */
-        private final Map<Long, long[]> summaryByVersion = new HashMap<>();
+        private final Map<Long, Summary> summaryByVersion = new HashMap<>();
         private long newest = -1;
 
         FactorSnapshots(String model, int r, int m) {
@@ -623,7 +623,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             long version = value.get("version").asLong();
             if (key.equals(model)) {
                 summaryByVersion.put(version,
-                        new long[] {value.get("itemsSeen").asLong(), value.path("updatedAt").asLong(-1)});
+                        new Summary(value.get("itemsSeen").asLong(), value.path("updatedAt").asLong(-1)));
             } else if (key.startsWith(model + "/")) {
                 int k = Integer.parseInt(key.substring(model.length() + 1));
                 JsonNode vector = value.get("vector");
@@ -660,9 +660,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
          */
         long firstUpdatedAtWith(long items) {
             long first = -1;
-            for (long[] summary : summaryByVersion.values()) {
-                long at = summary[1];
-                if (summary[0] >= items && at >= 0 && (first < 0 || at < first)) {
+            for (Summary summary : summaryByVersion.values()) {
+                long at = summary.updatedAt();
+                if (summary.itemsSeen() >= items && at >= 0 && (first < 0 || at < first)) {
                     first = at;
                 }
             }
@@ -671,8 +671,10 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
         /** Items the newest complete snapshot had learned from (−1 if none). */
         long newestItemsSeen() {
-            return newest < 0 ? -1 : summaryByVersion.get(newest)[0];
+            return newest < 0 ? -1 : summaryByVersion.get(newest).itemsSeen();
         }
+
+        private record Summary(long itemsSeen, long updatedAt) {}
     }
 
     /** p50, p99 (ms) of produce-to-weights latency at the given rate, and the records measured. */

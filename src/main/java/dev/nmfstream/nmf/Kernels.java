@@ -167,6 +167,29 @@ public final class Kernels {
         }
     }
 
+    /**
+     * Solves L Lᵀ x = b in place for a lower triangular L (n × n, row-major with row stride
+     * {@code stride}): forward substitution, then back substitution.
+     *
+     * @param x b on entry, x on return (length ≥ n). Modified.
+     */
+    static void choleskySolve(double[] l, int stride, int n, double[] x) {
+        for (int a = 0; a < n; a++) {
+            double acc = x[a];
+            for (int t = 0; t < a; t++) {
+                acc -= l[a * stride + t] * x[t];
+            }
+            x[a] = acc / l[a * stride + a];
+        }
+        for (int a = n - 1; a >= 0; a--) {
+            double acc = x[a];
+            for (int t = a + 1; t < n; t++) {
+                acc -= l[t * stride + a] * x[t];
+            }
+            x[a] = acc / l[a * stride + a];
+        }
+    }
+
     /** Largest element of a[off .. off + n), or 0 for n = 0. */
     public static double max(double[] a, int off, int n) {
         double mx = n == 0 ? 0 : a[off];

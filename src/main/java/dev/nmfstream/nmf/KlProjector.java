@@ -328,19 +328,9 @@ public final class KlProjector {
             if (cholesky(nf, ridge)) {
                 // L y = −g_F, then Lᵀ d = y
                 for (int a = 0; a < nf; a++) {
-                    double x = -grad[free[a]];
-                    for (int b = 0; b < a; b++) {
-                        x -= hessL[a * nf + b] * step[b];
-                    }
-                    step[a] = x / hessL[a * nf + a];
+                    step[a] = -grad[free[a]];
                 }
-                for (int a = nf - 1; a >= 0; a--) {
-                    double x = step[a];
-                    for (int b = a + 1; b < nf; b++) {
-                        x -= hessL[b * nf + a] * step[b];
-                    }
-                    step[a] = x / hessL[a * nf + a];
-                }
+                Kernels.choleskySolve(hessL, nf, nf, step);
                 return true;
             }
         }

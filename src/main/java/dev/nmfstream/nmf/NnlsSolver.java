@@ -52,8 +52,6 @@ public final class NnlsSolver {
     private final double[] z;
     /** Lower Cholesky factor of G'_PP, row-major with stride r, in passive order. */
     private final double[] chol;
-    /** Scratch for triangular solves. */
-    private final double[] tmp;
     private final int[] passive;
     private final boolean[] inPassive;
     private final boolean[] blocked;
@@ -89,7 +87,6 @@ public final class NnlsSolver {
         this.y = new double[r];
         this.z = new double[r];
         this.chol = new double[r * r];
-        this.tmp = new double[r];
         this.passive = new int[r];
         this.inPassive = new boolean[r];
         this.blocked = new boolean[r];
@@ -395,19 +392,9 @@ public final class NnlsSolver {
     /** μ = −S⁻¹ z₀_N with S's Cholesky factor. */
     private void solveSchur(int n) {
         for (int a = 0; a < n; a++) {
-            double acc = -unconstrained[nIdx[a]];
-            for (int t = 0; t < a; t++) {
-                acc -= schur[a * r + t] * tmp[t];
-            }
-            tmp[a] = acc / schur[a * r + a];
+            mu[a] = -unconstrained[nIdx[a]];
         }
-        for (int a = n - 1; a >= 0; a--) {
-            double acc = tmp[a];
-            for (int t = a + 1; t < n; t++) {
-                acc -= schur[t * r + a] * mu[t];
-            }
-            mu[a] = acc / schur[a * r + a];
-        }
+        Kernels.choleskySolve(schur, r, n, mu);
     }
 
     /** y = z₀ + M_{:,N} μ. */
@@ -550,20 +537,9 @@ public final class NnlsSolver {
     /** z = G'_PP⁻¹ c'_P by forward and back substitution with the factor. */
     private void solvePassive() {
         for (int q = 0; q < p; q++) {
-            double acc = cs[passive[q]];
-            int rq = q * r;
-            for (int t = 0; t < q; t++) {
-                acc -= chol[rq + t] * tmp[t];
-            }
-            tmp[q] = acc / chol[rq + q];
+            z[q] = cs[passive[q]];
         }
-        for (int q = p - 1; q >= 0; q--) {
-            double acc = tmp[q];
-            for (int t = q + 1; t < p; t++) {
-                acc -= chol[t * r + q] * z[t];
-            }
-            z[q] = acc / chol[q * r + q];
-        }
+        Kernels.choleskySolve(chol, r, p, z);
     }
 
     /**

@@ -36,8 +36,6 @@ final class OffsetLedger {
     private long done = -1;
     private long inFlight = -1;
     private long lost;
-    /** The value of {@link #UNSENT_KEY} in the store. */
-    private long unsentStored;
 
     /**
      * Reads the progress store: the items whose statistics were in memory (or whose loss was not
@@ -54,7 +52,6 @@ final class OffsetLedger {
         if (unsent != null) {
             restartChecked = true;
             lost = unsent;
-            unsentStored = unsent;
         }
     }
 
@@ -83,14 +80,7 @@ final class OffsetLedger {
      */
     void unsent(long items) {
         if (learning) {
-            store(lost + items);
-        }
-    }
-
-    private void store(long unsent) {
-        if (unsent != unsentStored) {
-            unsentStored = unsent;
-            store.put(UNSENT_KEY, unsent);
+            store.put(UNSENT_KEY, lost + items);
         }
     }
 
@@ -122,7 +112,7 @@ final class OffsetLedger {
         lost = 0;
         cover(inFlight >= 0 ? inFlight : done);
         if (learning) {
-            store(0);
+            store.put(UNSENT_KEY, 0L);
         }
     }
 
