@@ -9,7 +9,10 @@ import java.util.Arrays;
  *
  * <p>Lawson–Hanson's active-set method with a Cholesky factor of G restricted to the passive
  * (positive) set, grown by one row per added variable (O(p²)) and rebuilt only when a variable
- * leaves the set. The problem is solved in the scaled variables y = D h / s with
+ * leaves the set. Each round adds the most violating variable and, where the solution on the
+ * larger set stays positive, up to {@link #GROUP} − 1 more with large gradients at once
+ * ({@link #appendMore}), so a solution with many positive weights takes a few rounds rather than
+ * one per weight. The problem is solved in the scaled variables y = D h / s with
  * D = diag(G)^½ and s = max_k c_k / √G_kk, so that the scaled Gram matrix has a unit diagonal
  * and the scaled c is at most 1: the tolerances below are then relative, and values of v
  * from 1e-30 to 1e30 solve alike. A component with G_kk = 0 (a zero column of W) gets
@@ -39,6 +42,18 @@ public final class NnlsSolver {
      * below about 1e8), so that its inverse is accurate.
      */
     public static final double CONDITIONED = 1e-8;
+    /**
+     * At most this many variables join P in one round of the active-set loop ({@link #violators}),
+     * halved for the rest of a solve after each round whose larger P was not positive. Measured
+     * (final bases of `fit`, exact weights of every item, median of 7 warm passes, µs per item;
+     * one at a time → 8 with a share of 0.2): paragraphs r = 50 (16 positive weights) 11.0 → 7.8,
+     * man-page documents r = 20 3.0 → 2.6, speech r = 20 9.4 → 8.9, planted m = 500 4.15 → 4.08.
+     * A share of 0.1 was as fast on paragraphs and slower on speech (9.1); 0.5 slower on
+     * paragraphs (9.6).
+     */
+    static final int GROUP = 8;
+    /** A variable joins with the most violating one only if its gradient is at least this share of that one's. */
+    static final double GROUP_SHARE = 0.2;
 
     private final int r;
     private final int maxIterations;
@@ -63,6 +78,9 @@ public final class NnlsSolver {
     private final boolean[] violating;
     /** Σ_p G_{:,p} d_p y_p. */
     private final double[] t;
+    /** The variables {@link #violators} found, largest scaled negative gradient first, and those gradients. */
+    private final int[] candidates = new int[GROUP];
+    private final double[] candidateGrad = new double[GROUP];
     private final double[][] gScratch;
     private final double[][] invScratch;
     private int p;
@@ -181,19 +199,96 @@ public final class NnlsSolver {
             iterations = 0;
             Arrays.fill(y, 0.0);
         }
+        int group = GROUP;
         while (iterations < maxIterations) {
-            int j = mostViolating(g);
-            if (j < 0) {
+            int found = violators(g, group);
+            if (found == 0) {
                 break;
             }
+            int j = candidates[0];
             if (!append(g, j)) {
                 blocked[j] = true;
                 continue;
             }
             iterations++;
+            if (found > 1) {
+                if (appendMore(g, found)) {
+                    continue;
+                }
+                group = Math.max(1, group / 2); // this problem's support is not where the gradient points: try fewer
+            }
             innerLoop(g);
         }
         return finish(s, h);
+    }
+
+    /**
+     * After the most violating variable joined P: the next candidates join too, and if the
+     * least-squares solution on the larger P is positive it becomes y (as the inner loop would
+     * make it) and true is returned; otherwise they leave again (P as before) and false is
+     * returned. An optimum with many positive weights then takes a few rounds instead of one per
+     * weight (16 on average for a paragraph at r = 50), and each round's solve and gradient cost
+     * the same as one pivot's. The result is the same optimum: the loop still ends only when no
+     * variable violates the KKT conditions, and a failed attempt leaves Lawson–Hanson's step.
+     */
+    private boolean appendMore(double[][] g, int found) {
+        int base = p;
+        for (int e = 1; e < found; e++) {
+            append(g, candidates[e]); // one that depends on P is left out (not blocked)
+        }
+        if (p == base) {
+            return false;
+        }
+        solvePassive();
+        for (int q = 0; q < p; q++) {
+            if (!(z[q] > 0)) {
+                for (int x = base; x < p; x++) {
+                    inPassive[passive[x]] = false;
+                }
+                p = base;
+                return false;
+            }
+        }
+        for (int q = 0; q < p; q++) {
+            y[passive[q]] = z[q];
+        }
+        iterations += p - base;
+        return true;
+    }
+
+    /**
+     * The variables outside P whose scaled negative gradient exceeds the tolerance and at least
+     * {@link #GROUP_SHARE} of the largest one, at most {@link #GROUP} of them, largest first, into
+     * {@link #candidates}; returns their count (0: the KKT conditions hold).
+     */
+    private int violators(double[][] g, int group) {
+        Arrays.fill(t, 0.0);
+        for (int q = 0; q < p; q++) {
+            int pi = passive[q];
+            Kernels.axpy(d[pi] * y[pi], g[pi], t, r);
+        }
+        int found = 0;
+        for (int k = 0; k < r; k++) {
+            if (inPassive[k] || blocked[k] || d[k] == 0) {
+                continue;
+            }
+            double negGrad = cs[k] - d[k] * t[k];
+            if (negGrad > TOLERANCE && (found < group || negGrad > candidateGrad[found - 1])) {
+                int at = found < group ? found++ : found - 1;
+                while (at > 0 && candidateGrad[at - 1] < negGrad) {
+                    candidates[at] = candidates[at - 1];
+                    candidateGrad[at] = candidateGrad[at - 1];
+                    at--;
+                }
+                candidates[at] = k;
+                candidateGrad[at] = negGrad;
+            }
+        }
+        double floor = GROUP_SHARE * (found > 0 ? candidateGrad[0] : 0);
+        while (found > 1 && candidateGrad[found - 1] < floor) {
+            found--;
+        }
+        return found;
     }
 
     /** h = s · D y. */
@@ -459,32 +554,6 @@ public final class NnlsSolver {
         return iterations;
     }
 
-    /**
-     * The index outside the passive set with the largest negative gradient above tolerance, or
-     * −1. With t = Σ_p G_{:,p} d_p y_p (one vectorising axpy per passive variable), the scaled
-     * negative gradient is −g'_k = c'_k − d_k t_k.
-     */
-    private int mostViolating(double[][] g) {
-        Arrays.fill(t, 0.0);
-        for (int q = 0; q < p; q++) {
-            int pi = passive[q];
-            Kernels.axpy(d[pi] * y[pi], g[pi], t, r);
-        }
-        int best = -1;
-        double bestValue = TOLERANCE;
-        for (int k = 0; k < r; k++) {
-            if (inPassive[k] || blocked[k] || d[k] == 0) {
-                continue;
-            }
-            double negGrad = cs[k] - d[k] * t[k];
-            if (negGrad > bestValue) {
-                bestValue = negGrad;
-                best = k;
-            }
-        }
-        return best;
-    }
-
     /** G'_ab. */
     private double scaledGram(double[][] g, int a, int b) {
         return d[a] * d[b] * g[a][b];
@@ -499,12 +568,8 @@ public final class NnlsSolver {
         int row = p * r;
         double sq = 0;
         for (int q = 0; q < p; q++) {
-            double acc = scaledGram(g, passive[q], j);
             int rq = q * r;
-            for (int t = 0; t < q; t++) {
-                acc -= chol[rq + t] * chol[row + t];
-            }
-            double l = acc / chol[rq + q];
+            double l = (scaledGram(g, passive[q], j) - Kernels.dotScalar(chol, rq, chol, row, q)) / chol[rq + q];
             chol[row + q] = l;
             sq += l * l;
         }

@@ -108,6 +108,54 @@ class NnlsSolverTest {
         }
     }
 
+    /**
+     * Rank 12, items made of about half the components and noise of 0 to 2× the signal: rounds
+     * that add several variables at once, some whose larger set stays positive and some that fall
+     * back to one (the noisy items' gradients point at components outside the support), end at the
+     * enumerated optimum.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void severalVariablesPerRoundStillReachTheEnumeratedOptimum(long seed) {
+        SplittableRandom random = new SplittableRandom(5000 + seed);
+        int r = 12;
+        int m = 40;
+        double[] w = TestData.randomW(random, m, r, 0.2);
+        double[] v = TestData.randomColumn(random, w, m, r, 2 * random.nextDouble());
+        double[] g = new Basis(m, r, w, 0).gram();
+        double[] c = TestData.wtv(w, v, m, r);
+        double[] expected = bruteForce(g, c, r);
+        double[] h = new double[r];
+        new NnlsSolver(r).solve(g, null, c, h);
+        assertArrayEquals(expected, h, 1e-7 * (1 + max(expected)), "seed " + seed);
+        assertKkt(g, c, h, r, "seed " + seed);
+    }
+
+    /** An exact mixture of 8 of 12 components (rounds of several variables): its weights, exactly. */
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18})
+    void anExactMixtureOfManyComponentsIsRecoveredExactly(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int r = 12;
+        int m = 60;
+        double[] w = TestData.randomW(random, m, r, 0.3);
+        double[] truth = new double[r];
+        for (int k : new int[] {0, 1, 3, 4, 6, 7, 9, 11}) {
+            truth[k] = 0.5 + random.nextDouble();
+        }
+        double[] v = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int k = 0; k < r; k++) {
+                v[i] += w[i * r + k] * truth[k];
+            }
+        }
+        double[] g = new Basis(m, r, w, 0).gram();
+        double[] h = new double[r];
+        int pivots = new NnlsSolver(r).solve(g, null, TestData.wtv(w, v, m, r), h);
+        assertArrayEquals(truth, h, 1e-9, "seed " + seed);
+        assertTrue(pivots >= 8, "seed " + seed + ": " + pivots + " pivots for 8 positive weights");
+    }
+
     @ParameterizedTest
     @MethodSource("seeds")
     void satisfiesKktConditionsUpToRank100(long seed) {
@@ -261,12 +309,18 @@ class NnlsSolverTest {
             expected[j] = new Projector(r).project(basis, DenseColumn.of(
                     Arrays.copyOfRange(data, j * m, (j + 1) * m)), new Projection(r)).residualSq;
         }
-        for (int round = 0; round < 40; round++) { // warm up: compile the path
+        long threadId = Thread.currentThread().getId();
+        // warm up until the JIT has compiled the path: before that the SIMD kernels' vectors live on
+        // the heap (a fixed 40 rounds were not always enough: 0.25–3 KB per column on a new machine);
+        // a path that allocated per column would never get here, and the count below would say so
+        int quiet = 0;
+        for (int round = 0; round < 2000 && quiet < 3; round++) {
+            long start = threads.getThreadAllocatedBytes(threadId);
             for (int j = 0; j < n; j++) {
                 projector.project(basis, view.set(data, j * m, m), out);
             }
+            quiet = threads.getThreadAllocatedBytes(threadId) - start < 1024 ? quiet + 1 : 0;
         }
-        long threadId = Thread.currentThread().getId();
         int rounds = 100;
         double[] residuals = new double[rounds * n]; // allocated before the count starts
         long before = threads.getThreadAllocatedBytes(threadId);
