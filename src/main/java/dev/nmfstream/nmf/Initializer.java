@@ -316,15 +316,19 @@ public final class Initializer {
     }
 
     /**
-     * Replaces Y's columns by an orthonormal basis of their span: modified Gram–Schmidt, twice
-     * (enough for orthogonality to round-off), on Y's columns as separate arrays so that the
-     * loops over m vectorise (measured several times faster than a Householder QR of the m × l
-     * row-major matrix at m = 12,000). A column that vanishes (Y of lower rank) is left zero.
+     * Replaces Y's columns by an orthonormal basis of their span: classical Gram–Schmidt, twice
+     * (enough for orthogonality to round-off, as modified Gram–Schmidt twice), on Y's columns as
+     * separate arrays so that the loops over m vectorise (measured several times faster than a
+     * Householder QR of the m × l row-major matrix at m = 12,000). Each pass takes the column's
+     * products with four earlier columns in one sweep and subtracts four multiples in another
+     * (modified Gram–Schmidt's two sweeps per earlier column were 70 % of the first basis of a
+     * sparse fit at m = 20,000, l = 60). A column that vanishes (Y of lower rank) is left zero.
      */
     private static void orthonormalize(DMatrixRMaj y) {
         int m = y.numRows;
         int l = y.numCols;
         double[][] q = new double[l][m];
+        double[] proj = new double[4];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < l; j++) {
                 q[j][i] = y.data[i * l + j];
@@ -334,11 +338,13 @@ public final class Initializer {
             double[] qj = q[j];
             double before = Math.sqrt(Kernels.dot(qj, 0, qj, 0, m));
             for (int pass = 0; pass < 2; pass++) {
-                for (int i = 0; i < j; i++) {
-                    double proj = Kernels.dot(q[i], 0, qj, 0, m);
-                    if (proj != 0) {
-                        Kernels.axpy(-proj, q[i], qj, m);
-                    }
+                int i = 0;
+                for (; i + 3 < j; i += 4) {
+                    dot4(q[i], q[i + 1], q[i + 2], q[i + 3], qj, m, proj);
+                    Kernels.axpy4(-proj[0], q[i], -proj[1], q[i + 1], -proj[2], q[i + 2], -proj[3], q[i + 3], qj, m);
+                }
+                for (; i < j; i++) {
+                    Kernels.axpy(-Kernels.dot(q[i], 0, qj, 0, m), q[i], qj, m);
                 }
             }
             double norm = Math.sqrt(Kernels.dot(qj, 0, qj, 0, m));
@@ -353,5 +359,21 @@ public final class Initializer {
                 y.data[i * l + j] = q[j][i];
             }
         }
+    }
+
+    /** out[t] = a_t · b (t &lt; 4) over n entries, in one sweep over b. */
+    private static void dot4(double[] a0, double[] a1, double[] a2, double[] a3, double[] b, int n, double[] out) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = 0; i < n; i++) {
+            double x = b[i];
+            s0 += a0[i] * x;
+            s1 += a1[i] * x;
+            s2 += a2[i] * x;
+            s3 += a3[i] * x;
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
     }
 }
