@@ -162,7 +162,17 @@ public final class Kernels {
      */
     public static void multTransSparse(double[] w, int r, int[] idx, double[] val, int off, int nnz, double[] c) {
         Arrays.fill(c, 0, r, 0.0);
-        for (int j = 0; j < nnz; j++) {
+        int j = 0;
+        // four rows of W per pass over c (C2 does not vectorise a row axpy at an offset, so each
+        // pass was a scalar loop that loaded and stored all of c)
+        for (; j + 3 < nnz; j += 4) {
+            double v0 = val[off + j], v1 = val[off + j + 1], v2 = val[off + j + 2], v3 = val[off + j + 3];
+            int b0 = idx[off + j] * r, b1 = idx[off + j + 1] * r, b2 = idx[off + j + 2] * r, b3 = idx[off + j + 3] * r;
+            for (int k = 0; k < r; k++) {
+                c[k] += (v0 * w[b0 + k] + v1 * w[b1 + k]) + (v2 * w[b2 + k] + v3 * w[b3 + k]);
+            }
+        }
+        for (; j < nnz; j++) {
             axpy(val[off + j], w, idx[off + j] * r, c, 0, r);
         }
     }
