@@ -89,7 +89,7 @@ public final class NmfStreamConfig extends AbstractConfig {
      * documents does not publish many large basis versions a second (BENCHMARKS.md, issue 11).
      */
     public static final Map<String, String> SPARSE_DEFAULTS = Map.of(
-            BATCH_SIZE, "" + NmfConfig.DEFAULT_SPARSE_BATCH,
+            BATCH_SIZE, "" + NmfConfig.DEFAULT_STREAM_SPARSE_BATCH,
             UPDATE_MIN_INTERVAL_MS, "1000");
     public static final String AUDIO_SAMPLE_RATE = "nmf.audio.sample.rate";
     public static final String AUDIO_N_FFT = "nmf.audio.n.fft";

@@ -6,6 +6,7 @@ import static dev.nmfstream.cli.MainTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -457,12 +458,14 @@ class FitCommandTest {
 
     @Test
     void sparseInputTakesTheSparseMiniBatchUnlessOneIsGiven() throws IOException {
-        int n = 5_000;
+        // long enough for the ramp to pass 1024 (after 8,192 items), so the default is told from the service's 1024
+        int n = 16_000;
+        NmfConfig sparseDefaults = NmfConfig.defaults(5).withBatchSize(NmfConfig.DEFAULT_SPARSE_BATCH);
+        assertNotEquals(NmfConfig.defaults(5).withBatchSize(1024).batchesFor(n), sparseDefaults.batchesFor(n));
         Path[] files = plantedDocuments(n);
         Fit sparse = fit(files[0], false, "--rank", "5");
-        // one W update per mini-batch of 1024 (the last one partial; the first ones ramp up to it)
-        assertEquals(NmfConfig.defaults(5).withBatchSize(NmfConfig.DEFAULT_SPARSE_BATCH).batchesFor(n),
-                sparse.json().get("basisVersion").asLong(), sparse.json().toString());
+        // one W update per mini-batch (the last one partial; the first ones ramp up to it)
+        assertEquals(sparseDefaults.batchesFor(n), sparse.json().get("basisVersion").asLong(), sparse.json().toString());
         Fit dense = fit(files[1], false, "--rank", "5");
         assertEquals(NmfConfig.defaults(5).batchesFor(n), dense.json().get("basisVersion").asLong(),
                 dense.json().toString());
