@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The first basis of a sparse sample is made in the sample's own space (its Gram matrix
  * XᵀX, never an m × l matrix): it must be the basis that the same columns give when dense
- * (the randomised SVD on Y = X Ω), to round-off.
+ * (the randomised SVD on Y = X Ω), to round-off; and a sparse sample of many columns, whose Y
+ * lives on the rows it touches, too.
  */
 class FirstBasisTest {
 
@@ -82,6 +83,24 @@ class FirstBasisTest {
         }
         for (int k = 0; k < 8; k++) {
             assertEquals(1.0, cosine(fromSparse, fromDense, r, k), 1e-9, "component " + k);
+        }
+    }
+
+    @Test
+    void aLargeSparseSampleGivesTheSameBasisFromTheRowsItTouches() {
+        // 600 documents touch fewer than M rows, and n² l > 2.4 touched · l²: Y on the touched rows
+        int r = 10;
+        ColumnBuffer[] s = samples(600, 600, r);
+        int[] rows = Initializer.sampleRows(s[0], M);
+        assertTrue(rows.length < M && (double) rows.length * (r + 10) < Initializer.SAMPLE_SPACE_MIN * 600 * 600,
+                rows.length + " rows touched");
+        for (long seed = 0; seed < 2; seed++) {
+            double[] fromSparse = Initializer.nndsvda(s[0], M, r, seed);
+            double[] fromDense = Initializer.nndsvda(s[1], M, r, seed);
+            double scale = Arrays.stream(fromDense).max().orElseThrow();
+            for (int x = 0; x < fromDense.length; x++) {
+                assertEquals(fromDense[x], fromSparse[x], 1e-12 * scale, "seed " + seed + ", entry " + x);
+            }
         }
     }
 }
