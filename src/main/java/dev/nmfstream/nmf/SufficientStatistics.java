@@ -3,6 +3,7 @@ package dev.nmfstream.nmf;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -41,10 +42,12 @@ public final class SufficientStatistics {
     /** How many re-seeding candidates are kept. */
     public static final int CANDIDATES = 4;
     /**
-     * The first int32 of {@link #writeCompactTo}'s format (a dense {@link #writeTo} starts with
-     * m &gt; 0), so that {@link #readFrom} reads both.
+     * The first int32 of {@link #writeCompactTo}'s earlier format, B row by row (a dense
+     * {@link #writeTo} starts with m &gt; 0), so that {@link #readFrom} reads every form.
      */
     static final int COMPACT_FORMAT = -2;
+    /** The first int32 of {@link #writeCompactTo}'s format, B component by component. */
+    static final int COMPACT_BY_COMPONENT = -3;
 
     private final int m;
     private final int r;
@@ -669,33 +672,58 @@ public final class SufficientStatistics {
      * and the candidates' nonzero entries:
      *
      * <pre>
-     * −2(int32) m(int32) r(int32) items(int64) weight(f64) A(r·r f64)
-     * rows(int32) { row(int32) B[row][0 … r)(f64) } × rows
+     * −3(int32) m(int32) r(int32) items(int64) weight(f64) A(r·r f64)
+     * rows(int32) { row(int32) } × rows, ascending
+     * bytes(int32) { mask(⌈rows/8⌉ bytes) { B[row][k](f64) } × (bits set) } for k = 0 … r − 1
      * candidates(int32) { score(f64) nnz(int32) { index(int32) value(f64) } × nnz } × candidates
      * </pre>
-     * {@link #readFrom} reads both. Costs in proportion to the touched rows, not to m.
+     * B's entries go component by component, as B is held, so that both ends read and write each
+     * component's array in row order (row by row, as the earlier form −2 had it, which
+     * {@link #readFrom} still reads, each row took r cache misses: at m = 20,000, r = 50 writing and
+     * reading statistics messages were a fifth of the service's stream thread). Bit x of component
+     * k's mask (bit x mod 8 of byte x / 8) says whether B[rows[x]][k] is nonzero: only those entries
+     * follow, so a row that one document touched carries only its nonzero weights (on paragraphs
+     * at r = 50, 53 % of the touched entries of a mini-batch of 1,024 are nonzero). Exact: an entry
+     * left out is +0.0. Costs in proportion to the touched rows, not to m.
      */
     public void writeCompactTo(DataOutput out) throws IOException {
         if (allRows || (long) rowCount * (4 + 8L * r) >= 8L * m * r) {
             writeTo(out);
             return;
         }
-        out.writeInt(COMPACT_FORMAT);
+        out.writeInt(COMPACT_BY_COMPONENT);
         out.writeInt(m);
         out.writeInt(r);
         out.writeLong(items);
         out.writeDouble(weight);
         writeDoubles(out, a);
         out.writeInt(rowCount);
-        ByteBuffer buffer = ByteBuffer.allocate(rowCount * (4 + 8 * r));
+        int[] sorted = Arrays.copyOf(rows, rowCount);
+        Arrays.sort(sorted);
+        ByteBuffer buffer = ByteBuffer.allocate(4 * rowCount);
         for (int x = 0; x < rowCount; x++) {
-            int i = rows[x];
-            buffer.putInt(i);
-            for (int k = 0; k < r; k++) {
-                buffer.putDouble(b[k][i]);
-            }
+            buffer.putInt(sorted[x]);
         }
         out.write(buffer.array());
+        int maskBytes = (rowCount + 7) >>> 3;
+        ByteBuffer entries = ByteBuffer.allocate(r * maskBytes + 8 * r * rowCount);
+        byte[] mask = new byte[maskBytes];
+        for (int k = 0; k < r; k++) {
+            double[] bk = b[k];
+            Arrays.fill(mask, (byte) 0);
+            int maskAt = entries.position();
+            entries.position(maskAt + maskBytes);
+            for (int x = 0; x < rowCount; x++) {
+                double v = bk[sorted[x]];
+                if (Double.doubleToRawLongBits(v) != 0) {
+                    mask[x >>> 3] |= (byte) (1 << (x & 7));
+                    entries.putDouble(v);
+                }
+            }
+            entries.put(maskAt, mask);
+        }
+        out.writeInt(entries.position());
+        out.write(entries.array(), 0, entries.position());
         out.writeInt(candidateCount);
         for (int q = 0; q < candidateCount; q++) {
             double[] c = candidates[q];
@@ -707,13 +735,13 @@ public final class SufficientStatistics {
             }
             out.writeDouble(candidateScore[q]);
             out.writeInt(nnz);
-            ByteBuffer entries = ByteBuffer.allocate(12 * nnz);
+            ByteBuffer candidateEntries = ByteBuffer.allocate(12 * nnz);
             for (int i = 0; i < m; i++) {
                 if (c[i] != 0) {
-                    entries.putInt(i).putDouble(c[i]);
+                    candidateEntries.putInt(i).putDouble(c[i]);
                 }
             }
-            out.write(entries.array());
+            out.write(candidateEntries.array());
         }
     }
 
@@ -730,8 +758,11 @@ public final class SufficientStatistics {
         return s;
     }
 
-    /** Reads the rest of {@link #writeCompactTo}'s form, after its first int32. */
-    private static SufficientStatistics readCompact(DataInput in) throws IOException {
+    /**
+     * Reads the rest of {@link #writeCompactTo}'s form after its first int32: component by
+     * component, or (the earlier form −2) row by row.
+     */
+    private static SufficientStatistics readCompact(DataInput in, boolean byComponent) throws IOException {
         SufficientStatistics s = readHead(in, in.readInt());
         int m = s.m;
         int r = s.r;
@@ -739,17 +770,58 @@ public final class SufficientStatistics {
         if (count < 0 || count > m) {
             throw new IOException("statistics with " + count + " rows of B, expected 0.." + m);
         }
-        byte[] bytes = new byte[count * (4 + 8 * r)];
-        in.readFully(bytes);
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        for (int x = 0; x < count; x++) {
-            int i = buffer.getInt();
-            if (i < 0 || i >= m || s.touched[i]) {
-                throw new IOException("statistics: row " + i + " of B, expected a new row in 0.." + (m - 1));
+        if (byComponent) {
+            byte[] bytes = new byte[4 * count];
+            in.readFully(bytes);
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            int[] rowsRead = new int[count];
+            for (int x = 0; x < count; x++) {
+                int i = buffer.getInt();
+                if (i < 0 || i >= m || s.touched[i]) {
+                    throw new IOException("statistics: row " + i + " of B, expected a new row in 0.." + (m - 1));
+                }
+                s.touch(i);
+                rowsRead[x] = i;
             }
-            s.touch(i);
-            for (int k = 0; k < r; k++) {
-                s.b[k][i] = buffer.getDouble();
+            int maskBytes = (count + 7) >>> 3;
+            int length = in.readInt();
+            if (length < r * maskBytes || length > r * maskBytes + 8L * r * count) {
+                throw new IOException("statistics: " + length + " bytes of B's entries for " + count + " rows, expected "
+                        + r * maskBytes + ".." + (r * maskBytes + 8L * r * count));
+            }
+            byte[] entries = new byte[length];
+            in.readFully(entries);
+            ByteBuffer e = ByteBuffer.wrap(entries);
+            try {
+                for (int k = 0; k < r; k++) {
+                    double[] bk = s.b[k];
+                    int maskAt = e.position();
+                    e.position(maskAt + maskBytes);
+                    for (int x = 0; x < count; x++) {
+                        if ((entries[maskAt + (x >>> 3)] & (1 << (x & 7))) != 0) {
+                            bk[rowsRead[x]] = e.getDouble();
+                        }
+                    }
+                }
+            } catch (BufferUnderflowException | IllegalArgumentException ex) {
+                throw new IOException("statistics: B's entries end before their masks say", ex);
+            }
+            if (e.hasRemaining()) {
+                throw new IOException("statistics: " + e.remaining() + " bytes after B's entries, expected none");
+            }
+        } else {
+            byte[] bytes = new byte[count * (4 + 8 * r)];
+            in.readFully(bytes);
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            for (int x = 0; x < count; x++) {
+                int i = buffer.getInt();
+                if (i < 0 || i >= m || s.touched[i]) {
+                    throw new IOException("statistics: row " + i + " of B, expected a new row in 0.." + (m - 1));
+                }
+                s.touch(i);
+                for (int k = 0; k < r; k++) {
+                    s.b[k][i] = buffer.getDouble();
+                }
             }
         }
         int candidates = in.readInt();
@@ -782,8 +854,8 @@ public final class SufficientStatistics {
     /** Reads statistics written by {@link #writeTo} or {@link #writeCompactTo}. */
     public static SufficientStatistics readFrom(DataInput in) throws IOException {
         int m = in.readInt();
-        if (m == COMPACT_FORMAT) {
-            return readCompact(in);
+        if (m == COMPACT_FORMAT || m == COMPACT_BY_COMPONENT) {
+            return readCompact(in, m == COMPACT_BY_COMPONENT);
         }
         SufficientStatistics s = readHead(in, m);
         for (double[] bk : s.b) {

@@ -150,8 +150,14 @@ class SparseStatisticsTest {
             s.add(document(random, 400), weights(random));
         }
         int rows = s.touchedRows();
-        // header + A + rows·(index + r values), no candidates
-        assertEquals(4 + 4 + 4 + 8 + 8 + 8 * R * R + 4 + rows * (4 + 8 * R) + 4, compactBytes(s));
+        int nonzeros = 0;
+        for (double x : s.bMatrix()) {
+            nonzeros += x != 0 ? 1 : 0;
+        }
+        assertTrue(nonzeros < rows * R, "weights with zeros leave zeros in B's touched rows");
+        // header + A + rows' indices + B's length, masks and nonzero entries, no candidates
+        assertEquals(4 + 4 + 4 + 8 + 8 + 8 * R * R + 4 + 4 * rows + 4 + R * ((rows + 7) / 8) + 8 * nonzeros + 4,
+                compactBytes(s));
         assertTrue(compactBytes(s) < 8 * M * R / 4);
         s.add(DenseColumn.of(new double[M]), weights(random));
         assertEquals(M, s.touchedRows(), "a dense item touches every row");
@@ -177,6 +183,69 @@ class SparseStatisticsTest {
         IOException e = assertThrows(IOException.class, () -> SufficientStatistics.readFrom(
                 new DataInputStream(new ByteArrayInputStream(b))));
         assertTrue(e.getMessage().contains("row " + M), e.getMessage());
+        // component 1's mask (its weight is 0: no entries) claiming entries that do not follow
+        byte[] c = bytes.toByteArray();
+        int rows = s.touchedRows();
+        int maskAt = rowsAt + 4 + 4 * rows + 4 + (rows + 7) / 8 + 8 * rows;
+        assertEquals(0, c[maskAt]);
+        c[maskAt] = (byte) 0xFF;
+        e = assertThrows(IOException.class, () -> SufficientStatistics.readFrom(
+                new DataInputStream(new ByteArrayInputStream(c))));
+        assertTrue(e.getMessage().contains("B's entries"), e.getMessage());
+    }
+
+    @Test
+    void theEarlierRowByRowFormIsStillRead() throws IOException {
+        // statistics messages and stored parts written before B went component by component
+        SplittableRandom random = new SplittableRandom(9);
+        SufficientStatistics s = new SufficientStatistics(M, R);
+        for (int t = 0; t < 15; t++) {
+            s.add(document(random, 700), weights(random));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(SufficientStatistics.COMPACT_FORMAT);
+            out.writeInt(M);
+            out.writeInt(R);
+            out.writeLong(s.items());
+            out.writeDouble(s.weight());
+            for (double x : s.aMatrix()) {
+                out.writeDouble(x);
+            }
+            out.writeInt(s.touchedRows());
+            for (int i = M - 1; i >= 0; i--) { // any order of rows
+                boolean touched = false;
+                for (int k = 0; k < R; k++) {
+                    touched |= s.b[k][i] != 0;
+                }
+                if (touched) {
+                    out.writeInt(i);
+                    for (int k = 0; k < R; k++) {
+                        out.writeDouble(s.b[k][i]);
+                    }
+                }
+            }
+            out.writeInt(0);
+        }
+        assertEquals(s.touchedRows(), rowsWithNonzeros(s), "every touched row has a nonzero here");
+        SufficientStatistics back = SufficientStatistics.readFrom(new DataInputStream(
+                new ByteArrayInputStream(bytes.toByteArray())));
+        assertArrayEquals(s.aMatrix(), back.aMatrix());
+        assertArrayEquals(s.bMatrix(), back.bMatrix());
+        assertEquals(s.touchedRows(), back.touchedRows());
+        assertArrayEquals(s.bMatrix(), roundTrip(s).bMatrix(), "and the current form round-trips");
+    }
+
+    private static int rowsWithNonzeros(SufficientStatistics s) {
+        int count = 0;
+        for (int i = 0; i < M; i++) {
+            boolean touched = false;
+            for (int k = 0; k < R; k++) {
+                touched |= s.b[k][i] != 0;
+            }
+            count += touched ? 1 : 0;
+        }
+        return count;
     }
 
     private static double[] dense(SparseColumn v) {
