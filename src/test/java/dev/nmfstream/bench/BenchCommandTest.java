@@ -55,6 +55,9 @@ class BenchCommandTest {
                 "projection / product in " + row);
         double prequential = row.get("prequentialError").asDouble();
         assertTrue(prequential >= 0 && prequential <= 1, row.toString());
+        // the service's first basis from max(batch 128, 2r) columns
+        assertEquals(128, row.get("serviceFirstBasisSample").asInt(), row.toString());
+        assertPositive(row, "serviceFirstBasisSeconds");
 
         String markdown = Files.readString(table, StandardCharsets.UTF_8);
         assertTrue(markdown.startsWith("| case |"), markdown);
