@@ -190,7 +190,7 @@ public final class AudioStreamsBenchCommand implements Callable<Integer> {
         try (KafkaStreams service = new KafkaStreams(NmfTopology.build(config, basis),
                 NmfService.streamsProperties(config, broker.bootstrapServers()));
                 KafkaConsumer<String, byte[]> consumer = KafkaClients.committedConsumer(broker.bootstrapServers(), null, true);
-                KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 0)) {
+                KafkaProducer<String, byte[]> producer = KafkaClients.inputProducer(broker.bootstrapServers(), 0)) {
             service.start();
             consumer.subscribe(List.of(config.topics().weights()));
             // the first basis from a burst of frames, then the updater given time to catch up: not measured

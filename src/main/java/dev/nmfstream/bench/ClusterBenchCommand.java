@@ -90,7 +90,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         json.put("partitions", partitions);
         json.put("cores", Runtime.getRuntime().availableProcessors());
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties());
-                KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 20)) {
+                KafkaProducer<String, byte[]> producer = KafkaClients.inputProducer(broker.bootstrapServers(), 20)) {
             byte[][] values = values();
             Map<Integer, double[]> rates = new LinkedHashMap<>();
             for (int repeat = 0; repeat < repeats; repeat++) {

@@ -115,7 +115,7 @@ final class HttpOverhead {
     private static long fill(EmbeddedKafka broker, NmfStreamConfig config, int n, int dimension, int rank) {
         PlantedModel planted = new PlantedModel(dimension, rank, 0.2, 0.1, 0.05, 5);
         double[] v = new double[dimension];
-        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 20)) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.inputProducer(broker.bootstrapServers(), 20)) {
             for (int j = 0; j < n; j++) {
                 planted.next(v, 0);
                 producer.send(new ProducerRecord<>(config.topics().columns(), "f" + j,

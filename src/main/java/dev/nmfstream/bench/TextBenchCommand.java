@@ -167,7 +167,7 @@ public final class TextBenchCommand implements Callable<Integer> {
                 throw new IllegalStateException(pending.size() + " records not accepted by the broker after 5 rounds");
             }
             Queue<Integer> failed = new ConcurrentLinkedQueue<>();
-            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(broker.bootstrapServers(), 5)) {
+            try (KafkaProducer<String, byte[]> producer = KafkaClients.inputProducer(broker.bootstrapServers(), 5)) {
                 for (int j : pending) {
                     producer.send(new ProducerRecord<>(input, "d" + j, values.get(j)), (meta, e) -> {
                         if (e != null) {
