@@ -73,7 +73,12 @@ public final class BasisUpdater {
         for (double[] wk : w) {
             mx = Math.max(mx, Kernels.max(wk, 0, m));
         }
-        return FLOOR * (mx > 0 ? mx : 1.0);
+        return floorOf(mx);
+    }
+
+    /** The floor for a W whose largest entry is {@code maxW}: FLOOR·max W (or FLOOR if it is 0). */
+    static double floorOf(double maxW) {
+        return FLOOR * (maxW > 0 ? maxW : 1.0);
     }
 
     /**

@@ -95,7 +95,7 @@ public final class Initializer {
         }
         double[] norms = new double[r];
         double floor = refinePasses(components, restrict(sample, rows, m), t, r, rule, passes, norms, whole.gram(),
-                BasisUpdater.FLOOR * (maxW > 0 ? maxW : 1.0));
+                BasisUpdater.floorOf(maxW));
         double[] out = new double[m * r];
         for (int k = 0; k < r; k++) {
             double untouched = floor / norms[k];
@@ -113,12 +113,12 @@ public final class Initializer {
      * {@code passes} passes of {@link #refine} on W held as component arrays of length {@code m}
      * (modified; unit columns on return); returns the floor of the last pass, with the column
      * norms before its normalisation in {@code norms}. The first pass projects with G =
-     * {@code firstGram} and updates with floor {@code firstFloor} when given (else null and NaN:
-     * W's own).
+     * {@code firstGram} (which becomes the first basis's own array) and updates with floor
+     * {@code firstFloor} when given (else null and NaN: W's own).
      */
     private static double refinePasses(double[][] components, ColumnBuffer sample, int m, int r, UpdateRule rule,
             int passes, double[] norms, double[] firstGram, double firstFloor) {
-        Basis basis = firstGram != null ? Basis.trusted(m, r, components, 0, firstGram.clone())
+        Basis basis = firstGram != null ? Basis.trusted(m, r, components, 0, firstGram)
                 : Basis.fromComponents(m, r, components, 0);
         Projector projector = new Projector(r);
         Projection projection = new Projection(r);
@@ -144,12 +144,13 @@ public final class Initializer {
 
     /** The rows a sample of sparse columns touches, ascending, or null if a column is dense. */
     static int[] sampleRows(ColumnBuffer sample, int m) {
+        if (!isSparse(sample)) {
+            return null;
+        }
         boolean[] touched = new boolean[m];
         int count = 0;
         for (int q = 0; q < sample.size(); q++) {
-            if (!(sample.get(q) instanceof SparseColumn s)) {
-                return null;
-            }
+            SparseColumn s = (SparseColumn) sample.get(q);
             int[] idx = s.indices();
             for (int j = s.offset(), end = s.offset() + s.nnz(); j < end; j++) {
                 if (!touched[idx[j]]) {
@@ -174,15 +175,21 @@ public final class Initializer {
             position[rows[x]] = x;
         }
         ColumnBuffer out = new ColumnBuffer(rows.length, sample.size());
+        // one scratch column, grown to the largest: ColumnBuffer.add copies what it is given
+        int[] idx = new int[0];
+        double[] val = new double[0];
+        SparseColumn view = new SparseColumn(rows.length, idx, val, 0, 0);
         for (int q = 0; q < sample.size(); q++) {
             SparseColumn s = (SparseColumn) sample.get(q);
-            int[] idx = new int[s.nnz()];
-            double[] val = new double[s.nnz()];
-            for (int j = 0; j < idx.length; j++) {
+            if (idx.length < s.nnz()) {
+                idx = new int[s.nnz()];
+                val = new double[s.nnz()];
+            }
+            for (int j = 0; j < s.nnz(); j++) {
                 idx[j] = position[s.indices()[s.offset() + j]];
                 val[j] = s.values()[s.offset() + j];
             }
-            out.add(new SparseColumn(rows.length, idx, val, 0, idx.length));
+            out.add(view.set(rows.length, idx, val, 0, s.nnz()));
         }
         return out;
     }
@@ -226,10 +233,9 @@ public final class Initializer {
         // orthonormalisations of m × l most of it; fit learns 1.14× faster without them. The Gram
         // matrix squares the conditioning, so the result agrees with the other path to about 1e-9
         // relative rather than 1e-14 (FirstBasisTest), and below 4 rows per column it is no cheaper
-        boolean sparseSample = isSparse(sample);
-        int[] rows = sparseSample ? sampleRows(sample, m) : null;
+        int[] rows = sampleRows(sample, m);
         int touched = rows == null ? m : rows.length;
-        boolean sparse = sparseSample && m >= 4L * n && (double) touched * l >= SAMPLE_SPACE_MIN * n * n;
+        boolean sparse = rows != null && m >= 4L * n && (double) touched * l >= SAMPLE_SPACE_MIN * n * n;
         // Y otherwise lives on the touched rows (the others of Y and U are zero): the service's
         // sample of 1,024 paragraphs touches 27 % of m = 20,000, and the range finder in the
         // sample's space costs ~n²l, three times Y's ~touched·l² there

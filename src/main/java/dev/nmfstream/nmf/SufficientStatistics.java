@@ -765,64 +765,14 @@ public final class SufficientStatistics {
     private static SufficientStatistics readCompact(DataInput in, boolean byComponent) throws IOException {
         SufficientStatistics s = readHead(in, in.readInt());
         int m = s.m;
-        int r = s.r;
         int count = in.readInt();
         if (count < 0 || count > m) {
             throw new IOException("statistics with " + count + " rows of B, expected 0.." + m);
         }
         if (byComponent) {
-            byte[] bytes = new byte[4 * count];
-            in.readFully(bytes);
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            int[] rowsRead = new int[count];
-            for (int x = 0; x < count; x++) {
-                int i = buffer.getInt();
-                if (i < 0 || i >= m || s.touched[i]) {
-                    throw new IOException("statistics: row " + i + " of B, expected a new row in 0.." + (m - 1));
-                }
-                s.touch(i);
-                rowsRead[x] = i;
-            }
-            int maskBytes = (count + 7) >>> 3;
-            int length = in.readInt();
-            if (length < r * maskBytes || length > r * maskBytes + 8L * r * count) {
-                throw new IOException("statistics: " + length + " bytes of B's entries for " + count + " rows, expected "
-                        + r * maskBytes + ".." + (r * maskBytes + 8L * r * count));
-            }
-            byte[] entries = new byte[length];
-            in.readFully(entries);
-            ByteBuffer e = ByteBuffer.wrap(entries);
-            try {
-                for (int k = 0; k < r; k++) {
-                    double[] bk = s.b[k];
-                    int maskAt = e.position();
-                    e.position(maskAt + maskBytes);
-                    for (int x = 0; x < count; x++) {
-                        if ((entries[maskAt + (x >>> 3)] & (1 << (x & 7))) != 0) {
-                            bk[rowsRead[x]] = e.getDouble();
-                        }
-                    }
-                }
-            } catch (BufferUnderflowException | IllegalArgumentException ex) {
-                throw new IOException("statistics: B's entries end before their masks say", ex);
-            }
-            if (e.hasRemaining()) {
-                throw new IOException("statistics: " + e.remaining() + " bytes after B's entries, expected none");
-            }
+            s.readRowsByComponent(in, count);
         } else {
-            byte[] bytes = new byte[count * (4 + 8 * r)];
-            in.readFully(bytes);
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            for (int x = 0; x < count; x++) {
-                int i = buffer.getInt();
-                if (i < 0 || i >= m || s.touched[i]) {
-                    throw new IOException("statistics: row " + i + " of B, expected a new row in 0.." + (m - 1));
-                }
-                s.touch(i);
-                for (int k = 0; k < r; k++) {
-                    s.b[k][i] = buffer.getDouble();
-                }
-            }
+            s.readRowsByRow(in, count);
         }
         int candidates = in.readInt();
         if (candidates < 0 || candidates > CANDIDATES) {
@@ -849,6 +799,65 @@ public final class SufficientStatistics {
         }
         s.candidateCount = candidates;
         return s;
+    }
+
+    /** B's {@code count} touched rows in the form −3: their indices, then each component's mask and entries. */
+    private void readRowsByComponent(DataInput in, int count) throws IOException {
+        byte[] bytes = new byte[4 * count];
+        in.readFully(bytes);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        int[] rowsRead = new int[count];
+        for (int x = 0; x < count; x++) {
+            rowsRead[x] = touchRead(buffer.getInt());
+        }
+        int maskBytes = (count + 7) >>> 3;
+        int length = in.readInt();
+        if (length < r * maskBytes || length > r * maskBytes + 8L * r * count) {
+            throw new IOException("statistics: " + length + " bytes of B's entries for " + count + " rows, expected "
+                    + r * maskBytes + ".." + (r * maskBytes + 8L * r * count));
+        }
+        byte[] entries = new byte[length];
+        in.readFully(entries);
+        ByteBuffer e = ByteBuffer.wrap(entries);
+        try {
+            for (int k = 0; k < r; k++) {
+                double[] bk = b[k];
+                int maskAt = e.position();
+                e.position(maskAt + maskBytes);
+                for (int x = 0; x < count; x++) {
+                    if ((entries[maskAt + (x >>> 3)] & (1 << (x & 7))) != 0) {
+                        bk[rowsRead[x]] = e.getDouble();
+                    }
+                }
+            }
+        } catch (BufferUnderflowException | IllegalArgumentException ex) {
+            throw new IOException("statistics: B's entries end before their masks say", ex);
+        }
+        if (e.hasRemaining()) {
+            throw new IOException("statistics: " + e.remaining() + " bytes after B's entries, expected none");
+        }
+    }
+
+    /** B's {@code count} touched rows in the earlier form −2: each row's index, then its r entries. */
+    private void readRowsByRow(DataInput in, int count) throws IOException {
+        byte[] bytes = new byte[count * (4 + 8 * r)];
+        in.readFully(bytes);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        for (int x = 0; x < count; x++) {
+            int i = touchRead(buffer.getInt());
+            for (int k = 0; k < r; k++) {
+                b[k][i] = buffer.getDouble();
+            }
+        }
+    }
+
+    /** Marks row i, read from a compact form, as touched: it must be in range and not read before. */
+    private int touchRead(int i) throws IOException {
+        if (i < 0 || i >= m || touched[i]) {
+            throw new IOException("statistics: row " + i + " of B, expected a new row in 0.." + (m - 1));
+        }
+        touch(i);
+        return i;
     }
 
     /** Reads statistics written by {@link #writeTo} or {@link #writeCompactTo}. */

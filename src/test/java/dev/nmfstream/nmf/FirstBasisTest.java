@@ -44,6 +44,16 @@ class FirstBasisTest {
         return new ColumnBuffer[] {sparse, dense};
     }
 
+    /** NNDSVDa of the sparse and the dense sample agree entry by entry to {@code tolerance} × max W. */
+    private static void assertSameBasis(ColumnBuffer[] s, int r, long seed, double tolerance) {
+        double[] fromSparse = Initializer.nndsvda(s[0], M, r, seed);
+        double[] fromDense = Initializer.nndsvda(s[1], M, r, seed);
+        double scale = Arrays.stream(fromDense).max().orElseThrow();
+        for (int x = 0; x < fromDense.length; x++) {
+            assertEquals(fromDense[x], fromSparse[x], tolerance * scale, "seed " + seed + ", entry " + x);
+        }
+    }
+
     /** The cosine of column k of two row-major m × r matrices. */
     private static double cosine(double[] a, double[] b, int r, int k) {
         double ab = 0;
@@ -62,12 +72,7 @@ class FirstBasisTest {
         int r = 20;
         ColumnBuffer[] s = samples(100, 100, r);
         for (long seed = 0; seed < 3; seed++) {
-            double[] fromSparse = Initializer.nndsvda(s[0], M, r, seed);
-            double[] fromDense = Initializer.nndsvda(s[1], M, r, seed);
-            double scale = Arrays.stream(fromDense).max().orElseThrow();
-            for (int x = 0; x < fromDense.length; x++) {
-                assertEquals(fromDense[x], fromSparse[x], 1e-9 * scale, "seed " + seed + ", entry " + x);
-            }
+            assertSameBasis(s, r, seed, 1e-9);
         }
     }
 
@@ -95,12 +100,7 @@ class FirstBasisTest {
         assertTrue(rows.length < M && (double) rows.length * (r + 10) < Initializer.SAMPLE_SPACE_MIN * 600 * 600,
                 rows.length + " rows touched");
         for (long seed = 0; seed < 2; seed++) {
-            double[] fromSparse = Initializer.nndsvda(s[0], M, r, seed);
-            double[] fromDense = Initializer.nndsvda(s[1], M, r, seed);
-            double scale = Arrays.stream(fromDense).max().orElseThrow();
-            for (int x = 0; x < fromDense.length; x++) {
-                assertEquals(fromDense[x], fromSparse[x], 1e-12 * scale, "seed " + seed + ", entry " + x);
-            }
+            assertSameBasis(s, r, seed, 1e-12);
         }
     }
 }

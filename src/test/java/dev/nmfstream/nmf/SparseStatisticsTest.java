@@ -214,11 +214,7 @@ class SparseStatisticsTest {
             }
             out.writeInt(s.touchedRows());
             for (int i = M - 1; i >= 0; i--) { // any order of rows
-                boolean touched = false;
-                for (int k = 0; k < R; k++) {
-                    touched |= s.b[k][i] != 0;
-                }
-                if (touched) {
+                if (hasNonzero(s, i)) {
                     out.writeInt(i);
                     for (int k = 0; k < R; k++) {
                         out.writeDouble(s.b[k][i]);
@@ -239,13 +235,19 @@ class SparseStatisticsTest {
     private static int rowsWithNonzeros(SufficientStatistics s) {
         int count = 0;
         for (int i = 0; i < M; i++) {
-            boolean touched = false;
-            for (int k = 0; k < R; k++) {
-                touched |= s.b[k][i] != 0;
-            }
-            count += touched ? 1 : 0;
+            count += hasNonzero(s, i) ? 1 : 0;
         }
         return count;
+    }
+
+    /** Whether row i of B has a nonzero entry. */
+    private static boolean hasNonzero(SufficientStatistics s, int i) {
+        for (int k = 0; k < R; k++) {
+            if (s.b[k][i] != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double[] dense(SparseColumn v) {
