@@ -81,13 +81,13 @@ def make_data(work):
     for name, text in (("speech-train", TRAIN_TEXT), ("speech-test", TEST_TEXT)):
         raw = os.path.join(work, name + "-raw.wav")
         sh("espeak-ng", "-v", "en-us", "-s", "150", "-w", raw, text)
-        sh("sox", raw, "-r", RATE, "-c", "1", "-b", "16", os.path.join(work, name + ".wav"))
+        sh("sox", "-R", raw, "-r", RATE, "-c", "1", "-b", "16", os.path.join(work, name + ".wav"))
     # music: two tracks to learn from, a third to test on
-    sh("sox", os.path.join(MUSIC, "frontiers.mp3"), "-r", RATE, "-c", "1", "-b", "16",
+    sh("sox", "-R", os.path.join(MUSIC, "frontiers.mp3"), "-r", RATE, "-c", "1", "-b", "16",
        os.path.join(work, "music-train-1.wav"), "trim", "10", "45")
-    sh("sox", os.path.join(MUSIC, "machine_wars.mp3"), "-r", RATE, "-c", "1", "-b", "16",
+    sh("sox", "-R", os.path.join(MUSIC, "machine_wars.mp3"), "-r", RATE, "-c", "1", "-b", "16",
        os.path.join(work, "music-train-2.wav"), "trim", "10", "45")
-    sh("sox", os.path.join(MUSIC, "time_to_strike.mp3"), "-r", RATE, "-c", "1", "-b", "16",
+    sh("sox", "-R", os.path.join(MUSIC, "time_to_strike.mp3"), "-r", RATE, "-c", "1", "-b", "16",
        os.path.join(work, "music-test.wav"), "trim", "20", "40")
     s = read(os.path.join(work, "speech-test.wav"))
     m = read(os.path.join(work, "music-test.wav"))

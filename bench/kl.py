@@ -77,7 +77,7 @@ def make_music(seconds):
     need = int(seconds * 22050)
     for t in tracks:
         wav = os.path.join(DATA, "track.wav")
-        subprocess.run(["sox", "-V1", t, "-r", "22050", "-c", "1", "-b", "16", "-e", "signed-integer", wav],
+        subprocess.run(["sox", "-R", "-V1", t, "-r", "22050", "-c", "1", "-b", "16", "-e", "signed-integer", wav],
                        check=True)
         _, _, _, raw = ms.read_wav(wav)
         x = np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0

@@ -2,9 +2,12 @@
 """Make a time-ordered music magnitude spectrogram for the NMF benchmarks.
 
 Pieces of game music shipped by Debian (packages hyperrogue-music and asc-music)
-are decoded with sox to mono 22,050 Hz 16-bit and concatenated piece after piece
+are decoded with sox to mono 22,050 Hz 16-bit (sox -R: its dither repeatable, so the same
+command makes the same file byte for byte) and concatenated piece after piece
 in a fixed order (PIECES below: the three long asc-music pieces interleaved with the
 hyperrogue-music ones), so the stream changes character whenever a new piece starts.
+--order reversed or --order shuffled (with --seed) makes other streams of the same pieces,
+for measuring on music that a setting was not chosen on.
 Pieces are taken whole, in order, until --seconds is reached; the last one is cut.
 Pieces whose file is missing are skipped (the sidecar lists the ones used).
 
@@ -22,6 +25,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
 import argparse
+import random
 import shutil
 import subprocess
 import sys
@@ -61,7 +65,7 @@ PIECES = [
 def decode(path, tmpdir):
     """int16 mono 22,050 Hz samples of an audio file, decoded by sox."""
     wav = os.path.join(tmpdir, "piece.wav")
-    r = subprocess.run(["sox", path, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer", wav],
+    r = subprocess.run(["sox", "-R", path, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer", wav],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         raise Fail("sox could not decode %s: %s" % (path, r.stderr.strip()))
@@ -76,8 +80,10 @@ def main():
     ap.add_argument("--out", required=True, help="output .npy path (e.g. bench/data/full/music.npy)")
     ap.add_argument("--seconds", type=float, default=1800.0,
                     help="audio length: whole pieces in order, the last one cut (default 1800)")
+    ap.add_argument("--order", choices=("listed", "reversed", "shuffled"), default="listed",
+                    help="the pieces in PIECES' order (default), reversed, or shuffled with --seed")
     ap.add_argument("--seed", type=int, default=0,
-                    help="unused (everything is deterministic); accepted for uniformity")
+                    help="the shuffle's seed for --order shuffled (Python's random.Random(seed).shuffle)")
     args = ap.parse_args()
 
     if args.seconds <= 0:
@@ -90,10 +96,15 @@ def main():
     stem = out[:-4]
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
 
+    pieces = list(PIECES)
+    if args.order == "reversed":
+        pieces.reverse()
+    elif args.order == "shuffled":
+        random.Random(args.seed).shuffle(pieces)
     need = int(round(args.seconds * SAMPLE_RATE))
     parts, used, have = [], [], 0
     with tempfile.TemporaryDirectory(prefix="make_music_") as tmp:
-        for p in PIECES:
+        for p in pieces:
             if have >= need:
                 break
             if not os.path.isfile(p):
@@ -109,7 +120,7 @@ def main():
         raise Fail("the installed pieces give %.1f s < %.1f s requested" % (have / SAMPLE_RATE, args.seconds))
     samples = np.concatenate(parts)
     ver = subprocess.run(["sox", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
-    save_spectrogram(samples, out, stem + ".wav", {"pieces": used, "decoder": ver}, {}, {})
+    save_spectrogram(samples, out, stem + ".wav", {"pieces": used, "order": args.order, "orderSeed": args.seed, "decoder": ver}, {}, {})
 
 
 if __name__ == "__main__":

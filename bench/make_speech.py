@@ -139,7 +139,7 @@ def ensure_format(wav_path, tmpdir):
         if shutil.which("sox") is None:
             raise Fail("WAV is %d ch / %d bytes / %d Hz and sox is not available to convert it" % (ch, sw, sr))
         conv = os.path.join(tmpdir, "conv.wav")
-        r = subprocess.run(["sox", wav_path, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer", conv],
+        r = subprocess.run(["sox", "-R", wav_path, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer", conv],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             raise Fail("sox conversion failed: %s" % r.stderr.strip())
