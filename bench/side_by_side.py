@@ -51,6 +51,10 @@ DATASETS = [
     {"name": "music", "file": "music.npy", "rank": 20,
      "label": "time-ordered music (Debian's hyperrogue-music and asc-music, piece after piece, magnitude STFT, 1025 bins)",
      "full": ["--seconds", "1800"], "quick": ["--seconds", "600"]},
+    {"name": "music-shuffled", "file": "music_shuffled7.npy", "rank": 20,
+     "label": "the same music pieces in another order (make_music.py --order shuffled --seed 7; no default was chosen on it)",
+     "full": ["--seconds", "1800", "--order", "shuffled", "--seed", "7"],
+     "quick": ["--seconds", "600", "--order", "shuffled", "--seed", "7"]},
     {"name": "documents", "file": "documents.npz", "rank": 20,
      "label": "documents (man-page sections, TF-IDF, shuffled)",
      "full": [], "quick": ["--max-documents", "10000"]},
@@ -123,7 +127,7 @@ def make_data(ds, quick, jar, data_dir):
         run(["java", "-jar", jar] + args[:1] + ["-o", path] + args[1:])
     elif ds["name"] == "speech":
         run([PY, "bench/make_speech.py", "--out", path] + args)
-    elif ds["name"] == "music":
+    elif ds["name"].startswith("music"):
         run([PY, "bench/make_music.py", "--out", path] + args)
     else:
         run([PY, "bench/make_data.py", ds["name"], "--out", path] + args)
