@@ -80,6 +80,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     public static final String TEXT_STEMMING = "nmf.text.stemming";
     public static final String TEXT_WEIGHTING = "nmf.text.weighting";
     public static final String UPDATE_MIN_INTERVAL_MS = "nmf.update.min.interval.ms";
+    public static final String BACKLOG_DIVISOR = "nmf.backlog.divisor";
     public static final String INPUT_SPARSE = "nmf.input.sparse";
 
     /**
@@ -187,6 +188,10 @@ public final class NmfStreamConfig extends AbstractConfig {
                     "the updater updates W (and publishes a basis version and saves the model) at most this often; "
                             + "statistics arriving meanwhile are merged into the next update, which then learns from "
                             + "more than nmf.batch.size items; 0: once per nmf.batch.size items")
+            .define(BACKLOG_DIVISOR, Type.INT, Staleness.DEFAULT_DIVISOR, between(1, 1_000_000), Importance.LOW,
+                    "in a backlog, a task projects at most nmf.batch.size · max(1, v / (this · P)) items with basis "
+                            + "version v (P: the input's partitions), then waits for a newer one: larger keeps a "
+                            + "drifting backlog (time-ordered audio) nearer batch NMF and catches up more slowly")
             .define(INPUT_SPARSE, Type.BOOLEAN, false, Importance.MEDIUM,
                     "the items are sparse (sparse JSON; true by default for nmf.input.format = text): the keys not set take the sparse defaults "
                             + "nmf.batch.size = 1024 and nmf.update.min.interval.ms = 1000")
@@ -245,6 +250,7 @@ public final class NmfStreamConfig extends AbstractConfig {
     private final int embeddedPort;
     private final TextSettings text;
     private final long updateMinIntervalMs;
+    private final int backlogDivisor;
     private final boolean inputSparse;
     private final double audioSampleRate;
     private final int audioNFft;
@@ -293,6 +299,7 @@ public final class NmfStreamConfig extends AbstractConfig {
         text = textInput ? new TextSettings(dimension, Language.parse(getString(TEXT_LANGUAGE)),
                 getBoolean(TEXT_STEMMING), Weighting.parse(getString(TEXT_WEIGHTING))) : null;
         updateMinIntervalMs = getLong(UPDATE_MIN_INTERVAL_MS);
+        backlogDivisor = getInt(BACKLOG_DIVISOR);
         inputSparse = getBoolean(INPUT_SPARSE);
         audioSampleRate = getDouble(AUDIO_SAMPLE_RATE);
         audioNFft = getInt(AUDIO_N_FFT);
@@ -661,6 +668,11 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** The least time between two updates of W by the updater (0: no limit). */
     public long updateMinIntervalMs() {
         return updateMinIntervalMs;
+    }
+
+    /** The divisor of the backlog allowance ({@link #BACKLOG_DIVISOR}, {@link Staleness#allowance}). */
+    public int backlogDivisor() {
+        return backlogDivisor;
     }
 
     /** Whether the items were declared sparse ({@link #INPUT_SPARSE}; the sparse defaults applied). */

@@ -168,7 +168,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
             LOG.warn("task {}: the statistics of {} items were lost when this task last stopped (in memory, not yet "
                     + "sent); their weights are published", context.taskId(), ledger.lost());
         }
-        this.throttle = new Throttle(throttleBatch(config), inputPartitions);
+        this.throttle = new Throttle(throttleBatch(config), inputPartitions, config.backlogDivisor());
         this.basisStore = context.getStateStore(NmfTopology.BASIS_STORE);
         this.text = config.text() != null ? new TextInput(config) : null;
         this.restoredWarmup = warmup.count();

@@ -18,6 +18,7 @@ final class Throttle {
 
     private final int batch;
     private final int inputPartitions;
+    private final int divisor;
     /** The basis version the allowance belongs to, or -1 before the first one. */
     private long version = -1;
     private long allowance;
@@ -29,19 +30,24 @@ final class Throttle {
     /**
      * @param batch items per mini-batch
      * @param inputPartitions the input topic's partition count
+     * @param divisor the allowance's divisor ({@link Staleness#allowance}), ≥ 1
      */
-    Throttle(int batch, int inputPartitions) {
+    Throttle(int batch, int inputPartitions, int divisor) {
         if (inputPartitions < 1) {
             throw new IllegalArgumentException("input partitions = " + inputPartitions + ", expected at least 1");
         }
+        if (divisor < 1) {
+            throw new IllegalArgumentException("divisor = " + divisor + ", expected at least 1");
+        }
         this.batch = batch;
         this.inputPartitions = inputPartitions;
+        this.divisor = divisor;
     }
 
     /** A newer basis version: a fresh allowance, and held items may go. */
     void newBasis(long basisVersion) {
         version = basisVersion;
-        allowance = Staleness.allowance(basisVersion, batch, inputPartitions);
+        allowance = Staleness.allowance(basisVersion, batch, inputPartitions, divisor);
         projected = 0;
         holding = false;
         freeRunning = false;

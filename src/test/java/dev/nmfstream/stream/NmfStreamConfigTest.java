@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class NmfStreamConfigTest {
 
     /** How many nmf.* keys there are: a new key must be counted here, and documented. */
-    private static final int KEYS = 44;
+    private static final int KEYS = 45;
 
 
     private static Properties minimal() {
@@ -135,7 +135,8 @@ class NmfStreamConfigTest {
         "nmf.model|a/b|nmf.model = 'a/b', expected a non-empty name without '/'",
         "nmf.text.language|klingon|nmf.text.language = 'klingon', expected one of english, french",
         "nmf.text.weighting|idf|nmf.text.weighting = 'idf', expected sublinear, tf or binary",
-        "nmf.loss|itakura-saito|nmf.loss = 'itakura-saito', expected frobenius or kl"})
+        "nmf.loss|itakura-saito|nmf.loss = 'itakura-saito', expected frobenius or kl",
+        "nmf.backlog.divisor|0|nmf.backlog.divisor = 0, expected an integer in [1, 1000000]"})
     void badValuesFailNamingTheKeyTheValueAndWhatIsExpected(String key, String value, String expected) {
         Properties p = minimal();
         p.setProperty(key, value);

@@ -214,6 +214,24 @@ class ProjectorProcessorTest {
     }
 
     @Test
+    void theBacklogDivisorSetsHowFarATaskRunsAhead() {
+        KeyValueStore<String, byte[]> basis = basisStore();
+        publish(basis, 100, M, R);
+        // one input partition, version 100: an allowance of 100 / 2 = 50 batches by default, of one with divisor 100
+        Task free = new Task(config(), new TaskStores(), basis, new BasisCache(config()), 1, 0);
+        free.tickTo(100);
+        free.sendRange(0, 3 * BATCH);
+        assertEquals(3 * BATCH, free.weights().size(), "within the default allowance");
+        NmfStreamConfig strict = config("nmf.backlog.divisor", "100");
+        TaskStores stores = new TaskStores();
+        Task held = new Task(strict, stores, basis, new BasisCache(strict), 1, 0);
+        held.tickTo(100);
+        held.sendRange(0, 3 * BATCH);
+        assertEquals(ids(0, BATCH), ids(held.weights()), "one batch, then the items wait for a newer basis");
+        assertEquals(2 * BATCH, stores.backlog.approximateNumEntries());
+    }
+
+    @Test
     void aNewerBasisReleasesTheHeldItemsAtOnce() {
         KeyValueStore<String, byte[]> basis = basisStore();
         publish(basis, 0, M, R);

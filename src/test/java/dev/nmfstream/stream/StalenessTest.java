@@ -20,12 +20,23 @@ class StalenessTest {
 
     @Test
     void allowanceIsOneBatchEarlyThenGrowsWithTheVersion() {
-        assertEquals(100, Staleness.allowance(0, 100, 4));
-        assertEquals(100, Staleness.allowance(7, 100, 4));
-        assertEquals(100, Staleness.allowance(15, 100, 4));
-        assertEquals(200, Staleness.allowance(16, 100, 4));
-        assertEquals(1000, Staleness.allowance(80, 100, 4));
-        assertEquals(50L * 1_000_000, Staleness.allowance(2_000_000, 50, 1));
+        int d = Staleness.DEFAULT_DIVISOR;
+        assertEquals(100, Staleness.allowance(0, 100, 4, d));
+        assertEquals(100, Staleness.allowance(7, 100, 4, d));
+        assertEquals(100, Staleness.allowance(15, 100, 4, d));
+        assertEquals(200, Staleness.allowance(16, 100, 4, d));
+        assertEquals(1000, Staleness.allowance(80, 100, 4, d));
+        assertEquals(50L * 1_000_000, Staleness.allowance(2_000_000, 50, 1, d));
+    }
+
+    @Test
+    void aLargerDivisorLetsTheAllowanceGrowMoreSlowly() {
+        // 8 · 4 partitions: one batch up to version 63, two from 64, ten at 320
+        assertEquals(100, Staleness.allowance(63, 100, 4, 8));
+        assertEquals(200, Staleness.allowance(64, 100, 4, 8));
+        assertEquals(1000, Staleness.allowance(320, 100, 4, 8));
+        assertEquals(200, Staleness.allowance(80, 100, 4, 8), "80 / 32 = 2 batches, against divisor 2.s 10");
+        assertEquals(100, Staleness.allowance(2_000_000, 100, 4, 1_000_000), "the largest divisor the setting allows");
     }
 
     @Test

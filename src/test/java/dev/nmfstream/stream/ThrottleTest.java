@@ -11,7 +11,7 @@ class ThrottleTest {
 
     @Test
     void holdsOnlyWhenTheStatisticsAfterTheAllowanceAreSent() {
-        Throttle t = new Throttle(10, 4);
+        Throttle t = new Throttle(10, 4, Staleness.DEFAULT_DIVISOR);
         t.statisticsSent(0);
         assertFalse(t.holding(), "no basis yet: nothing to hold for");
         t.newBasis(0);
@@ -30,7 +30,7 @@ class ThrottleTest {
 
     @Test
     void releasesAfterTheWaitAndRunsFreelyUntilTheNextVersion() {
-        Throttle t = new Throttle(10, 4);
+        Throttle t = new Throttle(10, 4, Staleness.DEFAULT_DIVISOR);
         t.newBasis(3);
         for (int i = 0; i < 10; i++) {
             t.projected();
@@ -57,7 +57,7 @@ class ThrottleTest {
 
     @Test
     void aNewerVersionEndsTheHoldAtOnce() {
-        Throttle t = new Throttle(10, 4);
+        Throttle t = new Throttle(10, 4, Staleness.DEFAULT_DIVISOR);
         t.newBasis(0);
         for (int i = 0; i < 10; i++) {
             t.projected();
@@ -69,8 +69,19 @@ class ThrottleTest {
     }
 
     @Test
+    void theDivisorSetsTheAllowance() {
+        Throttle t = new Throttle(10, 4, 8);
+        t.newBasis(64);
+        assertEquals(20, t.allowance(), "10 · max(1, 64 / (8 · 4))");
+        t.newBasis(63);
+        assertEquals(10, t.allowance());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Throttle(10, 4, 0));
+        assertTrue(e.getMessage().contains("divisor = 0"), e.getMessage());
+    }
+
+    @Test
     void needsAPartition() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Throttle(10, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Throttle(10, 0, 2));
         assertTrue(e.getMessage().contains("input partitions = 0"), e.getMessage());
     }
 }
