@@ -17,11 +17,11 @@ public final class Staleness {
     private Staleness() {}
 
     /**
-     * The default divisor of {@link #allowance}. Measured (4 December 2026, `bench-stream`, one run
-     * each, final error ÷ batch NMF and the service's records/s, divisor 2 → 8): time-ordered music
-     * 1.090 → 1.044 and 7,172 → 5,179/s, the same pieces shuffled 1.151 → 1.066 and 7,069 →
-     * 4,515/s, speech 1.049 → 1.040 and 7,678 → 5,061/s, planted 1.0011 → 1.0008 and 11,078 →
-     * 6,611/s. The default keeps the throughput; {@code nmf.backlog.divisor} trades it for quality.
+     * The default divisor of {@link #allowance}. Measured (4 December 2026, `bench-stream` backlogs,
+     * final error ÷ batch NMF, divisor 2 → 8; BENCHMARKS.md): time-ordered music 1.09 → 1.03–1.04,
+     * the same pieces shuffled 1.11–1.15 → 1.07–1.09, speech 1.049 → 1.040, planted 1.0011 →
+     * 1.0008, for 25–43 % fewer records/s (planted 40 %). The default keeps the throughput;
+     * {@code nmf.backlog.divisor} trades it for quality.
      */
     public static final int DEFAULT_DIVISOR = 2;
 
