@@ -37,7 +37,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = "/usr/bin/python3"
 BEGIN, END = "<!-- side-by-side:begin -->", "<!-- side-by-side:end -->"
 
-# name, file, rank, how to make it (full, quick)
+# name, file, rank, how to make it (full, quick; "maker": the script that takes --out and those arguments,
+# else make_data.py NAME, or the jar's generate for planted)
 DATASETS = [
     {"name": "planted", "file": "planted.npy", "rank": 20, "truth": "planted.truth.npy",
      "label": "planted model (m = 500, r = 20, 20% dense W, Dirichlet(0.1), 5% noise)",
@@ -46,13 +47,15 @@ DATASETS = [
      "quick": ["generate", "--rows", "500", "--columns", "10000", "--rank", "20", "--density", "0.2",
                "--alpha", "0.1", "--noise", "0.05", "--seed", "0"]},
     {"name": "speech", "file": "speech1800.npy", "rank": 20,
-     "label": "speech (espeak-ng reading GPL-3 then GPL-2, magnitude STFT, 1025 bins)",
+     "label": "speech (espeak-ng reading GPL-3 then GPL-2, magnitude STFT, 1025 bins)", "maker": "bench/make_speech.py",
      "full": ["--seconds", "1800"], "quick": ["--seconds", "120"]},
     {"name": "music", "file": "music.npy", "rank": 20,
      "label": "time-ordered music (Debian's hyperrogue-music and asc-music, piece after piece, magnitude STFT, 1025 bins)",
+     "maker": "bench/make_music.py",
      "full": ["--seconds", "1800"], "quick": ["--seconds", "600"]},
     {"name": "music-shuffled", "file": "music_shuffled7.npy", "rank": 20,
      "label": "the same music pieces in another order (make_music.py --order shuffled --seed 7; no default was chosen on it)",
+     "maker": "bench/make_music.py",
      "full": ["--seconds", "1800", "--order", "shuffled", "--seed", "7"],
      "quick": ["--seconds", "600", "--order", "shuffled", "--seed", "7"]},
     {"name": "documents", "file": "documents.npz", "rank": 20,
@@ -125,10 +128,8 @@ def make_data(ds, quick, jar, data_dir):
     args = ds["quick"] if quick else ds["full"]
     if ds["name"] == "planted":
         run(["java", "-jar", jar] + args[:1] + ["-o", path] + args[1:])
-    elif ds["name"] == "speech":
-        run([PY, "bench/make_speech.py", "--out", path] + args)
-    elif ds["name"].startswith("music"):
-        run([PY, "bench/make_music.py", "--out", path] + args)
+    elif "maker" in ds:
+        run([PY, ds["maker"], "--out", path] + args)
     else:
         run([PY, "bench/make_data.py", ds["name"], "--out", path] + args)
     return path

@@ -156,16 +156,10 @@ public final class BenchCommand implements Callable<Integer> {
         double sink = 0;
         // The JIT first: with the Vector API the kernels allocate their vectors until C2 has compiled
         // them, and one pass of a small data set could end before that (2,000 columns: 1 run in 6
-        // allocated 18 KB per projection). So at least WARM_UP_COLUMNS projections and products
-        // (whole passes over the columns) before any is measured.
-        for (int done = 0; done < WARM_UP_COLUMNS; done += n) {
-            for (Column v : d.columns) {
-                product(v, wt, wRowMajor, m, r, c);
-                sink += c[0];
-                sink += projector.project(basis, v, out).residualSq;
-            }
-        }
-        for (int rep = 0; rep < repeats; rep++) {
+        // allocated 18 KB per projection). So the passes before rep 0, at least WARM_UP_COLUMNS
+        // projections and products, are not measured.
+        int warmUps = (WARM_UP_COLUMNS + n - 1) / n;
+        for (int rep = -warmUps; rep < repeats; rep++) {
             long t0 = System.nanoTime();
             for (Column v : d.columns) {
                 product(v, wt, wRowMajor, m, r, c);
@@ -181,10 +175,12 @@ public final class BenchCommand implements Callable<Integer> {
             }
             long t2 = System.nanoTime();
             long a1 = threads.getThreadAllocatedBytes(tid);
-            productTimes[rep] = (t1 - t0) / 1e9;
-            projectTimes[rep] = (t2 - t1) / 1e9;
-            allocated += a1 - a0;
-            pivots += p;
+            if (rep >= 0) {
+                productTimes[rep] = (t1 - t0) / 1e9;
+                projectTimes[rep] = (t2 - t1) / 1e9;
+                allocated += a1 - a0;
+                pivots += p;
+            }
         }
         NmfConfig config = NmfConfig.defaults(r).withBatchSize(d.batch);
         double[] learnTimes = new double[repeats];

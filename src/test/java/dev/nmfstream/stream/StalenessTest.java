@@ -35,7 +35,7 @@ class StalenessTest {
         assertEquals(100, Staleness.allowance(63, 100, 4, 8));
         assertEquals(200, Staleness.allowance(64, 100, 4, 8));
         assertEquals(1000, Staleness.allowance(320, 100, 4, 8));
-        assertEquals(200, Staleness.allowance(80, 100, 4, 8), "80 / 32 = 2 batches, against divisor 2.s 10");
+        assertEquals(200, Staleness.allowance(80, 100, 4, 8), "80 / 32 = 2 batches, against divisor 2's 10");
         assertEquals(100, Staleness.allowance(2_000_000, 100, 4, 1_000_000), "the largest divisor the setting allows");
     }
 
