@@ -88,6 +88,23 @@ public final class NnlsSolver {
     /** Variables infeasible in the current round of {@link #pivotWithInverse}. */
     private int infeasibleCount;
 
+    /**
+     * Block pivoting is tried (and continued) while at most this share of the variables is held
+     * at zero, and at most {@link #BLOCK_PIVOT_MAX_ZEROS} of them unless that is under a quarter
+     * ({@code blockPivotZeros}): beyond that the active set's appends cost less than the
+     * O(|N|³) rounds.
+     */
+    static final double BLOCK_PIVOT_ZEROS = 0.75;
+    /**
+     * The most zeros for block pivoting at larger ranks: on paragraphs at r = 50 (16 positive
+     * weights) rounds with |N| ≈ 34 made a fresh fit 13 % slower than the active set; with 24,
+     * as fast, while audio frames at r = 50 (30 positive) keep most of the gain.
+     */
+    static final int BLOCK_PIVOT_MAX_ZEROS = 24;
+
+    /** The most zeros with which block pivoting runs at this rank. */
+    private final double blockPivotZeros;
+
     /** A solver for rank r, with an iteration cap of 10·r + 20 (never reached in practice). */
     public NnlsSolver(int r) {
         this(r, 10 * r + 20);
@@ -99,6 +116,7 @@ public final class NnlsSolver {
             throw new IllegalArgumentException("rank " + r + ", expected a positive rank");
         }
         this.r = r;
+        this.blockPivotZeros = Math.max(r / 4.0, Math.min(BLOCK_PIVOT_ZEROS * r, BLOCK_PIVOT_MAX_ZEROS));
         this.maxIterations = maxIterations;
         this.d = new double[r];
         this.cs = new double[r];
@@ -383,8 +401,12 @@ public final class NnlsSolver {
      * the least-squares solution with z_N = 0, and μ is the gradient on N. Optimal when z ≥ 0
      * and μ ≥ 0; otherwise the infeasible variables change sides (Kim and Park's full
      * exchange, with Murty's single exchange as the backup that guarantees termination).
-     * Each round costs O(r·|N| + |N|³): used while at most a quarter of the variables start at
-     * zero (a third along the way), else the caller falls back to the active set.
+     * Each round costs O(r·|N| + |N|³): used while few enough variables are zero
+     * ({@link #BLOCK_PIVOT_ZEROS}), else the caller falls back to the active set, whose appends
+     * cost O(|P|·r) each. On audio frames at r = 20 about 40 % of the weights are zero: with a
+     * limit of a quarter, 60 % of the columns took the active set from an empty P (7.3 pivots per
+     * column on speech); with three quarters, 1.75, and a warm learner ran 13 % faster
+     * (BENCHMARKS.md, "the exact solver's block pivoting").
      *
      * @return true if it solved the problem (y holds the solution), false to fall back
      */
@@ -393,8 +415,8 @@ public final class NnlsSolver {
         // 866 bytecodes it was compiled on-stack loop by loop (ten C2 compilations, 0.36 s of the
         // compiler's time during a fresh fit of 77,516 speech frames, while the learner waited).
         int zero = unconstrainedSolution(inv);
-        // The Schur system costs O(|N|³): worth it only while few variables are zero.
-        if (4 * zero > r) {
+        // The Schur system costs O(|N|³): worth it only while not too many variables are zero.
+        if (zero > blockPivotZeros) {
             return false;
         }
         int best = r + 1;
@@ -402,7 +424,7 @@ public final class NnlsSolver {
         for (int round = 0; round < 5 * r + 10; round++) {
             iterations++;
             int n = gatherZeroSet();
-            if (3 * n > r) {
+            if (n > blockPivotZeros) {
                 return false;
             }
             if (!factorSchur(inv, n)) {

@@ -156,6 +156,48 @@ class NnlsSolverTest {
         assertTrue(pivots >= 8, "seed " + seed + ": " + pivots + " pivots for 8 positive weights");
     }
 
+    /**
+     * Rank 20, items made of 5 components and noise, which gives some of the others a little
+     * weight: between a quarter and three quarters of the weights are zero, as on audio frames. Block pivoting with the inverse solves these in a
+     * few rounds (before, beyond a quarter of zeros it left them to the active set, which adds the
+     * positive weights a few at a time), to the active set's optimum.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void blockPivotingSolvesItemsWithUpToThreeQuartersOfTheirWeightsZeroInAFewRounds(long seed) {
+        SplittableRandom random = new SplittableRandom(9000 + seed);
+        int r = 20;
+        int m = 200;
+        double[] w = TestData.randomW(random, m, r, 0.5);
+        double[] truth = new double[r];
+        for (int placed = 0; placed < 5; ) {
+            int k = random.nextInt(r);
+            if (truth[k] == 0) {
+                truth[k] = 0.5 + random.nextDouble();
+                placed++;
+            }
+        }
+        double[] v = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int k = 0; k < r; k++) {
+                v[i] += w[i * r + k] * truth[k];
+            }
+            v[i] += 0.1 * (random.nextDouble() - 0.5);
+        }
+        double[] g = new Basis(m, r, w, 0).gram();
+        double[] c = TestData.wtv(w, v, m, r);
+        double[] byActiveSet = new double[r];
+        int activeSetPivots = new NnlsSolver(r).solve(g, null, c, byActiveSet);
+        double[] byPivoting = new double[r];
+        int rounds = new NnlsSolver(r).solve(g, NnlsSolver.scaledInverse(g, r), c, byPivoting);
+        long zeros = Arrays.stream(byPivoting).filter(x -> x == 0).count();
+        assertTrue(zeros > r / 4 && zeros <= 3 * r / 4, "seed " + seed + ": " + zeros + " zero weights");
+        assertKkt(g, c, byPivoting, r, "seed " + seed);
+        assertArrayEquals(byActiveSet, byPivoting, 1e-9 * (1 + max(byActiveSet)), "seed " + seed);
+        assertTrue(rounds <= 4 && rounds < activeSetPivots, "seed " + seed + ": " + rounds
+                + " rounds of block pivoting against " + activeSetPivots + " active-set pivots");
+    }
+
     @ParameterizedTest
     @MethodSource("seeds")
     void satisfiesKktConditionsUpToRank100(long seed) {
