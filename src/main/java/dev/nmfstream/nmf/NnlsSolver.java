@@ -102,8 +102,12 @@ public final class NnlsSolver {
      */
     static final int BLOCK_PIVOT_MAX_ZEROS = 24;
 
-    /** The most zeros with which block pivoting runs at this rank. */
+    /**
+     * The most zeros with which block pivoting starts at this rank, and with which it goes on
+     * (at least r/3 along the way, as before).
+     */
     private final double blockPivotZeros;
+    private final double blockPivotZerosLater;
 
     /** A solver for rank r, with an iteration cap of 10·r + 20 (never reached in practice). */
     public NnlsSolver(int r) {
@@ -117,6 +121,7 @@ public final class NnlsSolver {
         }
         this.r = r;
         this.blockPivotZeros = Math.max(r / 4.0, Math.min(BLOCK_PIVOT_ZEROS * r, BLOCK_PIVOT_MAX_ZEROS));
+        this.blockPivotZerosLater = Math.max(r / 3.0, blockPivotZeros);
         this.maxIterations = maxIterations;
         this.d = new double[r];
         this.cs = new double[r];
@@ -424,7 +429,7 @@ public final class NnlsSolver {
         for (int round = 0; round < 5 * r + 10; round++) {
             iterations++;
             int n = gatherZeroSet();
-            if (n > blockPivotZeros) {
+            if (n > blockPivotZerosLater) {
                 return false;
             }
             if (!factorSchur(inv, n)) {
