@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * compiled its hot methods. With the solver's dozen small methods inlined into
  * {@code NnlsSolver.solve}, C2 spent 190 ms on that one method (and 370 ms on the solver in all)
  * during a 1 s pass over speech frames; compiled one by one they take a fraction of that, and the
- * kernels are compiled sooner. A fresh {@code fit} learned 7–11 % faster on dense data and 1–6 %
+ * kernels are compiled sooner. A fresh {@code fit} learned 7–16 % faster on dense data and 2–3 %
  * on sparse (BENCHMARKS.md); a warm learner runs as fast either way. Inlining never changes a
  * result (Java's floating point is strict), only how soon code is fast.
  *
