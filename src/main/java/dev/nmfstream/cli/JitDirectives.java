@@ -44,17 +44,27 @@ final class JitDirectives {
         t.start();
     }
 
+    /**
+     * Runs one of HotSpot's diagnostic commands (as {@code jcmd} names them, in camel case: e.g.
+     * {@code compilerDirectivesPrint}) in this JVM and returns what it printed.
+     *
+     * @throws Exception if this JVM has no such command or it failed
+     */
+    static String diagnosticCommand(String command, String... arguments) throws Exception {
+        return String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), command, new Object[] {arguments},
+                new String[] {String[].class.getName()}));
+    }
+
     /** Adds the directive now; true if HotSpot took it. */
     static boolean install() {
         Path file = null;
         try {
             file = Files.createTempFile("nmf-stream-jit", ".json");
             Files.writeString(file, DIRECTIVES, StandardCharsets.UTF_8);
-            Object answer = ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
-                    new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
-            boolean added = String.valueOf(answer).contains("1 compiler directives added");
-            LOG.debug("JIT directive {}: {}", added ? "added" : "not added", String.valueOf(answer).strip());
+            String answer = diagnosticCommand("compilerDirectivesAdd", file.toString());
+            boolean added = answer.contains("1 compiler directives added");
+            LOG.debug("JIT directive {}: {}", added ? "added" : "not added", answer.strip());
             return added;
         } catch (Exception | LinkageError e) {
             LOG.debug("JIT directive not added: {}", e.toString());

@@ -143,12 +143,7 @@ class NnlsSolverTest {
         for (int k : new int[] {0, 1, 3, 4, 6, 7, 9, 11}) {
             truth[k] = 0.5 + random.nextDouble();
         }
-        double[] v = new double[m];
-        for (int i = 0; i < m; i++) {
-            for (int k = 0; k < r; k++) {
-                v[i] += w[i * r + k] * truth[k];
-            }
-        }
+        double[] v = TestData.wh(w, truth, m, r);
         double[] g = new Basis(m, r, w, 0).gram();
         double[] h = new double[r];
         int pivots = new NnlsSolver(r).solve(g, null, TestData.wtv(w, v, m, r), h);
@@ -158,8 +153,8 @@ class NnlsSolverTest {
 
     /**
      * Rank 20, items made of 5 components and noise, which gives some of the others a little
-     * weight: between a quarter and three quarters of the weights are zero, as on audio frames. Block pivoting with the inverse solves these in a
-     * few rounds (before, beyond a quarter of zeros it left them to the active set, which adds the
+     * weight: between a quarter and three quarters of the weights are zero, as on audio frames.
+     * Block pivoting with the inverse solves these in a few rounds (before, beyond a quarter of zeros it left them to the active set, which adds the
      * positive weights a few at a time), to the active set's optimum.
      */
     @ParameterizedTest
@@ -177,11 +172,8 @@ class NnlsSolverTest {
                 placed++;
             }
         }
-        double[] v = new double[m];
+        double[] v = TestData.wh(w, truth, m, r);
         for (int i = 0; i < m; i++) {
-            for (int k = 0; k < r; k++) {
-                v[i] += w[i * r + k] * truth[k];
-            }
             v[i] += 0.1 * (random.nextDouble() - 0.5);
         }
         double[] g = new Basis(m, r, w, 0).gram();

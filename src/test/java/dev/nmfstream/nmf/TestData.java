@@ -22,13 +22,22 @@ final class TestData {
         for (int k = 0; k < r; k++) {
             h[k] = random.nextDouble() < 0.5 ? 0 : random.nextDouble();
         }
+        double[] v = wh(w, h, m, r);
+        for (int i = 0; i < m; i++) {
+            v[i] = Math.max(0, v[i] + noise * (random.nextDouble() - 0.5));
+        }
+        return v;
+    }
+
+    /** W h for row-major W (m × r). */
+    static double[] wh(double[] w, double[] h, int m, int r) {
         double[] v = new double[m];
         for (int i = 0; i < m; i++) {
             double x = 0;
             for (int k = 0; k < r; k++) {
                 x += w[i * r + k] * h[k];
             }
-            v[i] = Math.max(0, x + noise * (random.nextDouble() - 0.5));
+            v[i] = x;
         }
         return v;
     }
