@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
                     + "learning pass alone; relativeError: ‖V − W H‖/‖V‖ with the final W and exact weights; "
                     + "prequentialError: each mini-batch scored with the W from before it; projectionSeconds and "
                     + "projectionsPerSecond: the final W's exact weights for every column, one column per call; "
-                    + "basisVersion: W updates; reseeds: components re-seeded; output: the W file; threads: --threads). "
+                    + "basisVersion: W updates; reseeds: components re-seeded; output: the W file; threads: --threads; "
+                    + "consolidated: whether the pass ended by consolidating W with its sample, --reservoir). "
                     + "For dense data with the HALS rule also " + FitCommand.DENSE_KEYS + " (flopsPerColumn: a model of the kernels' work per column, "
                     + "its mini-batch's W update shared; gflopsPerSecond: that × columnsPerSecond). With --loss kl "
                     + "also " + FitCommand.KL_KEYS + " (divergence: Σ D(v‖W h) with the final W and each column's KL "
@@ -59,7 +60,8 @@ public final class FitCommand implements Callable<Integer> {
 
     /** The keys of the printed JSON line, in order (README and --help list them from here). */
     static final String OUTPUT_KEYS = "rank, rows, columns, seconds, columnsPerSecond, relativeError, "
-            + "prequentialError, projectionSeconds, projectionsPerSecond, basisVersion, reseeds, output, threads";
+            + "prequentialError, projectionSeconds, projectionsPerSecond, basisVersion, reseeds, output, threads, "
+            + "consolidated";
 
     /** The keys added for dense data with the HALS rule, in order. */
     static final String DENSE_KEYS = "flopsPerColumn, gflopsPerSecond";
@@ -87,6 +89,14 @@ public final class FitCommand implements Callable<Integer> {
                     + "shared among them. W is bitwise the same for any number. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--reservoir", paramLabel = "N", defaultValue = "" + OnlineNmf.DEFAULT_RESERVOIR,
+            description = "Keep a uniform sample of N columns of the pass and end it by consolidating W with them "
+                    + "(dense input; not with --loss kl or --refine): the sample, projected on the final W, "
+                    + "corrects the statistics for the stale weights they were learned with (" 
+                    + OnlineNmf.DEFAULT_CONSOLIDATION_ROUNDS + " W updates, timed with the pass). 0: none. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int reservoir;
+
     @Mixin
     EngineOptions engine;
 
@@ -110,6 +120,9 @@ public final class FitCommand implements Callable<Integer> {
             }
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads = " + threads + ", expected at least 1");
+            }
+            if (reservoir < 0) {
+                throw new IllegalArgumentException("--reservoir = " + reservoir + ", expected 0 or more");
             }
         } catch (IllegalArgumentException e) {
             err.println("fit: " + e.getMessage());
@@ -163,7 +176,7 @@ public final class FitCommand implements Callable<Integer> {
                     + Math.min(config.batchSize(), NmfConfig.RAMP_START) + "); a smaller --batch gives it more");
         }
         err.flush();
-        Result result = fit(data, config, trace != null, threads);
+        Result result = fit(data, config, trace != null, threads, reservoir);
         try {
             Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());
         } catch (IOException e) {
@@ -192,6 +205,7 @@ public final class FitCommand implements Callable<Integer> {
         json.put("reseeds", result.reseeds);
         json.put("output", output.toString());
         json.put("threads", threads);
+        json.put("consolidated", result.consolidated);
         if (!(data instanceof SparseMatrix) && config.loss() == Loss.FROBENIUS && config.rule() == UpdateRule.HALS) {
             double flops = OnlineNmf.denseFlopsPerColumn(data.rows(), config);
             json.put("flopsPerColumn", flops);
@@ -217,9 +231,10 @@ public final class FitCommand implements Callable<Integer> {
      * @param seconds the learning pass alone
      * @param projectionSeconds the final pass that projects every column, one per call, on the final W
      * @param trace the prequential error's running sums after every W update (empty unless asked for)
+     * @param consolidated whether the pass ended by consolidating W with its sample (--reservoir)
      */
     record Result(Basis basis, double seconds, double relativeError, double prequentialError, long reseeds,
-            double projectionSeconds, Trace trace, double prequentialDivergence) {}
+            double projectionSeconds, Trace trace, double prequentialDivergence, boolean consolidated) {}
 
     /**
      * Σ D(v‖W h) over the columns, each projected on the basis under KL ({@link KlProjector}), and
@@ -286,7 +301,7 @@ public final class FitCommand implements Callable<Integer> {
 
     /** One pass over the columns in order, then the exact-weights error of the final basis. */
     static Result fit(DataMatrix data, NmfConfig config) {
-        return fit(data, config, false, 1);
+        return fit(data, config, false, 1, OnlineNmf.DEFAULT_RESERVOIR);
     }
 
     /**
@@ -357,8 +372,8 @@ public final class FitCommand implements Callable<Integer> {
 
     private static final double LN2 = Math.log(2);
 
-    static Result fit(DataMatrix data, NmfConfig config, boolean traced, int threads) {
-        try (OnlineNmf nmf = new OnlineNmf(config).threads(threads)) {
+    static Result fit(DataMatrix data, NmfConfig config, boolean traced, int threads, int reservoir) {
+        try (OnlineNmf nmf = new OnlineNmf(config).threads(threads).reservoir(reservoir)) {
             return fit(nmf, data, traced);
         }
     }
@@ -382,7 +397,7 @@ public final class FitCommand implements Callable<Integer> {
                 nmf.partialFit(cursor.at(j));
             }
         }
-        nmf.flush();
+        boolean consolidated = nmf.consolidate();
         double seconds = (System.nanoTime() - start) / 1e9;
         if (traced && (trace.size() == 0 || trace.items(trace.size() - 1) != nmf.items())) {
             trace.add(nmf.items(), nmf.prequentialResidualSq(), nmf.seenNormSq());
@@ -391,6 +406,6 @@ public final class FitCommand implements Callable<Integer> {
         double relative = relativeError(data, nmf.basis());
         double projectionSeconds = (System.nanoTime() - projectStart) / 1e9;
         return new Result(nmf.basis(), seconds, relative, nmf.prequentialError(), nmf.reseeds(),
-                projectionSeconds, trace, nmf.prequentialDivergence());
+                projectionSeconds, trace, nmf.prequentialDivergence(), consolidated);
     }
 }

@@ -443,6 +443,11 @@ public final class ModelState {
         return g;
     }
 
+    /** The norms W's columns had before the last normalisation (weights then scale by them: h' = n ⊙ h). */
+    double[] lastNorms() {
+        return norms;
+    }
+
     /** Counts items learned from (the library learner counts each column as it is projected). */
     void countItems(long n) {
         items += n;

@@ -507,6 +507,59 @@ public final class SufficientStatistics {
         batch.candidateCount = 0;
     }
 
+    /**
+     * this += g · other with component k scaled by d_k: A_jk += g d_j d_k A'_jk, B[:, k] += g d_k
+     * B'[:, k], weight += g · weight' (counts and candidates unchanged). d = null scales nothing.
+     * For {@link Reservoir}: statistics carried between frames of a rescaled basis, and its
+     * estimate's sums and differences.
+     */
+    void addRescaled(SufficientStatistics other, double[] d, double g) {
+        if (other.m != m || other.r != r) {
+            throw new IllegalArgumentException("statistics of " + other.m + " × " + other.r + " cannot be added to "
+                    + m + " × " + r);
+        }
+        for (int j = 0; j < r; j++) {
+            double gj = d == null ? g : g * d[j];
+            for (int k = 0; k < r; k++) {
+                a[j * r + k] += (d == null ? gj : gj * d[k]) * other.a[j * r + k];
+            }
+        }
+        touchAll();
+        for (int k = 0; k < r; k++) {
+            Kernels.axpy(d == null ? g : g * d[k], other.b[k], b[k], m);
+        }
+        weight += g * other.weight;
+    }
+
+    /** A += g · x xᵀ (no counts): a term of {@link Reservoir}'s estimate. */
+    void addOuterToA(double[] x, double g) {
+        for (int j = 0; j < r; j++) {
+            double gx = g * x[j];
+            if (gx != 0) {
+                for (int k = 0; k < r; k++) {
+                    a[j * r + k] += gx * x[k];
+                }
+            }
+        }
+    }
+
+    /**
+     * B[:, k] += Σ_q d_q[k] v_q for four dense columns (no counts), in one pass over each column
+     * of B: a term of {@link Reservoir}'s estimate.
+     */
+    void addToB4(double[][] v, double[][] d) {
+        touchAll();
+        for (int k = 0; k < r; k++) {
+            double d0 = d[0][k];
+            double d1 = d[1][k];
+            double d2 = d[2][k];
+            double d3 = d[3][k];
+            if (d0 != 0 || d1 != 0 || d2 != 0 || d3 != 0) {
+                Kernels.axpy4(d0, v[0], d1, v[1], d2, v[2], d3, v[3], b[k], m);
+            }
+        }
+    }
+
     /** A ← ρ·A, B ← ρ·B, weight ← ρ·weight (forgetting, once per mini-batch). */
     public void decay(double rho) {
         if (!(rho >= 0 && rho <= 1)) {
