@@ -52,7 +52,8 @@ class FitCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Settings for the tiny fixture: several mini-batches over 5 columns. */
-    private static final String[] TINY = {"--rank", "2", "--batch", "2", "--bootstrap", "2"};
+    /** Tiny settings; no consolidation, so that sparse and dense layouts of a file learn the same W. */
+    private static final String[] TINY = {"--rank", "2", "--batch", "2", "--bootstrap", "2", "--reservoir", "0"};
 
     @TempDir
     Path dir;
@@ -467,8 +468,11 @@ class FitCommandTest {
         // one W update per mini-batch (the last one partial; the first ones ramp up to it)
         assertEquals(sparseDefaults.batchesFor(n), sparse.json().get("basisVersion").asLong(), sparse.json().toString());
         Fit dense = fit(files[1], false, "--rank", "5");
-        assertEquals(NmfConfig.defaults(5).batchesFor(n), dense.json().get("basisVersion").asLong(),
+        // and one more for the dense file's consolidation
+        assertEquals(NmfConfig.defaults(5).batchesFor(n) + 1, dense.json().get("basisVersion").asLong(),
                 dense.json().toString());
+        assertTrue(dense.json().get("consolidated").asBoolean());
+        assertFalse(sparse.json().get("consolidated").asBoolean());
         Fit given = fit(files[0], false, "--rank", "5", "--batch", "500");
         assertEquals(NmfConfig.defaults(5).withBatchSize(500).batchesFor(n), given.json().get("basisVersion").asLong(),
                 given.json().toString());

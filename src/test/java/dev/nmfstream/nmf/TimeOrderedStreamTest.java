@@ -47,7 +47,7 @@ class TimeOrderedStreamTest {
     }
 
     /** v = W_true h + 5% half-normal noise, h ~ Dirichlet(0.1) on components first … first + count − 1. */
-    private static void draw(double[] truth, int m, int r, int first, int count, SplittableRandom random,
+    static void draw(double[] truth, int m, int r, int first, int count, SplittableRandom random,
             double[] h, double[] v) {
         Arrays.fill(h, 0);
         double sum = 0;
