@@ -48,7 +48,8 @@ import picocli.CommandLine.Spec;
                     + "prequentialError: each mini-batch scored with the W from before it; projectionSeconds and "
                     + "projectionsPerSecond: the final W's exact weights for every column, one column per call; "
                     + "basisVersion: W updates; reseeds: components re-seeded; output: the W file; threads: --threads; "
-                    + "consolidated: whether the pass ended by consolidating W with its sample, --reservoir). "
+                    + "consolidated: whether the pass ended by consolidating W with its sample, --reservoir; "
+                    + "consolidationSeconds: that consolidation's share of seconds). "
                     + "For dense data with the HALS rule also " + FitCommand.DENSE_KEYS + " (flopsPerColumn: a model of the kernels' work per column, "
                     + "its mini-batch's W update shared; gflopsPerSecond: that × columnsPerSecond). With --loss kl "
                     + "also " + FitCommand.KL_KEYS + " (divergence: Σ D(v‖W h) with the final W and each column's KL "
@@ -61,7 +62,7 @@ public final class FitCommand implements Callable<Integer> {
     /** The keys of the printed JSON line, in order (README and --help list them from here). */
     static final String OUTPUT_KEYS = "rank, rows, columns, seconds, columnsPerSecond, relativeError, "
             + "prequentialError, projectionSeconds, projectionsPerSecond, basisVersion, reseeds, output, threads, "
-            + "consolidated";
+            + "consolidated, consolidationSeconds";
 
     /** The keys added for dense data with the HALS rule, in order. */
     static final String DENSE_KEYS = "flopsPerColumn, gflopsPerSecond";
@@ -206,6 +207,7 @@ public final class FitCommand implements Callable<Integer> {
         json.put("output", output.toString());
         json.put("threads", threads);
         json.put("consolidated", result.consolidated);
+        json.put("consolidationSeconds", result.consolidationSeconds);
         if (!(data instanceof SparseMatrix) && config.loss() == Loss.FROBENIUS && config.rule() == UpdateRule.HALS) {
             double flops = OnlineNmf.denseFlopsPerColumn(data.rows(), config);
             json.put("flopsPerColumn", flops);
@@ -232,9 +234,11 @@ public final class FitCommand implements Callable<Integer> {
      * @param projectionSeconds the final pass that projects every column, one per call, on the final W
      * @param trace the prequential error's running sums after every W update (empty unless asked for)
      * @param consolidated whether the pass ended by consolidating W with its sample (--reservoir)
+     * @param consolidationSeconds the time that took (part of {@code seconds})
      */
     record Result(Basis basis, double seconds, double relativeError, double prequentialError, long reseeds,
-            double projectionSeconds, Trace trace, double prequentialDivergence, boolean consolidated) {}
+            double projectionSeconds, Trace trace, double prequentialDivergence, boolean consolidated,
+            double consolidationSeconds) {}
 
     /**
      * Σ D(v‖W h) over the columns, each projected on the basis under KL ({@link KlProjector}), and
@@ -397,7 +401,10 @@ public final class FitCommand implements Callable<Integer> {
                 nmf.partialFit(cursor.at(j));
             }
         }
+        nmf.flush();
+        long consolidationStart = System.nanoTime();
         boolean consolidated = nmf.consolidate();
+        double consolidationSeconds = (System.nanoTime() - consolidationStart) / 1e9;
         double seconds = (System.nanoTime() - start) / 1e9;
         if (traced && (trace.size() == 0 || trace.items(trace.size() - 1) != nmf.items())) {
             trace.add(nmf.items(), nmf.prequentialResidualSq(), nmf.seenNormSq());
@@ -406,6 +413,6 @@ public final class FitCommand implements Callable<Integer> {
         double relative = relativeError(data, nmf.basis());
         double projectionSeconds = (System.nanoTime() - projectStart) / 1e9;
         return new Result(nmf.basis(), seconds, relative, nmf.prequentialError(), nmf.reseeds(),
-                projectionSeconds, trace, nmf.prequentialDivergence(), consolidated);
+                projectionSeconds, trace, nmf.prequentialDivergence(), consolidated, consolidationSeconds);
     }
 }
