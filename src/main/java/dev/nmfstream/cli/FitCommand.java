@@ -90,13 +90,14 @@ public final class FitCommand implements Callable<Integer> {
                     + "shared among them. W is bitwise the same for any number. Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--reservoir", paramLabel = "N", defaultValue = "" + OnlineNmf.DEFAULT_RESERVOIR,
+    @Option(names = "--reservoir", paramLabel = "N",
             description = "Keep a uniform sample of N columns of the pass and end it by consolidating W with them "
                     + "(dense input; not with --loss kl or --refine): the sample, projected on the final W, "
-                    + "corrects the statistics for the stale weights they were learned with (" 
+                    + "corrects the statistics for the stale weights they were learned with ("
                     + OnlineNmf.DEFAULT_CONSOLIDATION_ROUNDS + " W updates, timed with the pass). 0: none. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    int reservoir;
+                    + "Default: " + OnlineNmf.DEFAULT_RESERVOIR + " columns, fewer when m is so large that they "
+                    + "would take more than " + (OnlineNmf.MAX_SAMPLE_VALUES * 8 >> 20) + " MB.")
+    Integer reservoir;
 
     @Mixin
     EngineOptions engine;
@@ -122,7 +123,7 @@ public final class FitCommand implements Callable<Integer> {
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads = " + threads + ", expected at least 1");
             }
-            if (reservoir < 0) {
+            if (reservoir != null && reservoir < 0) {
                 throw new IllegalArgumentException("--reservoir = " + reservoir + ", expected 0 or more");
             }
         } catch (IllegalArgumentException e) {
@@ -177,7 +178,8 @@ public final class FitCommand implements Callable<Integer> {
                     + Math.min(config.batchSize(), NmfConfig.RAMP_START) + "); a smaller --batch gives it more");
         }
         err.flush();
-        Result result = fit(data, config, trace != null, threads, reservoir);
+        Result result = fit(data, config, trace != null, threads,
+                reservoir != null ? reservoir : OnlineNmf.defaultReservoir(data.rows()));
         try {
             Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());
         } catch (IOException e) {
@@ -305,7 +307,7 @@ public final class FitCommand implements Callable<Integer> {
 
     /** One pass over the columns in order, then the exact-weights error of the final basis. */
     static Result fit(DataMatrix data, NmfConfig config) {
-        return fit(data, config, false, 1, OnlineNmf.DEFAULT_RESERVOIR);
+        return fit(data, config, false, 1, OnlineNmf.defaultReservoir(data.rows()));
     }
 
     /**

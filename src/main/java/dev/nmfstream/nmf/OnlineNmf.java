@@ -53,6 +53,17 @@ public final class OnlineNmf implements AutoCloseable {
      */
     public static final int DEFAULT_RESERVOIR = 2048;
 
+    /** The most values the default sample holds ({@link #defaultReservoir}): 2²³ doubles, 64 MB. */
+    public static final int MAX_SAMPLE_VALUES = 1 << 23;
+
+    /**
+     * The sample size {@code fit} keeps for columns of dimension m: {@link #DEFAULT_RESERVOIR}, or
+     * fewer (at least 1) so that it holds at most {@link #MAX_SAMPLE_VALUES} values.
+     */
+    public static int defaultReservoir(int m) {
+        return Math.max(1, Math.min(DEFAULT_RESERVOIR, MAX_SAMPLE_VALUES / Math.max(1, m)));
+    }
+
     /** W updates of {@link #consolidate()}: 2 (measured: a second round gains 0.002–0.004 on music, 0.0005 on speech). */
     public static final int DEFAULT_CONSOLIDATION_ROUNDS = 2;
 
@@ -139,8 +150,7 @@ public final class OnlineNmf implements AutoCloseable {
         allocateLanes();
         bootstrap = new ColumnBuffer(m, config.effectiveBootstrapSize());
         batchSize = config.batchSizeAt(state.items());
-        reservoir = reservoirSize > 0 && config.learning() && klProjector == null && config.refineRounds() == 0
-                ? new Reservoir(m, r, reservoirSize, config.seed() ^ 0x5DEECE66DL) : null;
+        reservoir = newReservoir();
         if (config.refineRounds() > 0 && config.learning()) {
             batchColumns = new ColumnBuffer(m, config.batchSize());
             base = new SufficientStatistics(m, r);
@@ -277,16 +287,30 @@ public final class OnlineNmf implements AutoCloseable {
         if (columns < 0) {
             throw new IllegalArgumentException("a sample of " + columns + " columns, expected 0 or more");
         }
-        if (m != 0) {
+        if (state.items() > 0 || (bootstrap != null && bootstrap.size() > 0)) {
             throw new IllegalStateException("the sample is chosen before the first column");
         }
         reservoirSize = columns;
+        if (m != 0) {
+            // a warm start: allocated already
+            reservoir = newReservoir();
+        }
         return this;
+    }
+
+    /** The sample {@link #reservoir(int)} asked for, if one can be kept, else null. */
+    private Reservoir newReservoir() {
+        return samples() ? new Reservoir(m, r, reservoirSize, config.seed() ^ 0x5DEECE66DL) : null;
+    }
+
+    /** Whether the settings let this learner keep the sample asked for. */
+    private boolean samples() {
+        return reservoirSize > 0 && config.learning() && config.loss() != Loss.KL && config.refineRounds() == 0;
     }
 
     /** Whether this learner keeps a sample to consolidate with (it may drop it: {@link #reservoir(int)}). */
     public boolean keepsSample() {
-        return reservoir != null || (m == 0 && reservoirSize > 0);
+        return reservoir != null || (m == 0 && samples());
     }
 
     /**

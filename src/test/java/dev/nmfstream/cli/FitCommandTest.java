@@ -563,6 +563,29 @@ class FitCommandTest {
     }
 
     @Test
+    void negativeReservoir() {
+        optionFails(new String[] {"--rank", "2", "--reservoir", "-1"}, "--reservoir", "0 or more");
+    }
+
+    @Test
+    void aDensePassEndsConsolidatedUnlessTheSampleIsOff() throws IOException {
+        Path data = dir.resolve("planted-consolidated.npy");
+        Run made = run("generate", "-o", data.toString(), "--rows", "120", "--columns", "4000", "--rank", "6",
+                "--seed", "5");
+        assertEquals(0, made.exitCode(), made.describe());
+        Fit on = fit(data, false, "--rank", "6");
+        Fit off = fit(data, false, "--rank", "6", "--reservoir", "0");
+        assertTrue(on.json().get("consolidated").asBoolean());
+        assertFalse(off.json().get("consolidated").asBoolean());
+        assertEquals(0.0, off.json().get("consolidationSeconds").asDouble(), 0.01);
+        // the same pass, then one more W version; the prequential error is the pass's
+        assertEquals(off.json().get("basisVersion").asLong() + 1, on.json().get("basisVersion").asLong());
+        assertEquals(off.json().get("prequentialError").asDouble(), on.json().get("prequentialError").asDouble(), 0.0);
+        assertTrue(on.json().get("relativeError").asDouble() <= off.json().get("relativeError").asDouble() * 1.001,
+                on.json() + " against " + off.json());
+    }
+
+    @Test
     void twoAndThreeThreadsWriteBitwiseTheSameBasisAsOne() throws IOException {
         Path data = dir.resolve("planted.npy");
         Run made = run("generate", "-o", data.toString(), "--rows", "150", "--columns", "3000", "--rank", "6",

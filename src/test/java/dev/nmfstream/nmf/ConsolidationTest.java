@@ -194,7 +194,22 @@ class ConsolidationTest {
         assertFalse(nmf.consolidate(), "nothing to consolidate with");
         assertTrue(nmf.basis().version() >= version);
         assertThrows(IllegalStateException.class, () -> nmf.reservoir(10));
+        // a warm start may keep one
+        OnlineNmf warm = OnlineNmf.withBasis(NmfConfig.defaults(2).withSeed(0), nmf.basis()).reservoir(100);
+        assertTrue(warm.keepsSample());
+        for (int j = 0; j < 300; j++) {
+            warm.partialFit(DenseColumn.of(TestData.randomColumn(random, w, 30, 2, 0.01)));
+        }
+        assertTrue(warm.consolidate());
         assertThrows(IllegalArgumentException.class, () -> new OnlineNmf(NmfConfig.defaults(2)).reservoir(-1));
+    }
+
+    @Test
+    void theDefaultSampleHoldsAtMost64Megabytes() {
+        assertEquals(2048, OnlineNmf.defaultReservoir(1025));
+        assertEquals(2048, OnlineNmf.defaultReservoir(4096));
+        assertEquals(419, OnlineNmf.defaultReservoir(20_000));
+        assertEquals(1, OnlineNmf.defaultReservoir(1 << 30));
     }
 
     /** ‖V − W H‖ / ‖V‖ over the columns with the learner's basis and exact weights. */
