@@ -109,12 +109,11 @@ public final class OnlineNmf implements AutoCloseable {
     /**
      * The columns a sample of the stream keeps ({@link #reservoir(int)}; 0: none), the sample
      * (null until the first column, and for good once a column is not dense), and each waiting
-     * column's slot in it (-1: not kept) and stream position.
+     * column's slot in it (-1: not kept). The waiting columns were offered to it last, in order.
      */
     private int reservoirSize;
     private Reservoir reservoir;
     private int[] groupSlot = new int[0];
-    private long[] groupPosition = new long[0];
 
     /** A model that makes its first basis from the stream's first columns. */
     public OnlineNmf(NmfConfig config) {
@@ -337,9 +336,11 @@ public final class OnlineNmf implements AutoCloseable {
         stream.copyFrom(statistics);
         long next = state.current().version() + 1;
         Basis basis = state.current();
+        Projection[] sample = newProjections(reservoir.size());
+        double[] scales = new double[reservoir.size()];
         boolean updated = false;
         for (int round = 0; round < rounds; round++) {
-            sampleEstimate(basis, statistics);
+            sampleEstimate(basis, sample, scales, statistics);
             if (!positiveDiagonal(statistics)) {
                 break; // an estimate too far off to learn from (not seen in practice): W stays
             }
@@ -365,13 +366,13 @@ public final class OnlineNmf implements AutoCloseable {
      * the sample projected on it in blocks, on all lanes (bitwise the same for any number).
      */
     void sampleEstimate(Basis basis, SufficientStatistics into) {
+        sampleEstimate(basis, newProjections(reservoir.size()), new double[reservoir.size()], into);
+    }
+
+    /** {@link #sampleEstimate(Basis, SufficientStatistics)} into given room for the sample's projections and scales. */
+    private void sampleEstimate(Basis basis, Projection[] sample, double[] scales, SufficientStatistics into) {
         int n = reservoir.size();
         double[][] kept = reservoir.columns();
-        Projection[] sample = new Projection[n];
-        double[] scales = new double[n];
-        for (int q = 0; q < n; q++) {
-            sample[q] = new Projection(r);
-        }
         int block = lanes.count() > 1 ? PROJECT_BLOCK / 2 : PROJECT_BLOCK;
         lanes.run((n + block - 1) / block, (lane, u) -> {
             int from = u * block;
@@ -381,6 +382,14 @@ public final class OnlineNmf implements AutoCloseable {
             scales[q] = cap.scaleAt(sample[q].logNorm());
         }
         reservoir.estimate(sample, scales, into);
+    }
+
+    private Projection[] newProjections(int n) {
+        Projection[] out = new Projection[n];
+        for (int q = 0; q < n; q++) {
+            out[q] = new Projection(r);
+        }
+        return out;
     }
 
     /** Whether every A_kk of the statistics is positive and finite. */
@@ -453,7 +462,6 @@ public final class OnlineNmf implements AutoCloseable {
         if (config.learning() && v instanceof DenseColumn dense) {
             ensureGroupCapacity(grouped + 1);
             groupSlot[grouped] = slot;
-            groupPosition[grouped] = slot >= 0 ? reservoir.position(slot) : -1;
             System.arraycopy(dense.data(), dense.offset(), groupColumns[grouped], 0, m);
             groupScales[grouped] = limit;
             grouped++;
@@ -625,10 +633,12 @@ public final class OnlineNmf implements AutoCloseable {
             }
         }
         if (reservoir != null) {
-            // the kept columns' weights and scales (unless a later column took the slot meanwhile)
+            // the kept columns' weights and scales (unless a later column took the slot meanwhile);
+            // the n waiting columns were the last offered, so column q came at position seen − n + 1 + q
+            long first = reservoir.seen() - n + 1;
             for (int q = 0; q < n; q++) {
                 int slot = groupSlot[q];
-                if (slot >= 0 && reservoir.position(slot) == groupPosition[q]) {
+                if (slot >= 0 && reservoir.position(slot) == first + q) {
                     reservoir.learned(slot, groupProjections[q].h, groupScales[q]);
                 }
             }
@@ -647,7 +657,6 @@ public final class OnlineNmf implements AutoCloseable {
         groupScales = Arrays.copyOf(groupScales, Math.max(size, 4));
         groupScaled = new boolean[size / 4 + 1];
         groupSlot = Arrays.copyOf(groupSlot, size);
-        groupPosition = Arrays.copyOf(groupPosition, size);
         for (int j = old; j < size; j++) {
             groupColumns[j] = new double[m];
             groupProjections[j] = new Projection(r);

@@ -123,9 +123,7 @@ final class Reservoir {
                     weights[q][k] *= frame[k];
                 }
             }
-            SufficientStatistics current = new SufficientStatistics(m, r);
-            current.addRescaled(uniform, frame, 1.0);
-            uniform.copyFrom(current);
+            uniform.rescale(inverse); // A_jk · frame_j frame_k, B[:, k] · frame_k
             Arrays.fill(frame, 1.0);
             Arrays.fill(inverse, 1.0);
         }
@@ -146,19 +144,6 @@ final class Reservoir {
         return columns;
     }
 
-    /** The scale the kept column q was learned with (0: not yet learned from). */
-    double scale(int q) {
-        return scales[q];
-    }
-
-    /** The weights the kept column q was learned with, in the current frame, into {@code out}. */
-    double[] weights(int q, double[] out) {
-        for (int k = 0; k < r; k++) {
-            out[k] = weights[q][k] * frame[k];
-        }
-        return out;
-    }
-
     /**
      * into ← U + (n / K) Σ over the sample of (s'² h' h'ᵀ − s² h hᵀ, v (s'² h' − s² h)ᵀ), in the
      * current frame: the estimate of the statistics of every column seen, weighed equally and
@@ -170,6 +155,7 @@ final class Reservoir {
         into.clear();
         into.addRescaled(uniform, frame, 1.0);
         double[][] four = new double[4][];
+        // a short last group repeats the last column with zero differences, adding nothing
         double[][] differences = new double[4][r];
         double[] h = new double[r];
         for (int q0 = 0; q0 < size; q0 += 4) {
@@ -177,19 +163,19 @@ final class Reservoir {
                 int q = Math.min(q0 + x, size - 1);
                 four[x] = columns[q];
                 double[] d = differences[x];
-                if (q0 + x >= size) {
-                    Arrays.fill(d, 0.0); // a short last group: the last column again, adding nothing
-                    continue;
+                if (q0 + x < size) {
+                    double now = freshScales[q] * freshScales[q];
+                    double then = scales[q] * scales[q];
+                    double[] hNow = fresh[q].h;
+                    for (int k = 0; k < r; k++) {
+                        h[k] = weights[q][k] * frame[k];
+                        d[k] = f * (now * hNow[k] - then * h[k]);
+                    }
+                    into.addOuterToA(hNow, f * now);
+                    into.addOuterToA(h, -f * then);
+                } else {
+                    Arrays.fill(d, 0.0);
                 }
-                double now = freshScales[q] * freshScales[q];
-                double then = scales[q] * scales[q];
-                weights(q, h);
-                double[] hNow = fresh[q].h;
-                for (int k = 0; k < r; k++) {
-                    d[k] = f * (now * hNow[k] - then * h[k]);
-                }
-                into.addOuterToA(hNow, f * now);
-                into.addOuterToA(h, -f * then);
             }
             into.addToB4(four, differences);
         }

@@ -307,10 +307,6 @@ public final class SufficientStatistics {
             addToA(h[q]);
         }
         touchAll();
-        double[] h0 = h[0];
-        double[] h1 = h[1];
-        double[] h2 = h[2];
-        double[] h3 = h[3];
         int k = 0;
         if (Kernels.VECTOR) {
             // four components of B per pass over the four columns
@@ -318,11 +314,7 @@ public final class SufficientStatistics {
                 VectorKernels.addOuter4(b, k, v, h, m);
             }
         }
-        for (; k < r; k++) {
-            if (h0[k] != 0 || h1[k] != 0 || h2[k] != 0 || h3[k] != 0) {
-                Kernels.axpy4(h0[k], v[0], h1[k], v[1], h2[k], v[2], h3[k], v[3], b[k], m);
-            }
-        }
+        addToB4From(v, h, k);
         items += 4;
         weight += 4;
     }
@@ -549,13 +541,18 @@ public final class SufficientStatistics {
      */
     void addToB4(double[][] v, double[][] d) {
         touchAll();
-        for (int k = 0; k < r; k++) {
-            double d0 = d[0][k];
-            double d1 = d[1][k];
-            double d2 = d[2][k];
-            double d3 = d[3][k];
-            if (d0 != 0 || d1 != 0 || d2 != 0 || d3 != 0) {
-                Kernels.axpy4(d0, v[0], d1, v[1], d2, v[2], d3, v[3], b[k], m);
+        addToB4From(v, d, 0);
+    }
+
+    /** B[:, k] += Σ_q d_q[k] v_q for the components k ≥ kFrom, four columns per pass (rows already touched). */
+    private void addToB4From(double[][] v, double[][] d, int kFrom) {
+        double[] d0 = d[0];
+        double[] d1 = d[1];
+        double[] d2 = d[2];
+        double[] d3 = d[3];
+        for (int k = kFrom; k < r; k++) {
+            if (d0[k] != 0 || d1[k] != 0 || d2[k] != 0 || d3[k] != 0) {
+                Kernels.axpy4(d0[k], v[0], d1[k], v[1], d2[k], v[2], d3[k], v[3], b[k], m);
             }
         }
     }

@@ -61,6 +61,15 @@ class FitCommandTest {
     /** A successful fit: its JSON line and W (row-major m × r). */
     private record Fit(JsonNode json, double[] w) {}
 
+    /** A planted data set made by {@code generate} in the test's folder. */
+    private Path generated(String name, int rows, int columns, int rank, int seed) {
+        Path data = dir.resolve(name);
+        Run made = run("generate", "-o", data.toString(), "--rows", "" + rows, "--columns", "" + columns,
+                "--rank", "" + rank, "--seed", "" + seed);
+        assertEquals(0, made.exitCode(), made.describe());
+        return data;
+    }
+
     private Fit fit(Path data, boolean itemsAreRows, String... options) throws IOException {
         Path out = dir.resolve("W-" + data.getFileName() + "-" + System.nanoTime() + ".npy");
         List<String> args = new ArrayList<>(List.of("fit", data.toString(), "--output", out.toString()));
@@ -569,10 +578,7 @@ class FitCommandTest {
 
     @Test
     void aDensePassEndsConsolidatedUnlessTheSampleIsOff() throws IOException {
-        Path data = dir.resolve("planted-consolidated.npy");
-        Run made = run("generate", "-o", data.toString(), "--rows", "120", "--columns", "4000", "--rank", "6",
-                "--seed", "5");
-        assertEquals(0, made.exitCode(), made.describe());
+        Path data = generated("planted-consolidated.npy", 120, 4000, 6, 5);
         Fit on = fit(data, false, "--rank", "6");
         Fit off = fit(data, false, "--rank", "6", "--reservoir", "0");
         assertTrue(on.json().get("consolidated").asBoolean());
@@ -587,10 +593,7 @@ class FitCommandTest {
 
     @Test
     void twoAndThreeThreadsWriteBitwiseTheSameBasisAsOne() throws IOException {
-        Path data = dir.resolve("planted.npy");
-        Run made = run("generate", "-o", data.toString(), "--rows", "150", "--columns", "3000", "--rank", "6",
-                "--seed", "4");
-        assertEquals(0, made.exitCode(), made.describe());
+        Path data = generated("planted.npy", 150, 3000, 6, 4);
         Fit one = fit(data, false, "--rank", "6", "--batch", "50");
         assertTrue(one.json().get("basisVersion").asLong() >= 59, one.json().toString());
         for (String threads : new String[] {"2", "3"}) {

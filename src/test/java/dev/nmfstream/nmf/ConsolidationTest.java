@@ -94,20 +94,9 @@ class ConsolidationTest {
 
     @Test
     void aSampleChangesNothingUntilConsolidationWhichLowersTheErrorOfATimeOrderedStream() {
-        int m = 200;
-        int r = 20;
-        int half = r / 2;
-        int perSegment = 20_000;
-        double[] truth = new PlantedModel(m, r, 0.2, 0.1, 0.05, 42).trueBasis();
-        SplittableRandom random = new SplittableRandom(7);
+        int r = TimeOrderedStreamTest.R;
         List<double[]> columns = new ArrayList<>();
-        for (int segment = 0; segment < 2; segment++) {
-            for (int j = 0; j < perSegment; j++) {
-                double[] v = new double[m];
-                TimeOrderedStreamTest.draw(truth, m, r, segment * half, half, random, new double[r], v);
-                columns.add(v);
-            }
-        }
+        TimeOrderedStreamTest.twoSegments(20_000, v -> columns.add(v.clone()));
         OnlineNmf plain = new OnlineNmf(NmfConfig.defaults(r).withSeed(3));
         OnlineNmf sampled = new OnlineNmf(NmfConfig.defaults(r).withSeed(3)).reservoir(OnlineNmf.DEFAULT_RESERVOIR);
         for (double[] v : columns) {

@@ -7,6 +7,7 @@ import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.nmf.synth.Recovery;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,26 +17,18 @@ import org.junit.jupiter.api.Test;
  */
 class TimeOrderedStreamTest {
 
+    /** The stream's dimension and rank. */
+    static final int M = 200;
+    static final int R = 20;
+
     @Test
     void oneDefaultPassRecoversTheComponentsOfBothSegments() {
-        int m = 200;
-        int r = 20;
+        int m = M;
+        int r = R;
         int half = r / 2;
         int perSegment = 20_000;
-        // only the planted W_true is used; the weights are drawn here, per segment
-        double[] truth = new PlantedModel(m, r, 0.2, 0.1, 0.05, 42).trueBasis();
-        SplittableRandom random = new SplittableRandom(7);
-        double[] v = new double[m];
-        double[] h = new double[r];
-        DenseColumn column = DenseColumn.of(v);
         OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(r).withSeed(3));
-        for (int segment = 0; segment < 2; segment++) {
-            int first = segment * half;
-            for (int j = 0; j < perSegment; j++) {
-                draw(truth, m, r, first, half, random, h, v);
-                nmf.partialFit(column);
-            }
-        }
+        double[] truth = twoSegments(perSegment, v -> nmf.partialFit(DenseColumn.of(v)));
         nmf.flush();
         assertEquals(2L * perSegment, nmf.items());
 
@@ -46,8 +39,29 @@ class TimeOrderedStreamTest {
         }
     }
 
+    /**
+     * Draws the two segments of {@code perSegment} columns each (M × R; the array is reused:
+     * copy it to keep it) and hands every column to {@code each}, in order.
+     *
+     * @return the planted W_true (row-major)
+     */
+    static double[] twoSegments(int perSegment, Consumer<double[]> each) {
+        // only the planted W_true is used; the weights are drawn here, per segment
+        double[] truth = new PlantedModel(M, R, 0.2, 0.1, 0.05, 42).trueBasis();
+        SplittableRandom random = new SplittableRandom(7);
+        double[] v = new double[M];
+        double[] h = new double[R];
+        for (int segment = 0; segment < 2; segment++) {
+            for (int j = 0; j < perSegment; j++) {
+                draw(truth, M, R, segment * (R / 2), R / 2, random, h, v);
+                each.accept(v);
+            }
+        }
+        return truth;
+    }
+
     /** v = W_true h + 5% half-normal noise, h ~ Dirichlet(0.1) on components first … first + count − 1. */
-    static void draw(double[] truth, int m, int r, int first, int count, SplittableRandom random,
+    private static void draw(double[] truth, int m, int r, int first, int count, SplittableRandom random,
             double[] h, double[] v) {
         Arrays.fill(h, 0);
         double sum = 0;
