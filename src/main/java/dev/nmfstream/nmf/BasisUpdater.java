@@ -245,13 +245,7 @@ public final class BasisUpdater {
                 }
                 // u = W a_k
                 Kernels.combination(wBlock, a, k, r, r, u, n);
-                double inv = 1.0 / akk;
-                double[] wk = wBlock[k];
-                double[] bk = bBlock[k];
-                for (int i = 0; i < n; i++) {
-                    double x = wk[i] + (bk[i] - u[i]) * inv;
-                    wk[i] = x > floor ? x : floor;
-                }
+                Kernels.halsStep(wBlock[k], bBlock[k], u, 1.0 / akk, floor, n);
             }
         }
     }
