@@ -220,24 +220,81 @@ public final class Projector {
     }
 
     /**
-     * vt = the rows of v[start .. start + b), eight rows per pass over the columns, and nt = each
-     * column's ‖v‖², summed along (in the order of its rows whatever the block).
+     * vt = the rows of v[start .. start + b) and nt = each column's ‖v‖² (summed in the order of
+     * its rows, whatever the block), eight columns at a time ({@link #transpose8}).
      */
     private void transposeBlock(double[][] v, int start, int b, int m) {
-        Arrays.fill(nt, 0, b, 0.0);
-        for (int i0 = 0; i0 < m; i0 += 8) {
-            int i1 = Math.min(m, i0 + 8);
-            for (int j = 0; j < b; j++) {
-                double[] col = v[start + j];
-                double sq = nt[j];
-                for (int i = i0; i < i1; i++) {
-                    double x = col[i];
-                    vt[i][j] = x;
-                    sq += x * x;
-                }
-                nt[j] = sq;
-            }
+        int j = 0;
+        for (; j + 7 < b; j += 8) {
+            transpose8(v, start + j, vt, j, m, nt);
         }
+        for (; j < b; j++) {
+            transpose1(v[start + j], vt, j, m, nt);
+        }
+    }
+
+    /**
+     * Rows vt[i][j .. j + 8) = entry i of columns v[from .. from + 8), and their squared norms
+     * into norms[j ..]: each row's eight entries are one cache line written at once, and as a
+     * small method called per eight columns it is compiled by C2 early in a fresh JVM (the loop
+     * nest over the whole block was compiled on-stack two thirds into a fit over speech).
+     */
+    private static void transpose8(double[][] v, int from, double[][] vt, int j, int m, double[] norms) {
+        double[] c0 = v[from];
+        double[] c1 = v[from + 1];
+        double[] c2 = v[from + 2];
+        double[] c3 = v[from + 3];
+        double[] c4 = v[from + 4];
+        double[] c5 = v[from + 5];
+        double[] c6 = v[from + 6];
+        double[] c7 = v[from + 7];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (int i = 0; i < m; i++) {
+            double[] row = vt[i];
+            double x0 = c0[i];
+            double x1 = c1[i];
+            double x2 = c2[i];
+            double x3 = c3[i];
+            double x4 = c4[i];
+            double x5 = c5[i];
+            double x6 = c6[i];
+            double x7 = c7[i];
+            row[j] = x0;
+            row[j + 1] = x1;
+            row[j + 2] = x2;
+            row[j + 3] = x3;
+            row[j + 4] = x4;
+            row[j + 5] = x5;
+            row[j + 6] = x6;
+            row[j + 7] = x7;
+            s0 += x0 * x0;
+            s1 += x1 * x1;
+            s2 += x2 * x2;
+            s3 += x3 * x3;
+            s4 += x4 * x4;
+            s5 += x5 * x5;
+            s6 += x6 * x6;
+            s7 += x7 * x7;
+        }
+        norms[j] = s0;
+        norms[j + 1] = s1;
+        norms[j + 2] = s2;
+        norms[j + 3] = s3;
+        norms[j + 4] = s4;
+        norms[j + 5] = s5;
+        norms[j + 6] = s6;
+        norms[j + 7] = s7;
+    }
+
+    /** {@link #transpose8} for one column. */
+    private static void transpose1(double[] col, double[][] vt, int j, int m, double[] norms) {
+        double sq = 0;
+        for (int i = 0; i < m; i++) {
+            double x = col[i];
+            vt[i][j] = x;
+            sq += x * x;
+        }
+        norms[j] = sq;
     }
 
     /** ct = Wᵀ V for the block in vt (b columns), W component-major. */
