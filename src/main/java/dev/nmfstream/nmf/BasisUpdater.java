@@ -117,11 +117,7 @@ public final class BasisUpdater {
                 double[] wk = wBlock[k];
                 System.arraycopy(w[k], start, wk, 0, n);
                 System.arraycopy(s.b[k], start, bBlock[k], 0, n);
-                for (int i = 0; i < n; i++) {
-                    if (!(wk[i] > floor)) {
-                        wk[i] = floor;
-                    }
-                }
+                Kernels.raiseTo(floor, wk, n);
             }
             if (rule == UpdateRule.MU) {
                 multiplicative(a, n, steps, eps, floor);

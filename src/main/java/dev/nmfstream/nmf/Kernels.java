@@ -93,6 +93,27 @@ public final class Kernels {
     }
 
     /**
+     * y[i] ← rho·y[i] + x[i], then x[i] ← 0, for i &lt; n: a batch's statistics taken into the
+     * decayed ones. (This and {@link #raiseTo}: small methods that C2 compiles early in a fresh
+     * JVM, where the loop nests they came from ran as C1 code for most of a fit.)
+     */
+    public static void decayAndTake(double rho, double[] y, double[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = rho * y[i] + x[i];
+            x[i] = 0;
+        }
+    }
+
+    /** y[i] ← floor wherever y[i] is not above it (NaN included), for i &lt; n. */
+    public static void raiseTo(double floor, double[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!(y[i] > floor)) {
+                y[i] = floor;
+            }
+        }
+    }
+
+    /**
      * y = Σ_j coef[j·stride + offset] · x[j] over j &lt; count (the combination of arrays that
      * HALS and MU need: W a_k), in blocks of four.
      *

@@ -480,12 +480,7 @@ public final class SufficientStatistics {
         }
         touchAll();
         for (int k = 0; k < r; k++) {
-            double[] bk = b[k];
-            double[] ok = batch.b[k];
-            for (int i = 0; i < m; i++) {
-                bk[i] = rho * bk[i] + ok[i];
-                ok[i] = 0;
-            }
+            Kernels.decayAndTake(rho, b[k], batch.b[k], m);
         }
         batch.untouch();
         items += batch.items;
