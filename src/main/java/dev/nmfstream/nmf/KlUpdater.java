@@ -45,11 +45,7 @@ public final class KlUpdater {
             double sk = s.a[k * r + k];
             double[] wk = w[k];
             if (!(sk > 0) || Double.isInfinite(sk)) {
-                for (int i = 0; i < m; i++) {
-                    if (!(wk[i] > floor)) {
-                        wk[i] = floor;
-                    }
-                }
+                Kernels.raiseTo(floor, wk, m);
                 continue;
             }
             double inv = 1.0 / sk;

@@ -31,7 +31,7 @@ public final class Projector {
     /** {@link #projectBlock}'s scratch: the block's rows (m × BLOCK), products (r × BLOCK) and squared norms. */
     private double[][] vt;
     private double[][] ct;
-    private final double[] nt = new double[BLOCK];
+    private double[] nt;
     /** A column scaled into the safe range: values (and a sparse column's indices), grown on demand. */
     private double[] scaled = new double[0];
     private int[] scaledIndices = new int[0];
@@ -209,6 +209,7 @@ public final class Projector {
         if (vt == null || vt.length != m) {
             vt = new double[m][BLOCK];
             ct = new double[r][BLOCK];
+            nt = new double[BLOCK];
         }
         // one loop nest per method, so that HotSpot compiles each whole and early on a fresh JVM
         for (int start = from, end = from + n; start < end; start += BLOCK) {

@@ -474,10 +474,7 @@ public final class SufficientStatistics {
         if (!(rho >= 0 && rho <= 1)) {
             throw new IllegalArgumentException("forgetting factor " + rho + ", expected a number in [0, 1]");
         }
-        for (int i = 0; i < a.length; i++) {
-            a[i] = rho * a[i] + batch.a[i];
-            batch.a[i] = 0;
-        }
+        Kernels.decayAndTake(rho, a, batch.a, a.length);
         touchAll();
         for (int k = 0; k < r; k++) {
             Kernels.decayAndTake(rho, b[k], batch.b[k], m);

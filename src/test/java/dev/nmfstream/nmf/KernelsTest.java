@@ -185,4 +185,40 @@ class KernelsTest {
         assertEquals(PROBE_R + 1, values.length, "probe JVM " + List.of(options) + " said: " + output);
         return values;
     }
+
+    /** The per-mini-batch kernels of the W update and the statistics, against the loops they replaced. */
+    @ParameterizedTest
+    @CsvSource({"1", "7", "64", "1025"})
+    void theUpdateKernelsDoWhatTheirLoopsDid(int n) {
+        SplittableRandom random = new SplittableRandom(n);
+        double[] w = new double[n];
+        double[] b = new double[n];
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = random.nextDouble() - 0.3;
+            b[i] = random.nextDouble();
+            u[i] = random.nextDouble();
+        }
+        double inv = 0.7;
+        double floor = 1e-3;
+        double[] step = w.clone();
+        Kernels.halsStep(step, b, u, inv, floor, n);
+        for (int i = 0; i < n; i++) {
+            double x = w[i] + (b[i] - u[i]) * inv;
+            assertEquals(Math.max(floor, x), step[i], 0.0, "HALS step " + i);
+        }
+        double[] raised = w.clone();
+        raised[0] = Double.NaN;
+        Kernels.raiseTo(floor, raised, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(i == 0 ? floor : Math.max(floor, w[i]), raised[i], 0.0, "floor " + i);
+        }
+        double[] y = b.clone();
+        double[] x = u.clone();
+        Kernels.decayAndTake(0.9, y, x, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(0.9 * b[i] + u[i], y[i], 0.0, "decayed " + i);
+            assertEquals(0.0, x[i], 0.0, "taken " + i);
+        }
+    }
 }
