@@ -13,8 +13,12 @@ import dev.nmfstream.nmf.OnlineNmf;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SparseColumn;
+import dev.nmfstream.nmf.SufficientStatistics;
 import dev.nmfstream.nmf.synth.PlantedModel;
 import dev.nmfstream.nmf.synth.PlantedTopics;
+import dev.nmfstream.wire.internal.Chunk;
+import dev.nmfstream.wire.internal.Chunker;
+import dev.nmfstream.wire.internal.StatisticsMessage;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Projections (and products) run before any is measured, however few columns a case has. */
     static final int WARM_UP_COLUMNS = 50_000;
+    /** Bytes of B that each measured repetition of the statistics message encodes (and decodes), at least. */
+    static final int STATISTICS_MESSAGE_BYTES = 64 << 20;
 
     @Option(names = "--repeats", defaultValue = "5", description = "Timed repeats per figure (median). Default: ${DEFAULT-VALUE}.")
     int repeats;
@@ -130,6 +136,61 @@ public final class BenchCommand implements Callable<Integer> {
         }
         return new Data(name, m, topics.rank(), 1024, cols, topics.trueBasis(),
                 String.format("planted topics, %.1f nonzeros per column", (double) nnz / columns));
+    }
+
+    /**
+     * A projector's statistics message on the stats topic (the first mini-batch's columns projected
+     * on the true basis, with its re-seeding candidates): microseconds to encode it into its records
+     * and to join and decode them, as the service's projector and updater do, and its bytes.
+     */
+    private void statisticsMessage(Data d, Basis basis, ObjectNode row) {
+        int batch = Math.min(d.batch, d.columns.length);
+        SufficientStatistics stats = new SufficientStatistics(d.m, d.r);
+        Projector projector = new Projector(d.r);
+        Projection p = new Projection(d.r);
+        for (int j = 0; j < batch; j++) {
+            projector.project(basis, d.columns[j], p);
+            stats.add(d.columns[j], p.h);
+            stats.offerCandidate(d.columns[j], p.residualSq);
+        }
+        StatisticsMessage message = new StatisticsMessage(stats, 1, 1, 0, 0);
+        int rounds = Math.max(1, STATISTICS_MESSAGE_BYTES / (1 + stats.touchedRows() * d.r * 8));
+        double[] encodeTimes = new double[repeats];
+        double[] decodeTimes = new double[repeats];
+        long bytes = 0;
+        double sink = 0;
+        for (int rep = -1; rep < repeats; rep++) { // rep −1 warms up
+            long t0 = System.nanoTime();
+            List<byte[]> records = null;
+            for (int q = 0; q < rounds; q++) {
+                records = message.records(1, q);
+                sink += records.size();
+            }
+            long t1 = System.nanoTime();
+            SufficientStatistics received = null; // as the updater decodes: into the last message's statistics
+            for (int q = 0; q < rounds; q++) {
+                List<Chunk> chunks = new ArrayList<>(records.size());
+                for (byte[] record : records) {
+                    chunks.add(Chunker.chunk(record));
+                }
+                received = StatisticsMessage.decode(Chunker.join(chunks), received).statistics();
+                sink += received.items();
+            }
+            long t2 = System.nanoTime();
+            if (rep >= 0) {
+                encodeTimes[rep] = (t1 - t0) / 1e3 / rounds;
+                decodeTimes[rep] = (t2 - t1) / 1e3 / rounds;
+            }
+            bytes = 0;
+            for (byte[] record : records) {
+                bytes += record.length;
+            }
+        }
+        row.put("statisticsMessageItems", batch);
+        row.put("statisticsMessageBytes", bytes);
+        row.put("statisticsMessageEncodeMicros", median(encodeTimes));
+        row.put("statisticsMessageDecodeMicros", median(decodeTimes));
+        row.put("statisticsMessageSink", sink == 0 ? 0 : 1);
     }
 
     private ObjectNode measure(Data d, ObjectMapper json) {
@@ -233,6 +294,7 @@ public final class BenchCommand implements Callable<Integer> {
         row.put("prequentialError", prequential);
         row.put("serviceFirstBasisSample", sample.size());
         row.put("serviceFirstBasisSeconds", median(firstBasisTimes));
+        statisticsMessage(d, basis, row);
         row.put("repeats", repeats);
         row.put("sink", sink == 0 ? 0 : 1);
         return row;

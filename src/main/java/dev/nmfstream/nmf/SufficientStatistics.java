@@ -418,6 +418,16 @@ public final class SufficientStatistics {
         return candidateScore[q];
     }
 
+    /** Candidate slot q's array, zeroed (allocated the first time), for a reader to fill. */
+    private double[] candidateArray(int q) {
+        if (candidates[q] == null) {
+            candidates[q] = new double[m];
+        } else {
+            Arrays.fill(candidates[q], 0.0);
+        }
+        return candidates[q];
+    }
+
     /**
      * Adds another partition's statistics to these: A += A', B += B', counts add up, and the
      * candidates become the worst-explained of both sets.
@@ -675,30 +685,45 @@ public final class SufficientStatistics {
         merge(other);
     }
 
-    /** Writes the statistics (shape, counts, A, B, candidates). */
+    /** Writes the statistics (shape, counts, A, B, candidates) in the dense form. */
     public void writeTo(DataOutput out) throws IOException {
-        out.writeInt(m);
-        out.writeInt(r);
-        out.writeLong(items);
-        out.writeDouble(weight);
-        writeDoubles(out, a);
+        ByteBuffer buffer = ByteBuffer.allocate(denseBytes());
+        writeDenseTo(buffer);
+        out.write(buffer.array(), 0, buffer.position());
+    }
+
+    /** The bytes of the dense form ({@link #writeTo}). */
+    private int denseBytes() {
+        return Math.toIntExact(4 + 4 + 8 + 8 + 8L * r * r + 8L * m * r + 4 + candidateCount * (8 + 8L * m));
+    }
+
+    private void writeDenseTo(ByteBuffer out) {
+        out.putInt(m);
+        out.putInt(r);
+        out.putLong(items);
+        out.putDouble(weight);
+        putDoubles(out, a);
         for (double[] bk : b) {
-            writeDoubles(out, bk);
+            putDoubles(out, bk);
         }
-        out.writeInt(candidateCount);
+        out.putInt(candidateCount);
         for (int q = 0; q < candidateCount; q++) {
-            out.writeDouble(candidateScore[q]);
-            for (double x : candidates[q]) {
-                out.writeDouble(x);
-            }
+            out.putDouble(candidateScore[q]);
+            putDoubles(out, candidates[q]);
         }
     }
 
     /** Writes doubles in bulk (big-endian, as {@link DataOutput#writeDouble} would). */
     static void writeDoubles(DataOutput out, double[] values) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(8 * values.length);
-        buffer.asDoubleBuffer().put(values);
+        putDoubles(buffer, values);
         out.write(buffer.array());
+    }
+
+    /** Puts doubles in bulk at the buffer's position (in its byte order) and moves past them. */
+    private static void putDoubles(ByteBuffer out, double[] values) {
+        out.asDoubleBuffer().put(values);
+        out.position(out.position() + 8 * values.length);
     }
 
     /** Reads doubles written by {@link #writeDoubles}. */
@@ -706,6 +731,44 @@ public final class SufficientStatistics {
         byte[] bytes = new byte[8 * values.length];
         in.readFully(bytes);
         ByteBuffer.wrap(bytes).asDoubleBuffer().get(values);
+    }
+
+    /** Whether {@link #writeCompactTo} takes the compact form: B's touched rows cost less than all of B. */
+    private boolean compactIsSmaller() {
+        return !allRows && (long) rowCount * (4 + 8L * r) < 8L * m * r;
+    }
+
+    /**
+     * The most bytes {@link #writeCompactTo} writes for these statistics: exact for the dense
+     * form, and for the compact form as if every touched entry of B were nonzero.
+     */
+    public int compactBytesBound() {
+        if (!compactIsSmaller()) {
+            return denseBytes();
+        }
+        long bytes = 4 + 4 + 4 + 8 + 8 + 8L * r * r + 4 + 4L * rowCount + 4 + (long) r * ((rowCount + 7) >>> 3)
+                + 8L * r * rowCount + 4;
+        for (int q = 0; q < candidateCount; q++) {
+            bytes += 8 + 4 + 12L * nonzeros(candidates[q]);
+        }
+        return Math.toIntExact(bytes);
+    }
+
+    private int nonzeros(double[] c) {
+        int nnz = 0;
+        for (int i = 0; i < m; i++) {
+            if (c[i] != 0) {
+                nnz++;
+            }
+        }
+        return nnz;
+    }
+
+    /** {@link #writeCompactTo(ByteBuffer)} to a stream. */
+    public void writeCompactTo(DataOutput out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(compactBytesBound());
+        writeCompactTo(buffer);
+        out.write(buffer.array(), 0, buffer.position());
     }
 
     /**
@@ -727,73 +790,73 @@ public final class SufficientStatistics {
      * follow, so a row that one document touched carries only its nonzero weights (on paragraphs
      * at r = 50, 53 % of the touched entries of a mini-batch of 1,024 are nonzero). Exact: an entry
      * left out is +0.0. Costs in proportion to the touched rows, not to m.
+     *
+     * <p>Everything goes straight into {@code out} (big-endian, with room for
+     * {@link #compactBytesBound()} bytes), not through a stream: a stream that grows as it is
+     * written copied a message of megabytes several times over.
      */
-    public void writeCompactTo(DataOutput out) throws IOException {
-        if (allRows || (long) rowCount * (4 + 8L * r) >= 8L * m * r) {
-            writeTo(out);
+    public void writeCompactTo(ByteBuffer out) {
+        if (!compactIsSmaller()) {
+            writeDenseTo(out);
             return;
         }
-        out.writeInt(COMPACT_BY_COMPONENT);
-        out.writeInt(m);
-        out.writeInt(r);
-        out.writeLong(items);
-        out.writeDouble(weight);
-        writeDoubles(out, a);
-        out.writeInt(rowCount);
+        out.putInt(COMPACT_BY_COMPONENT);
+        out.putInt(m);
+        out.putInt(r);
+        out.putLong(items);
+        out.putDouble(weight);
+        putDoubles(out, a);
+        out.putInt(rowCount);
         int[] sorted = Arrays.copyOf(rows, rowCount);
         Arrays.sort(sorted);
-        ByteBuffer buffer = ByteBuffer.allocate(4 * rowCount);
         for (int x = 0; x < rowCount; x++) {
-            buffer.putInt(sorted[x]);
+            out.putInt(sorted[x]);
         }
-        out.write(buffer.array());
         int maskBytes = (rowCount + 7) >>> 3;
-        ByteBuffer entries = ByteBuffer.allocate(r * maskBytes + 8 * r * rowCount);
+        int lengthAt = out.position();
+        out.position(lengthAt + 4);
         byte[] mask = new byte[maskBytes];
         for (int k = 0; k < r; k++) {
             double[] bk = b[k];
             Arrays.fill(mask, (byte) 0);
-            int maskAt = entries.position();
-            entries.position(maskAt + maskBytes);
+            int maskAt = out.position();
+            out.position(maskAt + maskBytes);
             for (int x = 0; x < rowCount; x++) {
                 double v = bk[sorted[x]];
                 if (Double.doubleToRawLongBits(v) != 0) {
                     mask[x >>> 3] |= (byte) (1 << (x & 7));
-                    entries.putDouble(v);
+                    out.putDouble(v);
                 }
             }
-            entries.put(maskAt, mask);
+            out.put(maskAt, mask);
         }
-        out.writeInt(entries.position());
-        out.write(entries.array(), 0, entries.position());
-        out.writeInt(candidateCount);
+        out.putInt(lengthAt, out.position() - lengthAt - 4);
+        out.putInt(candidateCount);
         for (int q = 0; q < candidateCount; q++) {
             double[] c = candidates[q];
-            int nnz = 0;
+            out.putDouble(candidateScore[q]);
+            out.putInt(nonzeros(c));
             for (int i = 0; i < m; i++) {
                 if (c[i] != 0) {
-                    nnz++;
+                    out.putInt(i).putDouble(c[i]);
                 }
             }
-            out.writeDouble(candidateScore[q]);
-            out.writeInt(nnz);
-            ByteBuffer candidateEntries = ByteBuffer.allocate(12 * nnz);
-            for (int i = 0; i < m; i++) {
-                if (c[i] != 0) {
-                    candidateEntries.putInt(i).putDouble(c[i]);
-                }
-            }
-            out.write(candidateEntries.array());
         }
     }
 
     /** Reads what both forms start with after m (given): r, the item count, the weight and A. */
-    private static SufficientStatistics readHead(DataInput in, int m) throws IOException {
+    private static SufficientStatistics readHead(DataInput in, int m, SufficientStatistics reuse) throws IOException {
         int r = in.readInt();
         if (m <= 0 || r <= 0 || (long) m * r > Integer.MAX_VALUE) {
             throw new IOException("statistics of shape " + m + " × " + r + ", expected positive dimensions");
         }
-        SufficientStatistics s = new SufficientStatistics(m, r);
+        SufficientStatistics s;
+        if (reuse != null && reuse.m == m && reuse.r == r) {
+            s = reuse;
+            s.clear();
+        } else {
+            s = new SufficientStatistics(m, r);
+        }
         s.items = in.readLong();
         s.weight = in.readDouble();
         readDoubles(in, s.a);
@@ -804,8 +867,9 @@ public final class SufficientStatistics {
      * Reads the rest of {@link #writeCompactTo}'s form after its first int32: component by
      * component, or (the earlier form −2) row by row.
      */
-    private static SufficientStatistics readCompact(DataInput in, boolean byComponent) throws IOException {
-        SufficientStatistics s = readHead(in, in.readInt());
+    private static SufficientStatistics readCompact(DataInput in, boolean byComponent, SufficientStatistics reuse)
+            throws IOException {
+        SufficientStatistics s = readHead(in, in.readInt(), reuse);
         int m = s.m;
         int count = in.readInt();
         if (count < 0 || count > m) {
@@ -826,7 +890,7 @@ public final class SufficientStatistics {
             if (nnz < 0 || nnz > m) {
                 throw new IOException("statistics: a candidate of " + nnz + " nonzeros, expected 0.." + m);
             }
-            double[] c = new double[m];
+            double[] c = s.candidateArray(q);
             byte[] entries = new byte[12 * nnz];
             in.readFully(entries);
             ByteBuffer e = ByteBuffer.wrap(entries);
@@ -837,7 +901,6 @@ public final class SufficientStatistics {
                 }
                 c[i] = e.getDouble();
             }
-            s.candidates[q] = c;
         }
         s.candidateCount = candidates;
         return s;
@@ -904,11 +967,22 @@ public final class SufficientStatistics {
 
     /** Reads statistics written by {@link #writeTo} or {@link #writeCompactTo}. */
     public static SufficientStatistics readFrom(DataInput in) throws IOException {
+        return readFrom(in, null);
+    }
+
+    /**
+     * {@link #readFrom(DataInput)} into {@code reuse} (cleared first) when it has the shape read,
+     * else into new statistics: a reader of many messages then allocates no m·r arrays per message.
+     *
+     * @param reuse statistics nobody else holds, or null
+     * @return the statistics read ({@code reuse} or new ones)
+     */
+    public static SufficientStatistics readFrom(DataInput in, SufficientStatistics reuse) throws IOException {
         int m = in.readInt();
         if (m == COMPACT_FORMAT || m == COMPACT_BY_COMPONENT) {
-            return readCompact(in, m == COMPACT_BY_COMPONENT);
+            return readCompact(in, m == COMPACT_BY_COMPONENT, reuse);
         }
-        SufficientStatistics s = readHead(in, m);
+        SufficientStatistics s = readHead(in, m, reuse);
         for (double[] bk : s.b) {
             readDoubles(in, bk);
         }
@@ -919,10 +993,7 @@ public final class SufficientStatistics {
         }
         for (int q = 0; q < count; q++) {
             s.candidateScore[q] = in.readDouble();
-            s.candidates[q] = new double[m];
-            for (int i = 0; i < m; i++) {
-                s.candidates[q][i] = in.readDouble();
-            }
+            readDoubles(in, s.candidateArray(q));
         }
         s.candidateCount = count;
         return s;

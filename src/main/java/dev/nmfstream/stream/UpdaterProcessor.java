@@ -109,6 +109,11 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
     private long lastStatisticsAt = Long.MIN_VALUE / 2;
     private boolean basisUnpublished;
     private long lastUpdateAt = Long.MIN_VALUE / 2;
+    /**
+     * The statistics of the last message received, decoded into again by the next one (each is
+     * merged and stored within {@link #takeStatistics}, nothing keeps it): no m·r arrays per message.
+     */
+    private SufficientStatistics received;
     /** Statistics messages kept in the store since the model was last saved. */
     private int pendingParts;
     /** The engine settings that differed from the stored model's at the last start, as logged. */
@@ -300,7 +305,9 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
                         + " loss " + sent.label() + ": every instance of one application must have the same "
                         + NmfStreamConfig.LOSS);
             }
-            takeStatistics(StatisticsMessage.decode(message.payload()));
+            StatisticsMessage stats = StatisticsMessage.decode(message.payload(), received);
+            received = stats.statistics();
+            takeStatistics(stats);
         } else if (message.kind() == VocabularyMessage.KIND) {
             takeWords(VocabularyMessage.decode(message.payload()));
         } else {

@@ -166,6 +166,71 @@ class SparseStatisticsTest {
     }
 
     @Test
+    void theBoundHoldsEveryFormAndIsExactForTheDenseOne() throws IOException {
+        SplittableRandom random = new SplittableRandom(17);
+        SufficientStatistics s = new SufficientStatistics(M, R);
+        assertTrue(compactBytes(s) <= s.compactBytesBound(), "empty statistics");
+        for (int t = 0; t < 30; t++) {
+            SparseColumn v = document(random, 600);
+            s.add(v, weights(random));
+            s.offerCandidate(v, 1 + t);
+            int bytes = compactBytes(s);
+            assertTrue(bytes <= s.compactBytesBound(), bytes + " bytes written, bound " + s.compactBytesBound());
+        }
+        s.add(DenseColumn.of(dense(document(random, M))), weights(random));
+        assertEquals(s.compactBytesBound(), compactBytes(s), "the dense form's size is known exactly");
+    }
+
+    @Test
+    void readingIntoReusedStatisticsEqualsAFreshRead() throws IOException {
+        SplittableRandom random = new SplittableRandom(23);
+        SufficientStatistics reuse = null;
+        for (int message = 0; message < 6; message++) {
+            SufficientStatistics s = new SufficientStatistics(M, R);
+            int vocabulary = message == 3 ? M : 100 + 250 * message;
+            for (int t = 0; t < 12 + 7 * message; t++) {
+                SparseColumn v = document(random, vocabulary);
+                s.add(message == 3 ? DenseColumn.of(dense(v)) : v, weights(random));
+                if (message % 2 == 0) {
+                    s.offerCandidate(v, random.nextDouble());
+                }
+            }
+            byte[] bytes = compact(s);
+            SufficientStatistics fresh = read(bytes, null);
+            SufficientStatistics again = read(bytes, reuse);
+            if (reuse != null) {
+                assertTrue(again == reuse, "statistics of the same shape are read into the given ones");
+            }
+            reuse = again;
+            assertEquals(fresh.touchedRows(), again.touchedRows(), "message " + message);
+            assertArrayEquals(fresh.aMatrix(), again.aMatrix());
+            assertArrayEquals(fresh.bMatrix(), again.bMatrix(), "message " + message + ": no entry of the last one stays");
+            assertEquals(fresh.items(), again.items());
+            assertEquals(fresh.weight(), again.weight());
+            assertEquals(fresh.candidateCount(), again.candidateCount());
+            for (int q = 0; q < fresh.candidateCount(); q++) {
+                assertEquals(fresh.candidateScore(q), again.candidateScore(q));
+                assertArrayEquals(fresh.candidate(q), again.candidate(q));
+            }
+        }
+        SufficientStatistics other = new SufficientStatistics(M, R + 1);
+        SufficientStatistics read = read(compact(other), reuse);
+        assertTrue(read != reuse && read.rank() == R + 1, "statistics of another shape are read into new ones");
+    }
+
+    private static byte[] compact(SufficientStatistics s) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            s.writeCompactTo(out);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static SufficientStatistics read(byte[] bytes, SufficientStatistics reuse) throws IOException {
+        return SufficientStatistics.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)), reuse);
+    }
+
+    @Test
     void corruptCompactFormIsRefused() throws IOException {
         SufficientStatistics s = new SufficientStatistics(M, R);
         s.add(document(new SplittableRandom(1), 100), new double[] {1, 0, 0, 0, 0, 0});

@@ -30,20 +30,30 @@ public final class Chunker {
 
     /** The records of one message. */
     public static List<byte[]> cut(byte kind, long sender, long seq, byte[] payload) {
-        int count = Math.max(1, (payload.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
+        return cut(kind, sender, seq, payload, payload.length);
+    }
+
+    /** The records of one message whose payload is the first {@code length} bytes of {@code payload}. */
+    public static List<byte[]> cut(byte kind, long sender, long seq, byte[] payload, int length) {
+        int count = Math.max(1, (length + CHUNK_BYTES - 1) / CHUNK_BYTES);
         List<byte[]> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int from = i * CHUNK_BYTES;
-            int length = Math.min(payload.length, from + CHUNK_BYTES) - from;
-            records.add(record(new Chunk(kind, sender, seq, i, count, Arrays.copyOfRange(payload, from, from + length))));
+            records.add(record(kind, sender, seq, i, count, payload, from, Math.min(length, from + CHUNK_BYTES) - from));
         }
         return records;
     }
 
     /** The record of a chunk (header and data), as {@link #cut} made it. */
     public static byte[] record(Chunk c) {
-        ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + c.data().length);
-        b.put(c.kind()).putLong(c.sender()).putLong(c.seq()).putInt(c.index()).putInt(c.count()).put(c.data());
+        return record(c.kind(), c.sender(), c.seq(), c.index(), c.count(), c.data(), 0, c.data().length);
+    }
+
+    /** A chunk's record: the header, then {@code length} bytes of {@code data} from {@code from}. */
+    private static byte[] record(byte kind, long sender, long seq, int index, int count, byte[] data, int from,
+            int length) {
+        ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + length);
+        b.put(kind).putLong(sender).putLong(seq).putInt(index).putInt(count).put(data, from, length);
         return b.array();
     }
 

@@ -7,6 +7,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * What the updater keeps in its store beside the model: the statistics merged but not yet
@@ -43,13 +45,9 @@ public record PendingStatistics(long lost, double residualSq, double normSq, dou
 
     /** One statistics message as the updater keeps it until it has saved a model that learned from it. */
     public static byte[] part(SufficientStatistics statistics) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            statistics.writeCompactTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        ByteBuffer bytes = ByteBuffer.allocate(statistics.compactBytesBound());
+        statistics.writeCompactTo(bytes);
+        return bytes.position() == bytes.capacity() ? bytes.array() : Arrays.copyOf(bytes.array(), bytes.position());
     }
 
     /** Reads {@link #part}. */

@@ -2,11 +2,9 @@ package dev.nmfstream.wire.internal;
 
 import dev.nmfstream.nmf.SufficientStatistics;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -30,6 +28,8 @@ public record StatisticsMessage(SufficientStatistics statistics, double residual
     public static final byte KIND = 'S';
     /** The kind of a statistics message under the KL loss (same payload). */
     public static final byte KL_KIND = 'K';
+    /** The payload's bytes before the statistics. */
+    private static final int HEAD_BYTES = 8 + 8 + 8 + 8;
 
     /** The stats-topic records (values) of this message, of kind {@link #KIND}. */
     public List<byte[]> records(long sender, long seq) {
@@ -38,27 +38,31 @@ public record StatisticsMessage(SufficientStatistics statistics, double residual
 
     /** The stats-topic records (values) of this message, of the given kind ({@link #KIND} or {@link #KL_KIND}). */
     public List<byte[]> records(long sender, long seq, byte kind) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeDouble(residualSq);
-            out.writeDouble(normSq);
-            out.writeLong(lost);
-            out.writeLong(basisVersion);
-            statistics.writeCompactTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Chunker.cut(kind, sender, seq, bytes.toByteArray());
+        ByteBuffer payload = ByteBuffer.allocate(HEAD_BYTES + statistics.compactBytesBound());
+        payload.putDouble(residualSq).putDouble(normSq).putLong(lost).putLong(basisVersion);
+        statistics.writeCompactTo(payload);
+        return Chunker.cut(kind, sender, seq, payload.array(), payload.position());
     }
 
     /** Decodes a joined payload. */
     public static StatisticsMessage decode(byte[] payload) {
+        return decode(payload, null);
+    }
+
+    /**
+     * Decodes a joined payload, its statistics into {@code reuse} when that has their shape
+     * ({@link SufficientStatistics#readFrom(java.io.DataInput, SufficientStatistics)}).
+     *
+     * @param reuse statistics nobody else holds (a reader's scratch), or null
+     */
+    public static StatisticsMessage decode(byte[] payload, SufficientStatistics reuse) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             double residualSq = in.readDouble();
             double normSq = in.readDouble();
             long lost = in.readLong();
             long basisVersion = in.readLong();
-            return new StatisticsMessage(SufficientStatistics.readFrom(in), residualSq, normSq, lost, basisVersion);
+            return new StatisticsMessage(SufficientStatistics.readFrom(in, reuse), residualSq, normSq, lost,
+                    basisVersion);
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt statistics message: " + e.getMessage(), e);
         }
