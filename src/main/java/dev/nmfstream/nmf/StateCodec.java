@@ -52,7 +52,9 @@ final class StateCodec {
         NmfConfig config = learner != null ? learner.config() : state.config();
         int m = state.dim();
         int r = state.rank();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        // sized for W and the model's statistics up front: a stream that grows as a model of
+        // megabytes is written copies it several times (the updater saves it every update)
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(1 << 30, 16L * m * r + 8L * r * r + 4096));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeInt(FORMAT);
