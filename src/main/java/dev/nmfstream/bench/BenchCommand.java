@@ -157,11 +157,10 @@ public final class BenchCommand implements Callable<Integer> {
         int rounds = Math.max(1, STATISTICS_MESSAGE_BYTES / (1 + stats.touchedRows() * d.r * 8));
         double[] encodeTimes = new double[repeats];
         double[] decodeTimes = new double[repeats];
-        long bytes = 0;
+        List<byte[]> records = null;
         double sink = 0;
         for (int rep = -1; rep < repeats; rep++) { // rep −1 warms up
             long t0 = System.nanoTime();
-            List<byte[]> records = null;
             for (int q = 0; q < rounds; q++) {
                 records = message.records(1, q);
                 sink += records.size();
@@ -181,10 +180,10 @@ public final class BenchCommand implements Callable<Integer> {
                 encodeTimes[rep] = (t1 - t0) / 1e3 / rounds;
                 decodeTimes[rep] = (t2 - t1) / 1e3 / rounds;
             }
-            bytes = 0;
-            for (byte[] record : records) {
-                bytes += record.length;
-            }
+        }
+        long bytes = 0;
+        for (byte[] record : records) {
+            bytes += record.length;
         }
         row.put("statisticsMessageItems", batch);
         row.put("statisticsMessageBytes", bytes);

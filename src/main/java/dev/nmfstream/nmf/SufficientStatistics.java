@@ -383,10 +383,7 @@ public final class SufficientStatistics {
                 return;
             }
         }
-        if (candidates[slot] == null) {
-            candidates[slot] = new double[m];
-        }
-        double[] dst = candidates[slot];
+        double[] dst = candidateArray(slot);
         if (v instanceof DenseColumn dense) {
             System.arraycopy(dense.data(), dense.offset(), dst, 0, m);
         } else {
@@ -418,12 +415,10 @@ public final class SufficientStatistics {
         return candidateScore[q];
     }
 
-    /** Candidate slot q's array, zeroed (allocated the first time), for a reader to fill. */
+    /** Candidate slot q's array of m entries (allocated the first time), to be overwritten. */
     private double[] candidateArray(int q) {
         if (candidates[q] == null) {
             candidates[q] = new double[m];
-        } else {
-            Arrays.fill(candidates[q], 0.0);
         }
         return candidates[q];
     }
@@ -749,19 +744,12 @@ public final class SufficientStatistics {
         long bytes = 4 + 4 + 4 + 8 + 8 + 8L * r * r + 4 + 4L * rowCount + 4 + (long) r * ((rowCount + 7) >>> 3)
                 + 8L * r * rowCount + 4;
         for (int q = 0; q < candidateCount; q++) {
-            bytes += 8 + 4 + 12L * nonzeros(candidates[q]);
-        }
-        return Math.toIntExact(bytes);
-    }
-
-    private int nonzeros(double[] c) {
-        int nnz = 0;
-        for (int i = 0; i < m; i++) {
-            if (c[i] != 0) {
-                nnz++;
+            bytes += 8 + 4;
+            for (double x : candidates[q]) {
+                bytes += x != 0 ? 12 : 0;
             }
         }
-        return nnz;
+        return Math.toIntExact(bytes);
     }
 
     /** {@link #writeCompactTo(ByteBuffer)} to a stream. */
@@ -835,27 +823,40 @@ public final class SufficientStatistics {
         for (int q = 0; q < candidateCount; q++) {
             double[] c = candidates[q];
             out.putDouble(candidateScore[q]);
-            out.putInt(nonzeros(c));
+            int nnzAt = out.position();
+            out.position(nnzAt + 4);
+            int nnz = 0;
             for (int i = 0; i < m; i++) {
                 if (c[i] != 0) {
                     out.putInt(i).putDouble(c[i]);
+                    nnz++;
                 }
             }
+            out.putInt(nnzAt, nnz);
         }
     }
 
-    /** Reads what both forms start with after m (given): r, the item count, the weight and A. */
-    private static SufficientStatistics readHead(DataInput in, int m, SufficientStatistics reuse) throws IOException {
+    /**
+     * Reads what both forms start with after m (given): r, the item count, the weight and A, into
+     * {@code reuse} when it has that shape (else into new statistics). Unless the reader goes on
+     * to read all of B ({@code wholeB}), the reused statistics are cleared first.
+     */
+    private static SufficientStatistics readHead(DataInput in, int m, SufficientStatistics reuse, boolean wholeB)
+            throws IOException {
         int r = in.readInt();
         if (m <= 0 || r <= 0 || (long) m * r > Integer.MAX_VALUE) {
             throw new IOException("statistics of shape " + m + " × " + r + ", expected positive dimensions");
         }
         SufficientStatistics s;
-        if (reuse != null && reuse.m == m && reuse.r == r) {
+        if (reuse == null || reuse.m != m || reuse.r != r) {
+            s = new SufficientStatistics(m, r);
+        } else if (wholeB) {
+            // A, B and the counts are all read over what is there: only the touched rows go
+            s = reuse;
+            s.untouch();
+        } else {
             s = reuse;
             s.clear();
-        } else {
-            s = new SufficientStatistics(m, r);
         }
         s.items = in.readLong();
         s.weight = in.readDouble();
@@ -869,7 +870,7 @@ public final class SufficientStatistics {
      */
     private static SufficientStatistics readCompact(DataInput in, boolean byComponent, SufficientStatistics reuse)
             throws IOException {
-        SufficientStatistics s = readHead(in, in.readInt(), reuse);
+        SufficientStatistics s = readHead(in, in.readInt(), reuse, false);
         int m = s.m;
         int count = in.readInt();
         if (count < 0 || count > m) {
@@ -891,6 +892,7 @@ public final class SufficientStatistics {
                 throw new IOException("statistics: a candidate of " + nnz + " nonzeros, expected 0.." + m);
             }
             double[] c = s.candidateArray(q);
+            Arrays.fill(c, 0.0);
             byte[] entries = new byte[12 * nnz];
             in.readFully(entries);
             ByteBuffer e = ByteBuffer.wrap(entries);
@@ -982,7 +984,7 @@ public final class SufficientStatistics {
         if (m == COMPACT_FORMAT || m == COMPACT_BY_COMPONENT) {
             return readCompact(in, m == COMPACT_BY_COMPONENT, reuse);
         }
-        SufficientStatistics s = readHead(in, m, reuse);
+        SufficientStatistics s = readHead(in, m, reuse, true);
         for (double[] bk : s.b) {
             readDoubles(in, bk);
         }

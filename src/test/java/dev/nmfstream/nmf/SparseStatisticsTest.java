@@ -55,19 +55,11 @@ class SparseStatisticsTest {
     }
 
     private static SufficientStatistics roundTrip(SufficientStatistics s) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            s.writeCompactTo(out);
-        }
-        return SufficientStatistics.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        return read(compact(s), null);
     }
 
     private static int compactBytes(SufficientStatistics s) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            s.writeCompactTo(out);
-        }
-        return bytes.size();
+        return compact(s).length;
     }
 
     @Test
