@@ -973,7 +973,7 @@ public final class SufficientStatistics {
     }
 
     /**
-     * {@link #readFrom(DataInput)} into {@code reuse} (cleared first) when it has the shape read,
+     * {@link #readFrom(DataInput)} into {@code reuse} (all it held replaced) when it has the shape read,
      * else into new statistics: a reader of many messages then allocates no m·r arrays per message.
      *
      * @param reuse statistics nobody else holds, or null
