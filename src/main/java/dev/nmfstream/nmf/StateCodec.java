@@ -54,7 +54,8 @@ final class StateCodec {
         int r = state.rank();
         // sized for W and the model's statistics up front: a stream that grows as a model of
         // megabytes is written copies it several times (the updater saves it every update)
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(1 << 30, 16L * m * r + 8L * r * r + 4096));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(
+                (int) Math.min(1 << 30, 8L * m * r + (m == 0 ? 0 : state.statistics().denseBytes()) + 4096));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeInt(FORMAT);

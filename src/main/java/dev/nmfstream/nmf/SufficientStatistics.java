@@ -688,7 +688,7 @@ public final class SufficientStatistics {
     }
 
     /** The bytes of the dense form ({@link #writeTo}). */
-    private int denseBytes() {
+    int denseBytes() {
         return Math.toIntExact(4 + 4 + 8 + 8 + 8L * r * r + 8L * m * r + 4 + candidateCount * (8 + 8L * m));
     }
 
