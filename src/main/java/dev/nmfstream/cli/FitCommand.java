@@ -6,6 +6,7 @@ import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
+import dev.nmfstream.io.DenseMatrix;
 import dev.nmfstream.io.Npy;
 import dev.nmfstream.io.SparseMatrix;
 import dev.nmfstream.nmf.Basis;
@@ -398,6 +399,9 @@ public final class FitCommand implements Callable<Integer> {
                     trace.add(nmf.items(), nmf.prequentialResidualSq(), nmf.seenNormSq());
                 }
             }
+        } else if (data instanceof DenseMatrix dense) {
+            // in one call, so that each mini-batch's columns are copied by the thread that projects them
+            nmf.partialFit(dense.data(), 0, dense.rows(), n);
         } else {
             for (int j = 0; j < n; j++) {
                 nmf.partialFit(cursor.at(j));

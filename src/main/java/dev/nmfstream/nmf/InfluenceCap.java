@@ -57,6 +57,19 @@ public final class InfluenceCap {
         this.logFactor = Math.log(factor);
     }
 
+    /** Makes this cap the same as {@code other} (same κ): the same scales from here on. */
+    void copyFrom(InfluenceCap other) {
+        if (other.logFactor != logFactor) {
+            throw new IllegalArgumentException("a cap of another factor");
+        }
+        System.arraycopy(other.recent, 0, recent, 0, WINDOW);
+        System.arraycopy(other.sorted, 0, sorted, 0, WINDOW);
+        count = other.count;
+        next = other.next;
+        sinceRefresh = other.sinceRefresh;
+        logScale = other.logScale;
+    }
+
     /**
      * The scale s ∈ [0, 1] an item of this log-norm enters the statistics with, and remembers the
      * item as part of the stream's scale.

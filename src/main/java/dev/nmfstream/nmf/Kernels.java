@@ -80,6 +80,21 @@ public final class Kernels {
         }
     }
 
+    /** y[i] = a0·x0[i] + a1·x1[i] + a2·x2[i] + a3·x3[i] for i &lt; n: {@link #axpy4} onto a zero y, bitwise. */
+    public static void set4(double a0, double[] x0, double a1, double[] x1, double a2, double[] x2,
+            double a3, double[] x3, double[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
+        }
+    }
+
+    /** y[i] += x[i] for i &lt; n. */
+    public static void add(double[] x, double[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] += x[i];
+        }
+    }
+
     /**
      * w[i] ← max(floor, w[i] + (b[i] − u[i])·inv) for i &lt; n: one HALS coordinate step. A
      * method of its own (not a loop inside the sweep), so that HotSpot compiles it with C2 early

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * would do it, with that lane's own scratch: the results are bitwise the same for any N and any
  * assignment of units to lanes.
  *
- * <p>A mini-batch hands out work four times, a few hundred microseconds each; waking a parked
+ * <p>A mini-batch hands out work three times, a few hundred microseconds each; waking a parked
  * thread costs tens of microseconds on a virtual machine, so an idle lane spins for a while
  * ({@link #SPIN_NANOS}) before it parks.
  */
@@ -105,6 +105,11 @@ final class Lanes implements AutoCloseable {
     /** The number of lanes N. */
     int count() {
         return count;
+    }
+
+    /** Whether {@link #run} runs every unit on the calling thread: one lane, or the others not joined yet ({@link #settle}). */
+    boolean alone() {
+        return count == 1 || solo;
     }
 
     /**

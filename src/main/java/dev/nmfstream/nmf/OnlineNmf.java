@@ -37,11 +37,11 @@ import java.util.Arrays;
 public final class OnlineNmf implements AutoCloseable {
 
     /**
-     * Columns per unit of the batch's projection on one lane, half that with more lanes (so that
-     * each has a share of a default mini-batch). The product's inner loop runs over a block's
-     * columns, and C2 runs only a long loop's main part as SIMD code: blocks of 16 ran mostly as
-     * scalar code, and 128 made a warm fit of speech frames 1.15–1.2× faster than 16. How columns
-     * are blocked never changes a result (each column's products are summed in the same order).
+     * Columns per unit of a sample's projection on one lane, half that with more lanes (so that
+     * each has a share). The product's inner loop runs over a block's columns, and C2 runs only a
+     * long loop's main part as SIMD code: blocks of 16 ran mostly as scalar code, and 128 made a
+     * warm fit of speech frames 1.15–1.2× faster than 16. How columns are blocked never changes a
+     * result (each column's products are summed in the same order).
      */
     private static final int PROJECT_BLOCK = Projector.BLOCK;
 
@@ -86,6 +86,15 @@ public final class OnlineNmf implements AutoCloseable {
      */
     private double[][] groupColumns = new double[0][];
     private int grouped;
+    /**
+     * Inside {@link #partialFit(double[], int, int, int)}: where each waiting column still is in
+     * the caller's array (null: copied), so that a full mini-batch's columns are copied by the lane
+     * that projects them; copied before that call returns.
+     */
+    private double[][] groupSource = new double[0][];
+    private int[] groupSourceOffset = new int[0];
+    private boolean deferCopies;
+    private final DenseColumn blockView = new DenseColumn(new double[0], 0, 0);
     /** The limit of the scale each waiting column enters the statistics with (then its scale). */
     private double[] groupScales = new double[4];
     /** Each waiting column's projection. */
@@ -98,6 +107,14 @@ public final class OnlineNmf implements AutoCloseable {
     private Projector[] laneProjectors;
     private double[][][] laneColumns;
     private double[][][] laneWeights;
+    /** Per lane, a copy of the cap to find a half's scales on ({@link #scaleHalf}). */
+    private InfluenceCap[] laneCaps;
+    /** Set by the lane that projected the first half of a mini-batch ({@link #flushGroup}). */
+    private volatile boolean firstHalfProjected;
+    /** The lane that did the last half of the mini-batch ({@link #flushGroup}; read after the lanes' job). */
+    private int lastHalfLane;
+    /** The sums of A and B of the mini-batch's halves of dense columns ({@link #flushGroup}). */
+    private SufficientStatistics.Part[] parts = new SufficientStatistics.Part[0];
     /** The stream's scale, and the influence of each item relative to it. */
     private final InfluenceCap cap;
     /** Under the KL loss: the projector, and Σ s D(v‖W_before h) and Σ s Σv of the items seen. */
@@ -254,6 +271,34 @@ public final class OnlineNmf implements AutoCloseable {
             return;
         }
         learn(v);
+    }
+
+    /**
+     * Learns from {@code count} dense columns of dimension {@code dim} stored one after another in
+     * {@code data}, column j at {@code offset + j·dim}: the same model, bitwise, as
+     * {@link #partialFit(Column)} on each in turn. The columns of a mini-batch are copied when it
+     * is full, each by the thread that projects it (rather than all by the calling thread as they
+     * arrive), so on several threads ({@link #threads(int)}) a column is read by one core only.
+     * The array must not change during the call; the columns still waiting when it returns have
+     * been copied.
+     *
+     * @throws IllegalArgumentException if the columns do not fit in the array, or their dimension
+     *     differs from the model's
+     */
+    public void partialFit(double[] data, int offset, int dim, int count) {
+        if (dim <= 0 || count < 0 || offset < 0 || offset + (long) dim * count > data.length) {
+            throw new IllegalArgumentException(count + " columns of dimension " + dim + " from index " + offset
+                    + " do not fit in an array of length " + data.length);
+        }
+        deferCopies = true;
+        try {
+            for (int j = 0; j < count; j++) {
+                partialFit(blockView.set(data, offset + j * dim, dim));
+            }
+        } finally {
+            deferCopies = false;
+            copyWaiting(0, grouped);
+        }
     }
 
     /**
@@ -462,7 +507,12 @@ public final class OnlineNmf implements AutoCloseable {
         if (config.learning() && v instanceof DenseColumn dense) {
             ensureGroupCapacity(grouped + 1);
             groupSlot[grouped] = slot;
-            System.arraycopy(dense.data(), dense.offset(), groupColumns[grouped], 0, m);
+            if (deferCopies) {
+                groupSource[grouped] = dense.data();
+                groupSourceOffset[grouped] = dense.offset();
+            } else {
+                System.arraycopy(dense.data(), dense.offset(), groupColumns[grouped], 0, m);
+            }
             groupScales[grouped] = limit;
             grouped++;
             if (batch.items() + grouped >= batchSize) {
@@ -538,18 +588,27 @@ public final class OnlineNmf implements AutoCloseable {
     }
 
     /**
-     * Projects the waiting dense columns and adds them to the mini-batch, in their order:
+     * Projects the waiting dense columns and adds them to the mini-batch:
      * <ol>
-     * <li>on all lanes, blocks of columns ({@link Projector#projectBlock}:
-     *     the products as one matrix product);
-     * <li>on this thread, in order: each column's scale ({@link InfluenceCap}: it remembers the
-     *     stream's norms), its prequential error and the re-seeding candidates (a group with an
-     *     outsized item enters the statistics here, column by column, with its scales);
-     * <li>on all lanes, each taking a range of components k: A's row k and B[:, k] += the other
-     *     groups' weights and columns, four per pass.
+     * <li>the columns in two halves (whole groups of four; one half for fewer than two groups), each
+     *     on one lane: its copy from the caller's array if it is still there
+     *     ({@link #partialFit(double[], int, int, int)}), its projections
+     *     ({@link Projector#projectBlock}: the products as one matrix product), each column's scale
+     *     (on a copy of the {@link InfluenceCap}, which remembers the stream's norms in order: the
+     *     second half's lane waits until the first half is projected and replays its norms), and
+     *     the sums of A and B over its groups of four without an outsized item
+     *     ({@link SufficientStatistics.Part}). Into an empty mini-batch the first half's sums are
+     *     written directly (bitwise what adding its part would give);
+     * <li>on this thread, in order: each column's prequential error and the re-seeding
+     *     candidates;
+     * <li>the halves' sums, in order; then, one by one with their scales, the columns of the
+     *     groups with an outsized item and the columns after the last group of four.
      * </ol>
-     * Every unit of work is fixed by the columns alone, so the result is bitwise the same for any
-     * number of lanes.
+     * Every unit of work and every sum is fixed by the columns alone, so the result is bitwise
+     * the same for any number of lanes. Each half's columns are read by one lane only, while they
+     * are in its caches: on this machine a megabyte written by one core and read by the other cost
+     * ~150 µs more than on one core, and summing B component by component, every lane reading
+     * every column, kept two threads at about the speed of one.
      */
     private void flushGroup() {
         int n = grouped;
@@ -560,76 +619,157 @@ public final class OnlineNmf implements AutoCloseable {
         lanes.settle();
         Basis basis = state.current();
         int groups = n / 4;
-        int block = lanes.count() > 1 ? PROJECT_BLOCK / 2 : PROJECT_BLOCK;
-        int blocks = (n + block - 1) / block;
-        lanes.run(blocks, (lane, u) -> {
-            int from = u * block;
-            laneProjectors[lane].projectBlock(basis, groupColumns, from, Math.min(block, n - from), groupProjections);
-        });
+        int halves = groups >= 2 ? 2 : 1;
+        int split = halves == 2 ? (groups + 1) / 2 : groups;
+        boolean direct = batch.items() == 0;
+        ensureParts(halves);
+        if (lanes.alone()) {
+            copyWaiting(0, n);
+            projector.projectBlock(basis, groupColumns, 0, n, groupProjections);
+            for (int u = 0; u < halves; u++) {
+                scaleHalf(cap, u == 0 ? 0 : 4 * split, u == halves - 1 ? n : 4 * split, false);
+                sumHalf(0, u, split, groups, direct);
+            }
+        } else {
+            firstHalfProjected = false;
+            lanes.run(halves, (lane, u) -> {
+                int from = u == 0 ? 0 : 4 * split;
+                int to = u == halves - 1 ? n : 4 * split;
+                if (u == 0) {
+                    try {
+                        copyWaiting(from, to);
+                        laneProjectors[lane].projectBlock(basis, groupColumns, from, to - from, groupProjections);
+                    } finally {
+                        firstHalfProjected = true; // even if it failed: the other half's lane must not wait forever
+                    }
+                } else {
+                    copyWaiting(from, to);
+                    laneProjectors[lane].projectBlock(basis, groupColumns, from, to - from, groupProjections);
+                    // unit 0 is always taken before unit 1, so its lane is at work
+                    while (!firstHalfProjected) {
+                        Thread.onSpinWait();
+                    }
+                }
+                InfluenceCap c = laneCaps[lane];
+                c.copyFrom(cap);
+                scaleHalf(c, from, to, true);
+                if (u == halves - 1) {
+                    lastHalfLane = lane;
+                }
+                sumHalf(lane, u, split, groups, direct);
+            });
+            // the last half's copy of the cap has remembered every column of the batch, in order
+            cap.copyFrom(laneCaps[lastHalfLane]);
+        }
         recordGroup(n, groups);
-        // units of four components k: A's rows k and B's columns k, group by group (each group's
-        // four columns read once per unit while they are in the cache), the groups in order
-        int componentUnits = (r + 3) / 4;
-        lanes.run(componentUnits, (lane, u) -> {
-            double[][] four = laneColumns[lane];
-            double[][] weights = laneWeights[lane];
-            int kFrom = 4 * u;
+        for (int u = direct ? 1 : 0; u < halves; u++) {
+            batch.add(parts[u]);
+        }
+        addOneByOne(n, groups);
+    }
+
+    /**
+     * The scales of a half's columns from ≤ q &lt; to ({@link #flushGroup}) on the cap {@code c},
+     * which remembers their norms, and which of its groups of four hold an outsized item. On one
+     * lane the halves come in order on the learner's own cap; on several, each on a copy of the
+     * cap as the mini-batch began, the second half's after it has remembered the first half's
+     * norms ({@code replay}).
+     */
+    private void scaleHalf(InfluenceCap c, int from, int to, boolean replay) {
+        for (int q = 0; replay && q < from; q++) {
+            c.scaleOf(groupProjections[q].logNorm());
+        }
+        for (int q = from; q < to; q++) {
+            groupScales[q] = Math.min(c.scaleOf(groupProjections[q].logNorm()), groupScales[q]);
+        }
+        for (int g = from / 4; g < to / 4; g++) {
+            groupScaled[g] = groupScales[4 * g] < 1 || groupScales[4 * g + 1] < 1 || groupScales[4 * g + 2] < 1
+                    || groupScales[4 * g + 3] < 1;
+        }
+    }
+
+    /**
+     * Half u's sums of A and B ({@link #flushGroup}): its groups of four without an outsized item,
+     * in order; the first half's straight into the (empty) mini-batch when {@code direct}.
+     */
+    private void sumHalf(int lane, int u, int split, int groups, boolean direct) {
+        double[][] four = laneColumns[lane];
+        double[][] weights = laneWeights[lane];
+        boolean intoBatch = u == 0 && direct;
+        SufficientStatistics.Part part = parts[u];
+        if (!intoBatch) {
+            part.clear();
+        }
+        int gFrom = u == 0 ? 0 : split;
+        int gTo = u == 0 ? split : groups;
+        // four components at a time over all the half's groups: their B columns stay in L1 while
+        // the columns stream from L2 (group by group over all components wrote all of B to L2 per group)
+        for (int kFrom = 0; kFrom < r; kFrom += 4) {
             int kTo = Math.min(r, kFrom + 4);
-            for (int g = 0; g < groups; g++) {
+            for (int g = gFrom; g < gTo; g++) {
                 if (!groupScaled[g]) {
                     for (int q = 0; q < 4; q++) {
                         four[q] = groupColumns[4 * g + q];
                         weights[q] = groupProjections[4 * g + q].h;
                     }
-                    batch.addDense4Rows(four, weights, kFrom, kTo);
-                }
-            }
-        });
-    }
-
-    /**
-     * The projected group's bookkeeping (in its own method, so that HotSpot compiles it whole and
-     * early rather than flushGroup loop by loop): each column's scale, prequential record and
-     * candidacy for re-seeding; a group of four with an outsized item enters the batch one by one.
-     */
-    private void recordGroup(int n, int groups) {
-        for (int g = 0; g < groups; g++) {
-            boolean scaled = false;
-            for (int q = 4 * g; q < 4 * g + 4; q++) {
-                double s = scaleOf(groupProjections[q], groupScales[q]);
-                groupScales[q] = s;
-                scaled |= s < 1;
-                record(groupProjections[q], s);
-            }
-            groupScaled[g] = scaled;
-            if (scaled) {
-                // an outsized item among the four: each enters with its own scale
-                for (int q = 4 * g; q < 4 * g + 4; q++) {
-                    Column c = groupView.set(groupColumns[q], 0, m);
-                    addTo(batch, c, groupProjections[q], groupScales[q]);
-                    if (batchColumns != null) {
-                        batchColumns.add(c);
-                    }
-                }
-            } else {
-                batch.countDense4();
-                for (int q = 4 * g; q < 4 * g + 4; q++) {
-                    Column c = groupView.set(groupColumns[q], 0, m);
-                    batch.offerCandidate(c, groupProjections[q].residualSq);
-                    if (batchColumns != null) {
-                        batchColumns.add(c);
+                    if (intoBatch) {
+                        batch.add4(four, weights, kFrom, kTo);
+                    } else {
+                        part.add4(four, weights, kFrom, kTo);
                     }
                 }
             }
         }
+    }
+
+    /** Copies the waiting columns from ≤ q &lt; to that are still in the caller's array. */
+    private void copyWaiting(int from, int to) {
+        for (int q = from; q < to; q++) {
+            if (groupSource[q] != null) {
+                System.arraycopy(groupSource[q], groupSourceOffset[q], groupColumns[q], 0, m);
+                groupSource[q] = null;
+            }
+        }
+    }
+
+    /** Room for the halves' sums (allocated once: 2 · m · r values). */
+    private void ensureParts(int halves) {
+        if (parts.length < halves) {
+            SufficientStatistics.Part[] more = Arrays.copyOf(parts, halves);
+            for (int u = parts.length; u < halves; u++) {
+                more[u] = new SufficientStatistics.Part(m, r);
+            }
+            parts = more;
+        }
+    }
+
+    /**
+     * The projected group's bookkeeping (in its own method, so that HotSpot compiles it whole and
+     * early rather than flushGroup loop by loop): each column's prequential record (with the
+     * scale {@link #scaleHalf} found) and candidacy for re-seeding.
+     */
+    private void recordGroup(int n, int groups) {
+        for (int q = 0; q < n; q++) {
+            record(groupProjections[q], groupScales[q]);
+        }
+        for (int g = 0; g < groups; g++) {
+            boolean scaled = groupScaled[g];
+            if (!scaled) {
+                batch.countDense4();
+            }
+            for (int q = 4 * g; q < 4 * g + 4; q++) {
+                Column c = groupView.set(groupColumns[q], 0, m);
+                if (!scaled) {
+                    batch.offerCandidate(c, groupProjections[q].residualSq);
+                }
+                if (batchColumns != null) {
+                    batchColumns.add(c);
+                }
+            }
+        }
         for (int j = 4 * groups; j < n; j++) {
-            Column v = groupView.set(groupColumns[j], 0, m);
-            double s = scaleOf(groupProjections[j], groupScales[j]);
-            groupScales[j] = s;
-            record(groupProjections[j], s);
-            addTo(batch, v, groupProjections[j], s);
             if (batchColumns != null) {
-                batchColumns.add(v);
+                batchColumns.add(groupView.set(groupColumns[j], 0, m));
             }
         }
         if (reservoir != null) {
@@ -645,6 +785,20 @@ public final class OnlineNmf implements AutoCloseable {
         }
     }
 
+    /** The columns of the groups with an outsized item, and those after the last group, each with its scale. */
+    private void addOneByOne(int n, int groups) {
+        for (int g = 0; g < groups; g++) {
+            if (groupScaled[g]) {
+                for (int q = 4 * g; q < 4 * g + 4; q++) {
+                    addTo(batch, groupView.set(groupColumns[q], 0, m), groupProjections[q], groupScales[q]);
+                }
+            }
+        }
+        for (int j = 4 * groups; j < n; j++) {
+            addTo(batch, groupView.set(groupColumns[j], 0, m), groupProjections[j], groupScales[j]);
+        }
+    }
+
     /** Room for {@code n} waiting columns (rows of m allocated once, as the first mini-batch fills). */
     void ensureGroupCapacity(int n) {
         if (n <= groupColumns.length) {
@@ -657,6 +811,8 @@ public final class OnlineNmf implements AutoCloseable {
         groupScales = Arrays.copyOf(groupScales, Math.max(size, 4));
         groupScaled = new boolean[size / 4 + 1];
         groupSlot = Arrays.copyOf(groupSlot, size);
+        groupSource = Arrays.copyOf(groupSource, size);
+        groupSourceOffset = Arrays.copyOf(groupSourceOffset, size);
         for (int j = old; j < size; j++) {
             groupColumns[j] = new double[m];
             groupProjections[j] = new Projection(r);
@@ -670,6 +826,10 @@ public final class OnlineNmf implements AutoCloseable {
         laneColumns = new double[n][4][];
         laneWeights = new double[n][4][];
         laneProjectors[0] = projector;
+        laneCaps = new InfluenceCap[n];
+        for (int lane = 0; lane < n; lane++) {
+            laneCaps[lane] = new InfluenceCap(config.influenceCap());
+        }
         for (int lane = 1; lane < n; lane++) {
             laneProjectors[lane] = new Projector(r);
         }

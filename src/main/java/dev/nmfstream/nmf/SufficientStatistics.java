@@ -320,8 +320,8 @@ public final class SufficientStatistics {
     }
 
     /**
-     * The counts of four dense items added by {@link #addDense4Rows} (which adds their A and B,
-     * and may run for ranges of components on several threads): four more items, all rows touched.
+     * The counts of four dense items whose A and B come in a {@link Part}: four more items, all
+     * rows touched.
      */
     void countDense4() {
         touchAll();
@@ -330,15 +330,57 @@ public final class SufficientStatistics {
     }
 
     /**
-     * Four dense items' rows k of A and B for the components kFrom ≤ k &lt; kTo only:
-     * A[k, :] += Σ_q h_q[k] h_q and B[:, k] += Σ_q h_q[k] v_q, the four columns in one pass. Each
-     * component's sums are made in the same order whatever the range, so ranges may run on several
-     * threads with bitwise the same A and B. {@link #countDense4} counts the items.
+     * Sums of A and B over some groups of four dense items, made apart from the statistics (on the
+     * lane that projected the items, whose caches hold them) and added to them by {@link #add(Part)}.
+     * A component's B column is written by its first nonzero group rather than zeroed first
+     * (0 + x is x exactly), so a part costs nothing for the components its items did not use.
+     */
+    static final class Part {
+        private final int m;
+        private final int r;
+        private final double[] a;
+        private final double[][] b;
+        private final boolean[] started;
+
+        Part(int m, int r) {
+            this.m = m;
+            this.r = r;
+            this.a = new double[r * r];
+            this.b = new double[r][m];
+            this.started = new boolean[r];
+        }
+
+        /** Empties the part. */
+        void clear() {
+            Arrays.fill(a, 0);
+            Arrays.fill(started, false);
+        }
+
+        /** Four dense items ({@link SufficientStatistics#add4}) into the part, components kFrom ≤ k &lt; kTo. */
+        void add4(double[][] v, double[][] h, int kFrom, int kTo) {
+            sums4(a, b, started, m, r, v, h, kFrom, kTo);
+        }
+    }
+
+    /**
+     * Four dense items' rows k of A and columns k of B for kFrom ≤ k &lt; kTo:
+     * A[k, :] += Σ_q h_q[k] h_q and B[:, k] += Σ_q h_q[k] v_q, the four columns in one pass per
+     * component, into this statistics' own sums (the items are counted apart,
+     * {@link #countDense4}). Each component's sums are made in the order of the calls, so a
+     * caller may go through its groups a few components at a time (while their B columns stay
+     * in L1). Onto empty statistics this writes bitwise what a {@link Part} of the same groups
+     * holds.
      *
      * @param v four columns of length ≥ m (from index 0). Not modified.
      * @param h their weights, length r each. Not modified.
      */
-    void addDense4Rows(double[][] v, double[][] h, int kFrom, int kTo) {
+    void add4(double[][] v, double[][] h, int kFrom, int kTo) {
+        sums4(a, b, null, m, r, v, h, kFrom, kTo);
+    }
+
+    /** {@link #add4} into the given sums; a component not yet {@code started} is written, not added to. */
+    private static void sums4(double[] a, double[][] b, boolean[] started, int m, int r, double[][] v, double[][] h,
+            int kFrom, int kTo) {
         double[] h0 = h[0];
         double[] h1 = h[1];
         double[] h2 = h[2];
@@ -353,7 +395,32 @@ public final class SufficientStatistics {
                 for (int l = 0; l < r; l++) {
                     a[row + l] += a0 * h0[l] + a1 * h1[l] + a2 * h2[l] + a3 * h3[l];
                 }
-                Kernels.axpy4(a0, v[0], a1, v[1], a2, v[2], a3, v[3], b[k], m);
+                if (started == null || started[k]) {
+                    Kernels.axpy4(a0, v[0], a1, v[1], a2, v[2], a3, v[3], b[k], m);
+                } else {
+                    Kernels.set4(a0, v[0], a1, v[1], a2, v[2], a3, v[3], b[k], m);
+                    started[k] = true;
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds a {@link Part}'s sums to A and B. The items are counted apart ({@link #countDense4}).
+     *
+     * @throws IllegalArgumentException if the part is of another shape
+     */
+    void add(Part part) {
+        if (part.m != m || part.r != r) {
+            throw new IllegalArgumentException("a part of " + part.m + " × " + part.r + ", the statistics are " + m
+                    + " × " + r);
+        }
+        for (int i = 0; i < a.length; i++) {
+            a[i] += part.a[i];
+        }
+        for (int k = 0; k < r; k++) {
+            if (part.started[k]) {
+                Kernels.add(part.b[k], b[k], m);
             }
         }
     }

@@ -115,6 +115,39 @@ class PoisonedStreamTest {
                 "without the cap: recovery " + uncapped.recovery.worst() + ", final error " + uncapped.finalError);
     }
 
+    /** Recovery of the planted model from a stream with a huge spike in every 7th column. */
+    private static double outsizedEverySeventh(NmfConfig config, int threads) {
+        double[][] columns = clean(6_000, 31);
+        try (OnlineNmf nmf = new OnlineNmf(config).threads(threads, false)) {
+            for (int j = 0; j < columns.length; j++) {
+                double[] v = columns[j];
+                if (j % 7 == 3) {
+                    v = v.clone();
+                    v[(j / 7) % M] += 1e6; // a spike off the model, a million times the stream's scale
+                }
+                nmf.partialFit(DenseColumn.of(v));
+            }
+            nmf.flush();
+            double[] truth = new PlantedModel(M, R, 0.3, 0.1, 0.05, 31).trueBasis();
+            return Recovery.match(truth, nmf.basis().toRowMajor(), M, R).worst();
+        }
+    }
+
+    /**
+     * Mini-batches of 6 dense columns (a group of four, then two) with outsized items falling at
+     * every position in turn: each enters scaled, in the group or after it, on one thread or two.
+     */
+    @Test
+    void outsizedItemsEnterScaledWhereverTheyFallInAMiniBatch() {
+        NmfConfig config = NmfConfig.defaults(R).withSeed(3).withBatchSize(6);
+        for (int threads : new int[] {1, 2}) {
+            double worst = outsizedEverySeventh(config, threads);
+            assertTrue(worst >= 0.99, threads + " threads: recovery " + worst);
+        }
+        double uncapped = outsizedEverySeventh(config.withInfluenceCap(Double.MAX_VALUE), 1);
+        assertTrue(!(uncapped >= 0.99), "without the cap: recovery " + uncapped);
+    }
+
     @Test
     void anOrdinaryStreamLearnsBitwiseTheSameWithAndWithoutTheCap() {
         double[][] columns = clean(3_000, 23);

@@ -179,4 +179,74 @@ class SufficientStatisticsTest {
         }
         return mx;
     }
+    /**
+     * Parts of groups of four dense items, added in order, give the statistics of adding the
+     * items one by one (to rounding), leave B's columns alone for components no item used; a
+     * part's first group writes exactly what adding it onto zeros would, and so do the groups
+     * written straight into empty statistics.
+     */
+    @Test
+    void partsOfFourDenseItemsAddUpToTheItems() {
+        SplittableRandom random = new SplittableRandom(8);
+        double[] w = basis(3).toRowMajor();
+        SufficientStatistics direct = new SufficientStatistics(M, R);
+        SufficientStatistics byParts = new SufficientStatistics(M, R);
+        SufficientStatistics.Part part = new SufficientStatistics.Part(M, R);
+        SufficientStatistics.Part empty = new SufficientStatistics.Part(M, R);
+        byParts.add(empty); // nothing: no component started
+        SufficientStatistics written = new SufficientStatistics(M, R);
+        for (int half = 0; half < 2; half++) {
+            part.clear();
+            for (int g = 0; g < 3; g++) {
+                double[][] v = new double[4][];
+                double[][] h = new double[4][R];
+                for (int q = 0; q < 4; q++) {
+                    v[q] = TestData.randomColumn(random, w, M, R, 0.3);
+                    for (int k = 0; k < R - 1; k++) {
+                        h[q][k] = random.nextDouble() < 0.5 ? 0 : random.nextDouble();
+                    }
+                    direct.add(DenseColumn.of(v[q]), h[q]);
+                }
+                part.add4(v, h, 0, R);
+                if (half == 0) {
+                    written.add4(v, h, 0, 3);
+                    written.add4(v, h, 3, R);
+                }
+            }
+            if (half == 0) {
+                SufficientStatistics added = new SufficientStatistics(M, R);
+                added.add(part);
+                assertArrayEquals(added.aMatrix(), written.aMatrix(), 0.0, "written into empty statistics");
+                assertArrayEquals(added.bMatrix(), written.bMatrix(), 0.0, "written into empty statistics");
+            }
+            byParts.add(part);
+            byParts.countDense4();
+        }
+        assertArrayEquals(direct.aMatrix(), byParts.aMatrix(), 1e-12);
+        assertArrayEquals(direct.bMatrix(), byParts.bMatrix(), 1e-12);
+        for (int i = 0; i < M; i++) {
+            assertEquals(0.0, byParts.b(i, R - 1), 0.0, "component R − 1 had no weight");
+        }
+        assertEquals(8, byParts.items());
+
+        double[][] x = new double[4][M];
+        for (double[] column : x) {
+            for (int i = 0; i < M; i++) {
+                column[i] = random.nextDouble();
+            }
+        }
+        double[] added = new double[M];
+        double[] set = new double[M];
+        Kernels.axpy4(0.3, x[0], 0.7, x[1], 0.0, x[2], 1.9, x[3], added, M);
+        Kernels.set4(0.3, x[0], 0.7, x[1], 0.0, x[2], 1.9, x[3], set, M);
+        assertArrayEquals(added, set, 0.0);
+    }
+
+    @Test
+    void aPartOfAnotherShapeIsRefused() {
+        SufficientStatistics s = new SufficientStatistics(M, R);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.add(new SufficientStatistics.Part(M + 1, R)));
+        assertTrue(e.getMessage().contains("61 × 7"), e.getMessage());
+    }
 }

@@ -69,6 +69,46 @@ class ThreadsTest {
         assertTrue(one.basis().version() > 100, "the stream made " + one.basis().version() + " versions");
     }
 
+    /**
+     * Columns given as one block ({@link OnlineNmf#partialFit(double[], int, int, int)}, copied by
+     * the lanes that project them) learn bitwise the model they learn one by one, on one thread
+     * or two, with a mini-batch that is not a multiple of four and outsized items; a block that
+     * does not fit in its array is refused.
+     */
+    @Test
+    void aBlockOfColumnsLearnsBitwiseWhatTheColumnsLearnOneByOne() {
+        int m = 300;
+        int n = 4_003;
+        PlantedModel planted = new PlantedModel(m, 8, 0.3, 0.1, 0.05, 13);
+        double[] data = new double[7 + n * m];
+        for (int j = 0; j < n; j++) {
+            planted.next(data, 7 + j * m);
+            if (j % 613 == 300) {
+                data[7 + j * m + j % m] += 1e7;
+            }
+        }
+        NmfConfig config = NmfConfig.defaults(8).withBatchSize(50).withSeed(4);
+        OnlineNmf oneByOne = new OnlineNmf(config);
+        DenseColumn view = new DenseColumn(data, 0, m);
+        for (int j = 0; j < n; j++) {
+            oneByOne.partialFit(view.set(data, 7 + j * m, m));
+        }
+        oneByOne.flush();
+        for (int threads : new int[] {1, 2}) {
+            try (OnlineNmf block = new OnlineNmf(config).threads(threads, false)) {
+                block.partialFit(data, 7, m, 1_000);
+                block.partialFit(data, 7 + 1_000 * m, m, n - 1_000); // a mini-batch spans the two calls
+                block.flush();
+                assertArrayEquals(oneByOne.basis().toRowMajor(), block.basis().toRowMajor(), 0.0, threads + " threads");
+                assertEquals(oneByOne.prequentialError(), block.prequentialError(), 0.0);
+                assertEquals(oneByOne.items(), block.items());
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> block.partialFit(data, 8, m, n));
+                assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void theThreadedModelStillRecoversThePlantedComponents() {
         PlantedModel planted = PlantedModel.standard(20261202L);
