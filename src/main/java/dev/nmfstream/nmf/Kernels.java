@@ -88,13 +88,6 @@ public final class Kernels {
         }
     }
 
-    /** y[i] += x[i] for i &lt; n. */
-    public static void add(double[] x, double[] y, int n) {
-        for (int i = 0; i < n; i++) {
-            y[i] += x[i];
-        }
-    }
-
     /**
      * w[i] ← max(floor, w[i] + (b[i] − u[i])·inv) for i &lt; n: one HALS coordinate step. A
      * method of its own (not a loop inside the sweep), so that HotSpot compiles it with C2 early

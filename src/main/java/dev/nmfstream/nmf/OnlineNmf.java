@@ -107,12 +107,14 @@ public final class OnlineNmf implements AutoCloseable {
     private Projector[] laneProjectors;
     private double[][][] laneColumns;
     private double[][][] laneWeights;
-    /** Per lane, a copy of the cap to find a half's scales on ({@link #scaleHalf}). */
+    /** Per lane, a copy of the cap to find a half's scales on ({@link #flushGroup}). */
     private InfluenceCap[] laneCaps;
     /** Set by the lane that projected the first half of a mini-batch ({@link #flushGroup}). */
     private volatile boolean firstHalfProjected;
     /** The lane that did the last half of the mini-batch ({@link #flushGroup}; read after the lanes' job). */
     private int lastHalfLane;
+    /** Where the halves of the waiting columns begin and end ({@link #flushGroup}). */
+    private final int[] halfBounds = new int[3];
     /** The sums of A and B of the mini-batch's halves of dense columns ({@link #flushGroup}). */
     private SufficientStatistics.Part[] parts = new SufficientStatistics.Part[0];
     /** The stream's scale, and the influence of each item relative to it. */
@@ -563,7 +565,12 @@ public final class OnlineNmf implements AutoCloseable {
 
     /** The scale s an item enters the statistics with: the cap's, at most {@code limit}. */
     private double scaleOf(Projection p, double limit) {
-        return Math.min(cap.scaleOf(p.logNorm()), limit);
+        return scaleOf(cap, p, limit);
+    }
+
+    /** {@link #scaleOf(Projection, double)} on the cap {@code c}. */
+    private static double scaleOf(InfluenceCap c, Projection p, double limit) {
+        return Math.min(c.scaleOf(p.logNorm()), limit);
     }
 
     /**
@@ -620,43 +627,45 @@ public final class OnlineNmf implements AutoCloseable {
         Basis basis = state.current();
         int groups = n / 4;
         int halves = groups >= 2 ? 2 : 1;
-        int split = halves == 2 ? (groups + 1) / 2 : groups;
+        // half u is columns halfBounds[u] ≤ q < halfBounds[u + 1]
+        halfBounds[1] = halves == 2 ? 4 * ((groups + 1) / 2) : n;
+        halfBounds[halves] = n;
         boolean direct = batch.items() == 0;
         ensureParts(halves);
         if (lanes.alone()) {
             copyWaiting(0, n);
             projector.projectBlock(basis, groupColumns, 0, n, groupProjections);
+            scale(cap, 0, n);
             for (int u = 0; u < halves; u++) {
-                scaleHalf(cap, u == 0 ? 0 : 4 * split, u == halves - 1 ? n : 4 * split, false);
-                sumHalf(0, u, split, groups, direct);
+                sumHalf(0, u, direct);
             }
         } else {
             firstHalfProjected = false;
             lanes.run(halves, (lane, u) -> {
-                int from = u == 0 ? 0 : 4 * split;
-                int to = u == halves - 1 ? n : 4 * split;
-                if (u == 0) {
-                    try {
-                        copyWaiting(from, to);
-                        laneProjectors[lane].projectBlock(basis, groupColumns, from, to - from, groupProjections);
-                    } finally {
-                        firstHalfProjected = true; // even if it failed: the other half's lane must not wait forever
-                    }
-                } else {
+                int from = halfBounds[u];
+                int to = halfBounds[u + 1];
+                try {
                     copyWaiting(from, to);
                     laneProjectors[lane].projectBlock(basis, groupColumns, from, to - from, groupProjections);
-                    // unit 0 is always taken before unit 1, so its lane is at work
-                    while (!firstHalfProjected) {
-                        Thread.onSpinWait();
+                } finally {
+                    if (u == 0) {
+                        firstHalfProjected = true; // even if it failed: the other half's lane must not wait forever
                     }
+                }
+                // unit 0 is always taken before unit 1, so its lane is at work
+                while (!firstHalfProjected) {
+                    Thread.onSpinWait();
                 }
                 InfluenceCap c = laneCaps[lane];
                 c.copyFrom(cap);
-                scaleHalf(c, from, to, true);
+                for (int q = 0; q < from; q++) {
+                    c.scaleOf(groupProjections[q].logNorm()); // the first half's norms, remembered in order
+                }
+                scale(c, from, to);
                 if (u == halves - 1) {
                     lastHalfLane = lane;
                 }
-                sumHalf(lane, u, split, groups, direct);
+                sumHalf(lane, u, direct);
             });
             // the last half's copy of the cap has remembered every column of the batch, in order
             cap.copyFrom(laneCaps[lastHalfLane]);
@@ -669,18 +678,13 @@ public final class OnlineNmf implements AutoCloseable {
     }
 
     /**
-     * The scales of a half's columns from ≤ q &lt; to ({@link #flushGroup}) on the cap {@code c},
-     * which remembers their norms, and which of its groups of four hold an outsized item. On one
-     * lane the halves come in order on the learner's own cap; on several, each on a copy of the
-     * cap as the mini-batch began, the second half's after it has remembered the first half's
-     * norms ({@code replay}).
+     * The scales of the waiting columns from ≤ q &lt; to ({@link #flushGroup}) on the cap
+     * {@code c}, which has remembered the columns before them and remembers theirs, and which of
+     * their groups of four hold an outsized item.
      */
-    private void scaleHalf(InfluenceCap c, int from, int to, boolean replay) {
-        for (int q = 0; replay && q < from; q++) {
-            c.scaleOf(groupProjections[q].logNorm());
-        }
+    private void scale(InfluenceCap c, int from, int to) {
         for (int q = from; q < to; q++) {
-            groupScales[q] = Math.min(c.scaleOf(groupProjections[q].logNorm()), groupScales[q]);
+            groupScales[q] = scaleOf(c, groupProjections[q], groupScales[q]);
         }
         for (int g = from / 4; g < to / 4; g++) {
             groupScaled[g] = groupScales[4 * g] < 1 || groupScales[4 * g + 1] < 1 || groupScales[4 * g + 2] < 1
@@ -692,7 +696,7 @@ public final class OnlineNmf implements AutoCloseable {
      * Half u's sums of A and B ({@link #flushGroup}): its groups of four without an outsized item,
      * in order; the first half's straight into the (empty) mini-batch when {@code direct}.
      */
-    private void sumHalf(int lane, int u, int split, int groups, boolean direct) {
+    private void sumHalf(int lane, int u, boolean direct) {
         double[][] four = laneColumns[lane];
         double[][] weights = laneWeights[lane];
         boolean intoBatch = u == 0 && direct;
@@ -700,8 +704,8 @@ public final class OnlineNmf implements AutoCloseable {
         if (!intoBatch) {
             part.clear();
         }
-        int gFrom = u == 0 ? 0 : split;
-        int gTo = u == 0 ? split : groups;
+        int gFrom = halfBounds[u] / 4;
+        int gTo = halfBounds[u + 1] / 4;
         // four components at a time over all the half's groups: their B columns stay in L1 while
         // the columns stream from L2 (group by group over all components wrote all of B to L2 per group)
         for (int kFrom = 0; kFrom < r; kFrom += 4) {
@@ -746,30 +750,21 @@ public final class OnlineNmf implements AutoCloseable {
     /**
      * The projected group's bookkeeping (in its own method, so that HotSpot compiles it whole and
      * early rather than flushGroup loop by loop): each column's prequential record (with the
-     * scale {@link #scaleHalf} found) and candidacy for re-seeding.
+     * scale {@link #scale} found) and candidacy for re-seeding.
      */
     private void recordGroup(int n, int groups) {
         for (int q = 0; q < n; q++) {
             record(groupProjections[q], groupScales[q]);
+            if (batchColumns != null) {
+                batchColumns.add(groupView.set(groupColumns[q], 0, m));
+            }
         }
         for (int g = 0; g < groups; g++) {
-            boolean scaled = groupScaled[g];
-            if (!scaled) {
+            if (!groupScaled[g]) {
                 batch.countDense4();
-            }
-            for (int q = 4 * g; q < 4 * g + 4; q++) {
-                Column c = groupView.set(groupColumns[q], 0, m);
-                if (!scaled) {
-                    batch.offerCandidate(c, groupProjections[q].residualSq);
+                for (int q = 4 * g; q < 4 * g + 4; q++) {
+                    batch.offerCandidate(groupView.set(groupColumns[q], 0, m), groupProjections[q].residualSq);
                 }
-                if (batchColumns != null) {
-                    batchColumns.add(c);
-                }
-            }
-        }
-        for (int j = 4 * groups; j < n; j++) {
-            if (batchColumns != null) {
-                batchColumns.add(groupView.set(groupColumns[j], 0, m));
             }
         }
         if (reservoir != null) {

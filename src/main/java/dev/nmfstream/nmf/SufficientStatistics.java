@@ -420,7 +420,7 @@ public final class SufficientStatistics {
         }
         for (int k = 0; k < r; k++) {
             if (part.started[k]) {
-                Kernels.add(part.b[k], b[k], m);
+                Kernels.axpy(1.0, part.b[k], b[k], m); // 1·x is x exactly
             }
         }
     }
