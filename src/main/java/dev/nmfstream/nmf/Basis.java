@@ -115,7 +115,7 @@ public final class Basis {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
         this.version = newVersion;
-        if (knownGram != null || lanes == null || lanes.count() == 1) {
+        if (knownGram != null || lanes == null || lanes.alone()) {
             derive(knownGram);
             return this;
         }

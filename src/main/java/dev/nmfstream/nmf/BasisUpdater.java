@@ -97,7 +97,7 @@ public final class BasisUpdater {
         checkShape(w, s);
         double eps = epsilon(rule, s.a, floor);
         Lanes on = lanes;
-        if (on != null && m >= 2 * LANE_ROWS) {
+        if (on != null && !on.alone() && m >= 2 * LANE_ROWS) {
             // one range of rows per lane (rows are separable: W is bitwise the same for any ranges)
             int rows = (m + on.count() - 1) / on.count();
             on.run(on.count(), (lane, u) -> laneUpdaters[lane].updateRange(rule, w, s, steps, floor, eps,

@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * N lanes of work for one learner: lane 0 is the calling thread, lanes 1..N−1 are daemon threads.
@@ -43,14 +44,23 @@ final class Lanes implements AutoCloseable {
     private final AtomicLong others = new AtomicLong();
     private volatile RuntimeException failure;
     private volatile boolean closed;
-    /** Whether lane 0 still works alone ({@link #settle}); the compilation time seen and the quiet batches since. */
+    /** Whether lane 0 still works alone ({@link #settle}). */
     private boolean solo;
+    /** The clocks {@link #settle} reads: wall time (ns) and the JIT compiler threads' time (ms). */
+    private final LongSupplier wallNanos;
+    private final LongSupplier compilingMillis;
+    /** The current window's start, the compilation time seen then, and the quiet windows in a row before it. */
+    private long windowStart;
     private long compiled;
     private int quiet;
 
-    /** Compilation per mini-batch below which the JIT counts as quiet, and for how many mini-batches. */
-    static final long QUIET_MILLIS = 2;
-    static final int QUIET_BATCHES = 4;
+    /**
+     * The JIT compiler counts as quiet once its threads compiled for at most {@link #QUIET_SHARE} of
+     * the wall time in each of {@link #QUIET_WINDOWS} windows of {@link #QUIET_WINDOW_NANOS} in a row.
+     */
+    static final long QUIET_WINDOW_NANOS = 50_000_000;
+    static final double QUIET_SHARE = 0.1;
+    static final int QUIET_WINDOWS = 2;
 
     /** Lanes that wait for the JIT compiler to go quiet ({@link #settle}). */
     Lanes(int count) {
@@ -62,12 +72,22 @@ final class Lanes implements AutoCloseable {
      * @throws IllegalArgumentException if {@code count} &lt; 1
      */
     Lanes(int count, boolean waitForJit) {
+        this(count, waitForJit, System::nanoTime, Lanes::compilationMillis);
+    }
+
+    /** {@link #Lanes(int, boolean)} with the clocks {@link #settle} reads (tests give their own). */
+    Lanes(int count, boolean waitForJit, LongSupplier wallNanos, LongSupplier compilingMillis) {
         if (count < 1) {
             throw new IllegalArgumentException("threads = " + count + ", expected at least 1");
         }
         this.count = count;
         this.solo = count > 1 && waitForJit;
-        this.compiled = count > 1 ? compilationMillis() : 0;
+        this.wallNanos = wallNanos;
+        this.compilingMillis = compilingMillis;
+        if (solo) {
+            windowStart = wallNanos.getAsLong();
+            compiled = compilingMillis.getAsLong();
+        }
         this.threads = new Thread[count];
         for (int lane = 1; lane < count; lane++) {
             int l = lane;
@@ -80,19 +100,27 @@ final class Lanes implements AutoCloseable {
 
     /**
      * Called once per mini-batch by the learner: the other lanes join only once the JIT compiler
-     * has gone quiet (at most {@link #QUIET_MILLIS} of compilation in each of {@link #QUIET_BATCHES}
-     * mini-batches in a row). Until then the compiler threads need the other cores, and lanes
-     * competing with them made a fresh JVM's run slower on two threads than on one. Which lane does
-     * a unit never changes a result, so this changes only speed.
+     * has gone quiet (its threads compiled for at most {@link #QUIET_SHARE} of the wall time in
+     * {@link #QUIET_WINDOWS} windows of {@link #QUIET_WINDOW_NANOS} in a row). Until then they need
+     * the other cores: on a fresh JVM they compile for most of a one-second pass over audio frames,
+     * and lanes competing with them made two threads slower than one. (Counting quiet mini-batches
+     * instead, as before, let the lanes join in the first fifth of such a pass: the ramp's first
+     * mini-batches take a millisecond, less than one large compilation.) Which lane does a unit
+     * never changes a result, so this changes only speed.
      */
     void settle() {
         if (!solo) {
             return;
         }
-        long now = compilationMillis();
-        quiet = now - compiled <= QUIET_MILLIS ? quiet + 1 : 0;
+        long t = wallNanos.getAsLong();
+        if (t - windowStart < QUIET_WINDOW_NANOS) {
+            return;
+        }
+        long now = compilingMillis.getAsLong();
+        quiet = (now - compiled) * 1e6 <= QUIET_SHARE * (t - windowStart) ? quiet + 1 : 0;
+        windowStart = t;
         compiled = now;
-        if (quiet >= QUIET_BATCHES) {
+        if (quiet >= QUIET_WINDOWS) {
             solo = false;
         }
     }
@@ -107,7 +135,13 @@ final class Lanes implements AutoCloseable {
         return count;
     }
 
-    /** Whether {@link #run} runs every unit on the calling thread: one lane, or the others not joined yet ({@link #settle}). */
+    /**
+     * Whether {@link #run} runs every unit on the calling thread: one lane, or the others not joined
+     * yet ({@link #settle}). The learner then takes its one-thread paths (the mini-batch's
+     * projections and sums, the W update, the new basis), not units run one after another: those
+     * were slower on one thread, and with N &gt; 1 they were what a fresh JVM ran, slower than one
+     * thread, until the other lanes joined.
+     */
     boolean alone() {
         return count == 1 || solo;
     }
