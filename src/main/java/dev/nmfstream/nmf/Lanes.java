@@ -151,7 +151,7 @@ final class Lanes implements AutoCloseable {
      * exception in any unit is rethrown here (unchecked) after all have ended.
      */
     void run(int units, Unit task) {
-        if (count == 1 || units <= 1 || solo) {
+        if (alone() || units <= 1) {
             for (int u = 0; u < units; u++) {
                 task.run(0, u);
             }

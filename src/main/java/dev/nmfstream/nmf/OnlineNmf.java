@@ -629,7 +629,7 @@ public final class OnlineNmf implements AutoCloseable {
         int halves = groups >= 2 ? 2 : 1;
         // half u is columns halfBounds[u] ≤ q < halfBounds[u + 1]
         halfBounds[1] = halves == 2 ? 4 * ((groups + 1) / 2) : n;
-        halfBounds[halves] = n;
+        halfBounds[2] = n;
         boolean direct = batch.items() == 0;
         ensureParts(halves);
         if (lanes.alone()) {

@@ -415,12 +415,10 @@ public final class SufficientStatistics {
             throw new IllegalArgumentException("a part of " + part.m + " × " + part.r + ", the statistics are " + m
                     + " × " + r);
         }
-        for (int i = 0; i < a.length; i++) {
-            a[i] += part.a[i];
-        }
+        Kernels.axpy(1.0, part.a, a, a.length); // 1·x is x exactly
         for (int k = 0; k < r; k++) {
             if (part.started[k]) {
-                Kernels.axpy(1.0, part.b[k], b[k], m); // 1·x is x exactly
+                Kernels.axpy(1.0, part.b[k], b[k], m);
             }
         }
     }
