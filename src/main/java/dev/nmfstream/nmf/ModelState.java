@@ -86,7 +86,7 @@ public final class ModelState {
      * ({@link #absorbAndStep}); any other change of W drops it.
      */
     private double[] gramOfW;
-    /** Scratch: the touched rows of W before and after a partial update, row-major (touched × r). */
+    /** Scratch: the touched rows of W before and after a partial update, component-major (r × touched). */
     private double[] rowsBefore = new double[0];
     private double[] rowsAfter = new double[0];
 
@@ -406,39 +406,34 @@ public final class ModelState {
         return scratch.length >= size ? scratch : new double[Math.max(size, scratch.length * 2)];
     }
 
-    /** The first {@code count} rows of {@link #batchRows} of the working W, row-major into {@code out}. */
+    /**
+     * The first {@code count} rows of {@link #batchRows} of the working W, component-major into
+     * {@code out} (component k at k·count: the layout {@link Basis#gram} takes).
+     */
     private void gatherRows(int count, double[] out) {
         for (int k = 0; k < r; k++) {
             double[] wk = w[k];
+            int o = k * count;
             for (int x = 0; x < count; x++) {
-                out[x * r + k] = wk[batchRows[x]];
+                out[o + x] = wk[batchRows[x]];
             }
         }
     }
 
     /**
-     * G + Σ over the changed rows of (w_after w_afterᵀ − w_before w_beforeᵀ) (the rows row-major in
-     * {@code before} and {@code after}, as {@link #gatherRows} writes them): the Gram matrix of W
-     * after a partial update, in time proportional to the rows it touched (a new array; the
-     * known G is not modified). The upper triangle is summed, then copied to the lower.
+     * G + (Aᵀ A − Bᵀ B) for the changed rows before (B) and after (A) a partial update, held
+     * component-major in {@code before} and {@code after} as {@link #gatherRows} writes them: the
+     * Gram matrix of W after a partial update, in time proportional to the rows it touched (a new
+     * array; the known G is not modified). Both products are made by {@link Basis#gram}'s blocked
+     * dot products: summed row by row into G, the same arithmetic took longer than the HALS
+     * sweeps on those rows (paragraphs, r = 50: 215 ms against 185 ms of a 1.7 s pass).
      */
     private double[] gramAfterRows(double[] known, double[] before, double[] after, int count) {
+        double[] plus = Basis.gram(after, count, r);
+        double[] minus = Basis.gram(before, count, r);
         double[] g = known.clone();
-        for (int x = 0; x < count; x++) {
-            int o = x * r;
-            for (int j = 0; j < r; j++) {
-                double a = after[o + j];
-                double b = before[o + j];
-                int gj = j * r;
-                for (int k = j; k < r; k++) {
-                    g[gj + k] += a * after[o + k] - b * before[o + k];
-                }
-            }
-        }
-        for (int j = 0; j < r; j++) {
-            for (int k = 0; k < j; k++) {
-                g[j * r + k] = g[k * r + j];
-            }
+        for (int q = 0; q < g.length; q++) {
+            g[q] += plus[q] - minus[q];
         }
         return g;
     }
