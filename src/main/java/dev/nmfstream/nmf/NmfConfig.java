@@ -66,9 +66,8 @@ public record NmfConfig(
     public static final int DEFAULT_BOOTSTRAP = 64;
     /**
      * Default mini-batch size for sparse items (documents) in the library learner and {@code fit};
-     * the ramp ({@link #batchSizeAt}) reaches it after 8,192 items (32,768 before the eleventh
-     * session's faster ramp), so a corpus of up to 2,048 documents is learned exactly as with
-     * 1,024. Measured (3 December 2026, night, `fit` with seeds 0
+     * the ramp ({@link #batchSizeAt}) reaches it after 32,768 items, so a corpus of up to 8,192
+     * documents is learned exactly as with 1,024. Measured (3 December 2026, night, `fit` with seeds 0
      * and 1, one thread, fresh JVM; BENCHMARKS.md): 4,096 against 1,024 learned 1.3× faster on
      * paragraphs (r = 50) and 1.4× on man-page documents (r = 20), for a final error larger by
      * 0.00002–0.00005 (seed to seed it moves by 0.0015); on planted topics (m = 2,000, r = 10,
@@ -108,21 +107,8 @@ public record NmfConfig(
      * {@link ModelState} left W bitwise the same on all four.
      */
     public static final int RAMP_START = 16;
-    /** While ramping, mini-batch t holds (items seen before it) / RAMP_DIVISOR items, up to {@link #RAMP_FAST_FROM} items seen. */
+    /** While ramping, mini-batch t holds (items seen before it) / RAMP_DIVISOR items. */
     public static final int RAMP_DIVISOR = 8;
-    /**
-     * From this many items seen on, the ramp's mini-batch holds (items seen) /
-     * {@link #RAMP_FAST_DIVISOR}: a mini-batch of 128 (the default) is reached at 1,024 items by the
-     * slow ramp, so its ramp is unchanged, while the sparse default 4,096 is reached after 8,192
-     * items instead of 32,768. Measured (5 December 2026, eleventh session, one thread, seeds 0–5;
-     * BENCHMARKS.md): 18 fewer W updates in a pass, a fresh `fit` 11 % faster on paragraphs
-     * (r = 50) and 4 % on man-page documents (r = 20), a warm pass 18–34 % faster, and the median
-     * final error 0.92810 → 0.92833 and 0.80650 → 0.80670 (seed to seed it moves by 0.0015).
-     * (Items seen) / 2 from the start instead: 0.92841 and 0.80703.
-     */
-    public static final int RAMP_FAST_FROM = 1024;
-    /** The ramp's divisor from {@link #RAMP_FAST_FROM} items seen on. */
-    public static final int RAMP_FAST_DIVISOR = 2;
 
     public NmfConfig {
         require(rank >= 1 && rank <= 10_000, "rank", rank, "an integer in [1, 10000]");
@@ -219,13 +205,12 @@ public record NmfConfig(
     }
 
     /**
-     * The size of the next mini-batch after {@code itemsSeen} items: clamp(itemsSeen / d,
-     * min(batchSize, {@link #RAMP_START}), batchSize), d = {@link #RAMP_DIVISOR} before
-     * {@link #RAMP_FAST_FROM} items and {@link #RAMP_FAST_DIVISOR} after. At the default 128 the
-     * ramp ends after 1,024 items, so it adds a few dozen updates of W to a long stream.
+     * The size of the next mini-batch after {@code itemsSeen} items: clamp(itemsSeen /
+     * {@link #RAMP_DIVISOR}, min(batchSize, {@link #RAMP_START}), batchSize). At the default 128
+     * the ramp ends after 1,024 items, so it adds a few dozen updates of W to a long stream.
      */
     public int batchSizeAt(long itemsSeen) {
-        long ramp = itemsSeen < RAMP_FAST_FROM ? itemsSeen / RAMP_DIVISOR : itemsSeen / RAMP_FAST_DIVISOR;
+        long ramp = itemsSeen / RAMP_DIVISOR;
         return (int) Math.max(Math.min(batchSize, RAMP_START), Math.min(batchSize, ramp));
     }
 

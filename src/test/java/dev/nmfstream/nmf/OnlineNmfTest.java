@@ -161,28 +161,6 @@ class OnlineNmfTest {
     }
 
     @Test
-    void theRampKeepsTheDefaultBatchsScheduleAndReachesALargeBatchSooner() {
-        NmfConfig dense = NmfConfig.defaults(5);
-        for (long n = 0; n < 4096; n++) {
-            // the default 128: clamp(n / 8, 16, 128), reached at 1,024 items, as before the faster ramp
-            assertEquals((int) Math.max(16, Math.min(128, n / 8)), dense.batchSizeAt(n), "after " + n + " items");
-        }
-        NmfConfig sparse = NmfConfig.defaults(5).withBatchSize(NmfConfig.DEFAULT_SPARSE_BATCH);
-        assertEquals(16, sparse.batchSizeAt(100));
-        assertEquals(127, sparse.batchSizeAt(1023));
-        assertEquals(512, sparse.batchSizeAt(1024)); // from here on half the items seen
-        assertEquals(2048, sparse.batchSizeAt(4096));
-        assertEquals(4095, sparse.batchSizeAt(8190));
-        assertEquals(4096, sparse.batchSizeAt(8192));
-        assertEquals(4096, sparse.batchSizeAt(1_000_000));
-        // a corpus of up to 2,048 documents gets the same mini-batches as with 1,024
-        NmfConfig thousand = NmfConfig.defaults(5).withBatchSize(1024);
-        for (long n = 0; n <= 2048; n += thousand.batchSizeAt(n)) {
-            assertEquals(thousand.batchSizeAt(n), sparse.batchSizeAt(n), "after " + n + " items");
-        }
-    }
-
-    @Test
     void warmStartFromAGivenBasisKeepsLearning() {
         PlantedModel planted = new PlantedModel(60, 5, 0.3, 0.1, 0.05, 12);
         double[] start = TestData.randomW(new SplittableRandom(2), 60, 5, 0);
