@@ -47,6 +47,8 @@ public final class BasisUpdater {
     private final double[][] bBlock;
     private final double[][] wa;
     private final double[] norms;
+    /** Scratch: four dot products. */
+    private final double[] four = new double[4];
     /** The lanes {@link #update} runs on (null: this thread), and an updater with its own scratch per lane. */
     private Lanes lanes;
     private BasisUpdater[] laneUpdaters;
@@ -155,6 +157,19 @@ public final class BasisUpdater {
      */
     public void updateRows(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor, int[] rows,
             int count) {
+        updateRows(rule, w, s, steps, floor, rows, count, null);
+    }
+
+    /**
+     * {@link #updateRows(UpdateRule, double[][], SufficientStatistics, int, double, int[], int)},
+     * and, unless {@code gramChange} is null, the change of the Gram matrix WᵀW that it makes added
+     * to {@code gramChange}'s upper triangle (r × r row-major; the lower triangle is not written):
+     * Σ over the rows of w_after w_afterᵀ − w_before w_beforeᵀ, each block's products taken while
+     * the block is in the cache. Gathered again afterwards, the rows of a pass over paragraphs
+     * (r = 50) took a third as long as their sweeps.
+     */
+    void updateRows(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor, int[] rows,
+            int count, double[] gramChange) {
         checkShape(w, s);
         double[] a = s.a;
         double eps = epsilon(rule, a, floor);
@@ -167,15 +182,23 @@ public final class BasisUpdater {
                 double[] sourceB = s.b[k];
                 for (int x = 0; x < n; x++) {
                     int i = rows[start + x];
-                    double wi = sourceW[i];
-                    wk[x] = wi > floor ? wi : floor;
+                    wk[x] = sourceW[i];
                     bk[x] = sourceB[i];
                 }
+            }
+            if (gramChange != null) {
+                addBlockGram(n, -1.0, gramChange);
+            }
+            for (int k = 0; k < r; k++) {
+                Kernels.raiseTo(floor, wBlock[k], n);
             }
             if (rule == UpdateRule.MU) {
                 multiplicative(a, n, steps, eps, floor);
             } else {
                 hals(a, n, steps, floor);
+            }
+            if (gramChange != null) {
+                addBlockGram(n, 1.0, gramChange);
             }
             for (int k = 0; k < r; k++) {
                 double[] wk = wBlock[k];
@@ -183,6 +206,23 @@ public final class BasisUpdater {
                 for (int x = 0; x < n; x++) {
                     target[rows[start + x]] = wk[x];
                 }
+            }
+        }
+    }
+
+    /** g's upper triangle += sign · (the block's n rows of W)ᵀ(the same rows), four products per pass. */
+    private void addBlockGram(int n, double sign, double[] g) {
+        for (int j = 0; j < r; j++) {
+            double[] wj = wBlock[j];
+            int k = j;
+            for (; k + 3 < r; k += 4) {
+                Kernels.dot4(wBlock[k], wBlock[k + 1], wBlock[k + 2], wBlock[k + 3], wj, n, four);
+                for (int q = 0; q < 4; q++) {
+                    g[j * r + k + q] += sign * four[q];
+                }
+            }
+            for (; k < r; k++) {
+                g[j * r + k] += sign * Kernels.dot(wj, 0, wBlock[k], 0, n);
             }
         }
     }

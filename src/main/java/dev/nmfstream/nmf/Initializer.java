@@ -619,7 +619,7 @@ public final class Initializer {
             for (int pass = 0; pass < 2; pass++) {
                 int i = 0;
                 for (; i + 3 < j; i += 4) {
-                    dot4(q[i], q[i + 1], q[i + 2], q[i + 3], qj, m, proj);
+                    Kernels.dot4(q[i], q[i + 1], q[i + 2], q[i + 3], qj, m, proj);
                     Kernels.axpy4(-proj[0], q[i], -proj[1], q[i + 1], -proj[2], q[i + 2], -proj[3], q[i + 3], qj, m);
                 }
                 for (; i < j; i++) {
@@ -638,21 +638,5 @@ public final class Initializer {
                 y.data[i * l + j] = q[j][i];
             }
         }
-    }
-
-    /** out[t] = a_t · b (t &lt; 4) over n entries, in one sweep over b. */
-    private static void dot4(double[] a0, double[] a1, double[] a2, double[] a3, double[] b, int n, double[] out) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int i = 0; i < n; i++) {
-            double x = b[i];
-            s0 += a0[i] * x;
-            s1 += a1[i] * x;
-            s2 += a2[i] * x;
-            s3 += a3[i] * x;
-        }
-        out[0] = s0;
-        out[1] = s1;
-        out[2] = s2;
-        out[3] = s3;
     }
 }

@@ -112,6 +112,22 @@ public final class Kernels {
         }
     }
 
+    /** out[t] = a_t · b (t &lt; 4) over n entries, in one sweep over b. */
+    static void dot4(double[] a0, double[] a1, double[] a2, double[] a3, double[] b, int n, double[] out) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = 0; i < n; i++) {
+            double x = b[i];
+            s0 += a0[i] * x;
+            s1 += a1[i] * x;
+            s2 += a2[i] * x;
+            s3 += a3[i] * x;
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
+    }
+
     /** y[i] ← floor wherever y[i] is not above it (NaN included), for i &lt; n. */
     public static void raiseTo(double floor, double[] y, int n) {
         for (int i = 0; i < n; i++) {
