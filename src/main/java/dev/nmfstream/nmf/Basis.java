@@ -261,7 +261,7 @@ public final class Basis {
     }
 
     /** Copies G's upper triangle into its lower one. */
-    private static void symmetrize(double[] g, int r) {
+    static void symmetrize(double[] g, int r) {
         for (int j = 0; j < r; j++) {
             for (int k = 0; k < j; k++) {
                 g[j * r + k] = g[k * r + j];
