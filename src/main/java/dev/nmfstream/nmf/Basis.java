@@ -5,9 +5,11 @@ import java.util.Arrays;
 /**
  * One published version of the basis W (m × r, W ≥ 0) with its Gram matrix G = WᵀW.
  *
- * <p>Immutable: the arrays are copied in and never handed out, so a projector can keep using
- * a version while the next one is built. W is kept row-major and component-major (see
- * {@link Kernels}); both copies, G and the column norms are computed once, here.
+ * <p>Immutable once handed out: the arrays are copied in and never handed out, so a projector
+ * can keep using a version while the next one is built. (The engine remakes a basis that nobody
+ * else holds into its next version in place, {@link #refill} and {@link #refillRows}.) W is kept
+ * row-major and component-major (see {@link Kernels}); both copies, G and the column norms are
+ * computed once, here.
  */
 public final class Basis {
 
@@ -18,6 +20,13 @@ public final class Basis {
     final double[] w;
     /** W component-major: wt[k*m + i]. */
     final double[] wt;
+    /**
+     * Per-component factors of a basis remade by its changed rows alone ({@link #refillRows}):
+     * W[i][k] = w[i*r + k]·scale[k] = wt[k*m + i]·scale[k]. Null when every factor is 1 (any
+     * basis handed out of the engine: {@link #fold}). The products c = Wᵀv of {@link Projector}
+     * take them on the r values of c; everything else reads W through this class.
+     */
+    double[] scale;
     /** G = WᵀW, r × r row-major. */
     double[] g;
     /**
@@ -115,6 +124,7 @@ public final class Basis {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
         this.version = newVersion;
+        this.scale = null;
         if (knownGram != null || lanes == null || lanes.alone()) {
             derive(knownGram);
             return this;
@@ -133,6 +143,79 @@ public final class Basis {
         symmetrize(gram, r);
         setGram(gram);
         return this;
+    }
+
+    /** How far a component's factor may drift from 1 before the whole basis is copied again. */
+    static final double SCALE_RANGE = 0x1p20;
+
+    /**
+     * This basis made over into W after an update that changed only the given rows and then
+     * divided every column k by {@code norms[k]} (a partial update and its normalisation), in
+     * time proportional to those rows: the other rows keep their stored values and the columns'
+     * factors ({@link #scale}) take the division. Only for a basis nobody else holds that is the
+     * W before that update (up to the factors' rounding). G = WᵀW is {@code gram}, which becomes
+     * this basis's own. Returns false, changing nothing, when a factor would leave
+     * [1/{@link #SCALE_RANGE}, {@link #SCALE_RANGE}]: then the caller refills the whole basis.
+     * Measured on paragraphs (r = 50): copying and transposing all of W for each of a pass's ~54
+     * partial updates took ~6 % of the pass (BENCHMARKS.md, twelfth session).
+     */
+    boolean refillRows(double[][] components, int[] rows, int count, double[] norms, long newVersion,
+            double[] gram) {
+        double[] next = new double[r];
+        for (int k = 0; k < r; k++) {
+            double f = (scale == null ? 1.0 : scale[k]) / norms[k];
+            if (!(f >= 1 / SCALE_RANGE && f <= SCALE_RANGE)) {
+                return false;
+            }
+            next[k] = f;
+        }
+        double[] inverse = new double[r];
+        for (int k = 0; k < r; k++) {
+            inverse[k] = 1.0 / next[k];
+        }
+        // component by component (the rows come in ascending order), then row-major by blocks of
+        // rows that stay in L1: row by row, writing both, took twice as long on paragraphs
+        for (int k = 0; k < r; k++) {
+            double f = inverse[k];
+            double[] source = components[k];
+            int base = k * m;
+            for (int x = 0; x < count; x++) {
+                int i = rows[x];
+                wt[base + i] = source[i] * f;
+            }
+        }
+        for (int from = 0; from < count; from += 64) {
+            int to = Math.min(count, from + 64);
+            for (int k = 0; k < r; k++) {
+                int base = k * m;
+                for (int x = from; x < to; x++) {
+                    int i = rows[x];
+                    w[i * r + k] = wt[base + i];
+                }
+            }
+        }
+        this.scale = next;
+        this.version = newVersion;
+        setGram(gram);
+        return true;
+    }
+
+    /** Takes the factors of {@link #refillRows} into the stored values (every factor 1 afterwards). */
+    void fold() {
+        double[] f = scale;
+        if (f == null) {
+            return;
+        }
+        for (int k = 0; k < r; k++) {
+            Kernels.scale(f[k], wt, k * m, m);
+        }
+        for (int i = 0; i < m; i++) {
+            int row = i * r;
+            for (int k = 0; k < r; k++) {
+                w[row + k] *= f[k];
+            }
+        }
+        scale = null;
     }
 
     /**
@@ -322,17 +405,29 @@ public final class Basis {
 
     /** W[i][k]. */
     public double get(int i, int k) {
-        return w[i * r + k];
+        return scale == null ? w[i * r + k] : w[i * r + k] * scale[k];
     }
 
     /** A copy of W, row-major (m × r). */
     public double[] toRowMajor() {
-        return w.clone();
+        double[] out = w.clone();
+        if (scale != null) {
+            for (int i = 0; i < m; i++) {
+                for (int k = 0; k < r; k++) {
+                    out[i * r + k] *= scale[k];
+                }
+            }
+        }
+        return out;
     }
 
     /** A copy of column k of W (length m). */
     public double[] component(int k) {
-        return Arrays.copyOfRange(wt, k * m, (k + 1) * m);
+        double[] out = Arrays.copyOfRange(wt, k * m, (k + 1) * m);
+        if (scale != null) {
+            Kernels.scale(scale[k], out, 0, m);
+        }
+        return out;
     }
 
     /** A copy of G = WᵀW, row-major (r × r). */

@@ -88,6 +88,14 @@ public final class ModelState {
     private double[] gramOfW;
     /** Scratch: the change of G a partial update makes (upper triangle, r × r). */
     private double[] gramChange;
+    /** Whether {@link #basis} holds the working W (set on publishing; any change of W clears it). */
+    private boolean basisIsW;
+    /**
+     * When ≥ 0, W differs from {@link #basis} only in the rows {@code batchRows[0 .. rowsChanged)}
+     * and by the division of each column k by {@code norms[k]} (a partial update and its
+     * normalisation), so the next publication copies those rows alone ({@link Basis#refillRows}).
+     */
+    private int rowsChanged = -1;
 
     /** A model without a basis yet: {@link #initialize} makes the first one. */
     public ModelState(NmfConfig config) {
@@ -105,6 +113,7 @@ public final class ModelState {
         state.allocate(initial.dim());
         state.w = initial.toComponents();
         state.basis = initial;
+        state.handedOut = true; // the caller holds it: never refilled in place
         return state;
     }
 
@@ -144,6 +153,9 @@ public final class ModelState {
      * afterwards: the next version is a new object.
      */
     public Basis basis() {
+        if (basis != null) {
+            basis.fold();
+        }
         handedOut = true;
         return basis;
     }
@@ -370,7 +382,14 @@ public final class ModelState {
     void absorbAndStep(double rho, SufficientStatistics batch) {
         double[] known = gramOfW;
         gramOfW = null;
+        boolean wasBasis = basisIsW;
+        basisIsW = false;
+        rowsChanged = -1;
         int touched = batch.touchedRows(batchRows);
+        if (touched > 0) {
+            // in ascending order, so that the update's gathers and the publication's copies walk W's arrays forward
+            Arrays.sort(batchRows, 0, touched);
+        }
         long period = (long) FULL_SWEEP_EVERY * config.batchSize();
         boolean fullDue = (items - batch.items()) / period != items / period;
         statistics.absorb(rho, batch);
@@ -399,6 +418,9 @@ public final class ModelState {
                 }
             }
             gramOfW = gram;
+            if (wasBasis && klUpdater == null) {
+                rowsChanged = touched;
+            }
         }
     }
 
@@ -442,6 +464,8 @@ public final class ModelState {
     /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */
     void step(SufficientStatistics alsoRescale) {
         gramOfW = null;
+        basisIsW = false;
+        rowsChanged = -1;
         double floor = updater.floorFor(w);
         if (klUpdater != null) {
             // W ← max(floor, N ⊘ S), then unit columns (KL statistics; no refinement rounds under KL)
@@ -463,6 +487,8 @@ public final class ModelState {
     /** The working W as a basis of the given version, to re-project a batch with (refinement rounds). */
     Basis trial(long version) {
         basis = Basis.fromComponents(m, r, w, version);
+        basisIsW = true;
+        rowsChanged = -1;
         return basis;
     }
 
@@ -481,10 +507,15 @@ public final class ModelState {
 
     /** W as the basis of the given version: the last one refilled if nobody holds it, else a new one. */
     private void publish(long version) {
-        basis = basis != null && !handedOut && basis.dim() == m ? basis.refill(w, version, lanes, gramOfW)
-                : Basis.trusted(m, r, w, version, gramOfW);
+        boolean recycle = basis != null && !handedOut && basis.dim() == m;
+        if (!(recycle && rowsChanged >= 0 && gramOfW != null
+                && basis.refillRows(w, batchRows, rowsChanged, norms, version, gramOfW))) {
+            basis = recycle ? basis.refill(w, version, lanes, gramOfW) : Basis.trusted(m, r, w, version, gramOfW);
+        }
         handedOut = false;
         gramOfW = basis.g;
+        basisIsW = true;
+        rowsChanged = -1;
     }
 
     private void reseedDead(boolean onlyCollapsed) {
@@ -520,6 +551,8 @@ public final class ModelState {
             double tau = RESEED_WEIGHT * (meanDiag > 0 ? meanDiag : 1.0);
             updater.reseed(w, statistics, k, best, tau, random);
             gramOfW = null;
+            basisIsW = false;
+            rowsChanged = -1;
             grace[k] = GRACE_BATCHES;
             reseeds++;
         }
@@ -575,6 +608,7 @@ public final class ModelState {
         SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * weakest)));
         updater.reseed(w, statistics, weakest, best, RESEED_WEIGHT * (trace > 0 ? trace / r : 1.0), random);
         gramOfW = null;
+        basisIsW = false;
         grace[weakest] = GRACE_BATCHES;
         reseeds++;
         return true;

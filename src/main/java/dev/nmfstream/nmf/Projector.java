@@ -163,10 +163,18 @@ public final class Projector {
 
     /**
      * Solves the projection from c = Wᵀv already known (left in this projector by the caller
-     * through {@link #products()}), with ‖v‖² in {@code out.normSq}.
+     * through {@link #products()}, taken on W's stored values: the basis's factors are applied
+     * here), with ‖v‖² in {@code out.normSq}.
      */
     void solveFromProducts(Basis basis, Projection out) {
         double[] h = out.h;
+        double[] scale = basis.scale;
+        if (scale != null) {
+            // the products were taken on W's stored values: c_k = scale_k · (stored w_k)ᵀv
+            for (int k = 0; k < r; k++) {
+                c[k] *= scale[k];
+            }
+        }
         out.iterations = solver.solve(basis.gramRows, basis.scaledInverseRows, c, h);
         out.basisVersion = basis.version();
         // ‖v − W h‖² = ‖v‖² − 2cᵀh + hᵀG h, O(r²) (G h over the support of h), clamped against round-off

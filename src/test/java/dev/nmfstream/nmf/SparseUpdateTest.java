@@ -93,6 +93,74 @@ class SparseUpdateTest {
         assertTrue(checked > 20, checked + " versions checked");
     }
 
+    /**
+     * A learner whose basis nobody holds remakes it by the rows a partial update changed
+     * ({@link Basis#refillRows}): through its accessors, its Gram matrix and its projections it is
+     * the learner's W copied whole; and handed out, its factors are folded into its values.
+     */
+    @Test
+    void aBasisRemadeByTheRowsThatChangedIsTheWorkingW() {
+        PlantedTopics topics = new PlantedTopics(M, R, 1_000, 30, 0.1, 9);
+        OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(R).withBatchSize(BATCH));
+        Projector projector = new Projector(R);
+        Projection onRows = new Projection(R);
+        Projection onWhole = new Projection(R);
+        int[] idx = new int[M];
+        double[] val = new double[M];
+        long version = -1;
+        int remade = 0;
+        for (int j = 0; j < 8_000; j++) {
+            int nnz = topics.next(idx, val);
+            SparseColumn doc = new SparseColumn(M, Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz), 0, nnz);
+            nmf.partialFit(doc);
+            Basis current = nmf.state().current();
+            if (current == null || current.version() == version) {
+                continue;
+            }
+            version = current.version();
+            if (current.scale != null) {
+                remade++;
+            }
+            double[][] w = nmf.state().w();
+            Basis whole = Basis.fromComponents(M, R, w, version);
+            for (int k = 0; k < R; k++) {
+                double[] component = current.component(k);
+                for (int i = 0; i < M; i++) {
+                    assertEquals(w[k][i], component[i], 1e-13 * Math.max(w[k][i], 1e-3),
+                            "W[" + i + "][" + k + "] of version " + version);
+                }
+            }
+            double[] g = current.gram();
+            double[] fresh = whole.gram();
+            for (int q = 0; q < R * R; q++) {
+                assertEquals(fresh[q], g[q], 1e-10, "G[" + q / R + "][" + q % R + "] of version " + version);
+            }
+            projector.project(current, doc, onRows);
+            projector.project(whole, doc, onWhole);
+            for (int k = 0; k < R; k++) {
+                assertEquals(onWhole.h[k], onRows.h[k], 1e-9 * (1 + Math.abs(onWhole.h[k])),
+                        "h[" + k + "] on version " + version);
+            }
+            assertEquals(onWhole.residualSq, onRows.residualSq, 1e-9 * (1 + onWhole.normSq));
+        }
+        // the ramp's small batches and later ones touch under half of the rows: most versions remade by rows
+        assertTrue(remade > 20, remade + " versions remade by their changed rows");
+        Basis held = nmf.basis();
+        assertTrue(held.scale == null, "a basis handed out has no factors");
+        double[][] w = nmf.state().w();
+        for (int k = 0; k < R; k++) {
+            assertEquals(0.0, maxDifference(w[k], held.component(k)), 1e-13, "component " + k + " handed out");
+        }
+    }
+
+    private static double maxDifference(double[] a, double[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
     @Test
     void updateRowsGivesEachRowWhatTheFullUpdateGivesIt() {
         SplittableRandom random = new SplittableRandom(4);
