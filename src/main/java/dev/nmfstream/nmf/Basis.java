@@ -22,11 +22,14 @@ public final class Basis {
     final double[] wt;
     /**
      * Per-component factors of a basis remade by its changed rows alone ({@link #refillRows}):
-     * W[i][k] = w[i*r + k]·scale[k] = wt[k*m + i]·scale[k]. Null when every factor is 1 (any
-     * basis handed out of the engine: {@link #fold}). The products c = Wᵀv of {@link Projector}
-     * take them on the r values of c; everything else reads W through this class.
+     * W[i][k] = w[i*r + k]·scale[k] = wt[k*m + i]·scale[k]; all 1 unless {@link #factored} (never
+     * in a basis handed out of the engine: {@link #fold}). The products c = Wᵀv of {@link Projector}
+     * take them on the r values of c, always (a branch on {@link #factored} there was compiled for
+     * the first case it met and deoptimised at the second); everything else reads W through this class.
      */
-    double[] scale;
+    final double[] scale;
+    /** Whether a factor in {@link #scale} may differ from 1. */
+    boolean factored;
     /** G = WᵀW, r × r row-major. */
     double[] g;
     /**
@@ -108,6 +111,8 @@ public final class Basis {
         this.version = version;
         this.wt = componentMajor;
         this.w = new double[m * r];
+        this.scale = new double[r];
+        Arrays.fill(scale, 1.0);
         derive(knownGram);
     }
 
@@ -124,7 +129,7 @@ public final class Basis {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
         this.version = newVersion;
-        this.scale = null;
+        unitScale();
         if (knownGram != null || lanes == null || lanes.alone()) {
             derive(knownGram);
             return this;
@@ -163,7 +168,7 @@ public final class Basis {
             double[] gram) {
         double[] next = new double[r];
         for (int k = 0; k < r; k++) {
-            double f = (scale == null ? 1.0 : scale[k]) / norms[k];
+            double f = scale[k] / norms[k];
             if (!(f >= 1 / SCALE_RANGE && f <= SCALE_RANGE)) {
                 return false;
             }
@@ -194,7 +199,8 @@ public final class Basis {
                 }
             }
         }
-        this.scale = next;
+        System.arraycopy(next, 0, scale, 0, r);
+        this.factored = true;
         this.version = newVersion;
         setGram(gram);
         return true;
@@ -203,7 +209,7 @@ public final class Basis {
     /** Takes the factors of {@link #refillRows} into the stored values (every factor 1 afterwards). */
     void fold() {
         double[] f = scale;
-        if (f == null) {
+        if (!factored) {
             return;
         }
         for (int k = 0; k < r; k++) {
@@ -215,7 +221,12 @@ public final class Basis {
                 w[row + k] *= f[k];
             }
         }
-        scale = null;
+        unitScale();
+    }
+
+    private void unitScale() {
+        Arrays.fill(scale, 1.0);
+        factored = false;
     }
 
     /**
@@ -405,13 +416,13 @@ public final class Basis {
 
     /** W[i][k]. */
     public double get(int i, int k) {
-        return scale == null ? w[i * r + k] : w[i * r + k] * scale[k];
+        return w[i * r + k] * scale[k];
     }
 
     /** A copy of W, row-major (m × r). */
     public double[] toRowMajor() {
         double[] out = w.clone();
-        if (scale != null) {
+        if (factored) {
             for (int i = 0; i < m; i++) {
                 for (int k = 0; k < r; k++) {
                     out[i * r + k] *= scale[k];
@@ -424,7 +435,7 @@ public final class Basis {
     /** A copy of column k of W (length m). */
     public double[] component(int k) {
         double[] out = Arrays.copyOfRange(wt, k * m, (k + 1) * m);
-        if (scale != null) {
+        if (factored) {
             Kernels.scale(scale[k], out, 0, m);
         }
         return out;

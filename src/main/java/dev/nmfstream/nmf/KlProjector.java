@@ -112,7 +112,7 @@ public final class KlProjector {
      * @return {@code out}
      */
     public Projection project(Basis basis, Column v, Projection out) {
-        if (basis.scale != null) {
+        if (basis.factored) {
             // only a Frobenius model's own working basis has factors (Basis.refillRows); KL reads W's arrays
             throw new IllegalStateException("a basis with per-component factors cannot be projected under KL");
         }

@@ -168,12 +168,10 @@ public final class Projector {
      */
     void solveFromProducts(Basis basis, Projection out) {
         double[] h = out.h;
+        // the products were taken on W's stored values: c_k = scale_k · (stored w_k)ᵀv (scale_k is mostly 1)
         double[] scale = basis.scale;
-        if (scale != null) {
-            // the products were taken on W's stored values: c_k = scale_k · (stored w_k)ᵀv
-            for (int k = 0; k < r; k++) {
-                c[k] *= scale[k];
-            }
+        for (int k = 0; k < r; k++) {
+            c[k] *= scale[k];
         }
         out.iterations = solver.solve(basis.gramRows, basis.scaledInverseRows, c, h);
         out.basisVersion = basis.version();

@@ -118,7 +118,7 @@ class SparseUpdateTest {
                 continue;
             }
             version = current.version();
-            if (current.scale != null) {
+            if (current.factored) {
                 remade++;
             }
             double[][] w = nmf.state().w();
@@ -146,7 +146,7 @@ class SparseUpdateTest {
         // the ramp's small batches and later ones touch under half of the rows: most versions remade by rows
         assertTrue(remade > 20, remade + " versions remade by their changed rows");
         Basis held = nmf.basis();
-        assertTrue(held.scale == null, "a basis handed out has no factors");
+        assertTrue(!held.factored, "a basis handed out has no factors");
         double[][] w = nmf.state().w();
         for (int k = 0; k < R; k++) {
             assertEquals(0.0, maxDifference(w[k], held.component(k)), 1e-13, "component " + k + " handed out");
