@@ -55,6 +55,13 @@ public final class ModelState {
     static final double PARTIAL_SWEEP_MAX_FRACTION = 0.5;
     /** Every this many mini-batches' worth of items W is updated on all its rows. */
     static final int FULL_SWEEP_EVERY = 4;
+    /**
+     * A partial update's basis is remade by the rows it changed ({@link Basis#refillRows}) when they
+     * are at most this share of W's, else copied whole: the rows' copies are scattered, and beyond a
+     * quarter of the rows the whole copy was as fast (warm passes, BENCHMARKS.md, twelfth session:
+     * paragraphs r = 50 4 % faster either way, documents r = 20 1–2 % slower without the limit).
+     */
+    static final double REFILL_ROWS_MAX_FRACTION = 0.25;
     /** W of fewer rows than this is always updated whole (the partial update would save little). */
     static final int PARTIAL_SWEEP_MIN_ROWS = 1_000;
 
@@ -508,7 +515,7 @@ public final class ModelState {
     /** W as the basis of the given version: the last one refilled if nobody holds it, else a new one. */
     private void publish(long version) {
         boolean recycle = basis != null && !handedOut && basis.dim() == m;
-        if (!(recycle && rowsChanged >= 0 && gramOfW != null
+        if (!(recycle && rowsChanged >= 0 && rowsChanged <= REFILL_ROWS_MAX_FRACTION * m && gramOfW != null
                 && basis.refillRows(w, batchRows, rowsChanged, norms, version, gramOfW))) {
             basis = recycle ? basis.refill(w, version, lanes, gramOfW) : Basis.trusted(m, r, w, version, gramOfW);
         }
