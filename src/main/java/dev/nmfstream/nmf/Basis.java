@@ -162,7 +162,9 @@ public final class Basis {
      * this basis's own. Returns false, changing nothing, when a factor would leave
      * [1/{@link #SCALE_RANGE}, {@link #SCALE_RANGE}]: then the caller refills the whole basis.
      * Measured on paragraphs (r = 50): copying and transposing all of W for each of a pass's ~54
-     * partial updates took ~6 % of the pass (BENCHMARKS.md, twelfth session).
+     * partial updates took ~6 % of a warm pass; with this, a warm pass takes 0.95 × the time
+     * (a fresh {@code fit}, whose first updates run before this is compiled, is unchanged;
+     * BENCHMARKS.md, twelfth session).
      */
     boolean refillRows(double[][] components, int[] rows, int count, double[] norms, long newVersion,
             double[] gram) {
@@ -178,8 +180,7 @@ public final class Basis {
         for (int k = 0; k < r; k++) {
             inverse[k] = 1.0 / next[k];
         }
-        // component by component (the rows come in ascending order), then row-major by blocks of
-        // rows that stay in L1: row by row, writing both, took twice as long on paragraphs
+        // component-major first, then row-major by blocks of 64 rows that stay in L1
         for (int k = 0; k < r; k++) {
             double f = inverse[k];
             double[] source = components[k];

@@ -393,10 +393,6 @@ public final class ModelState {
         basisIsW = false;
         rowsChanged = -1;
         int touched = batch.touchedRows(batchRows);
-        if (touched > 0) {
-            // in ascending order, so that the update's gathers and the publication's copies walk W's arrays forward
-            Arrays.sort(batchRows, 0, touched);
-        }
         long period = (long) FULL_SWEEP_EVERY * config.batchSize();
         boolean fullDue = (items - batch.items()) / period != items / period;
         statistics.absorb(rho, batch);
