@@ -88,7 +88,8 @@ public final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "1",
             description = "Threads for the learning pass: each mini-batch's projections and its B and W updates are "
-                    + "shared among them. W is bitwise the same for any number. Default: ${DEFAULT-VALUE}.")
+                    + "shared among them (dense input; sparse input is learned on one thread). W is bitwise the "
+                    + "same for any number. Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--reservoir", paramLabel = "N",
