@@ -168,21 +168,16 @@ public final class Basis {
      */
     boolean refillRows(double[][] components, int[] rows, int count, double[] norms, long newVersion,
             double[] gram) {
-        double[] next = new double[r];
         for (int k = 0; k < r; k++) {
             double f = scale[k] / norms[k];
             if (!(f >= 1 / SCALE_RANGE && f <= SCALE_RANGE)) {
                 return false;
             }
-            next[k] = f;
-        }
-        double[] inverse = new double[r];
-        for (int k = 0; k < r; k++) {
-            inverse[k] = 1.0 / next[k];
         }
         // component-major first, then row-major by blocks of 64 rows that stay in L1
         for (int k = 0; k < r; k++) {
-            double f = inverse[k];
+            scale[k] /= norms[k];
+            double f = 1.0 / scale[k];
             double[] source = components[k];
             int base = k * m;
             for (int x = 0; x < count; x++) {
@@ -200,7 +195,6 @@ public final class Basis {
                 }
             }
         }
-        System.arraycopy(next, 0, scale, 0, r);
         this.factored = true;
         this.version = newVersion;
         setGram(gram);
@@ -209,20 +203,24 @@ public final class Basis {
 
     /** Takes the factors of {@link #refillRows} into the stored values (every factor 1 afterwards). */
     void fold() {
-        double[] f = scale;
         if (!factored) {
             return;
         }
         for (int k = 0; k < r; k++) {
-            Kernels.scale(f[k], wt, k * m, m);
+            Kernels.scale(scale[k], wt, k * m, m);
         }
+        scaleColumns(w);
+        unitScale();
+    }
+
+    /** Row-major W's (or a copy's) column k times {@code scale[k]}, for every k. */
+    private void scaleColumns(double[] rowMajor) {
         for (int i = 0; i < m; i++) {
             int row = i * r;
             for (int k = 0; k < r; k++) {
-                w[row + k] *= f[k];
+                rowMajor[row + k] *= scale[k];
             }
         }
-        unitScale();
     }
 
     private void unitScale() {
@@ -424,11 +422,7 @@ public final class Basis {
     public double[] toRowMajor() {
         double[] out = w.clone();
         if (factored) {
-            for (int i = 0; i < m; i++) {
-                for (int k = 0; k < r; k++) {
-                    out[i * r + k] *= scale[k];
-                }
-            }
+            scaleColumns(out);
         }
         return out;
     }

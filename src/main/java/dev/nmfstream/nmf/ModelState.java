@@ -388,10 +388,8 @@ public final class ModelState {
      */
     void absorbAndStep(double rho, SufficientStatistics batch) {
         double[] known = gramOfW;
-        gramOfW = null;
         boolean wasBasis = basisIsW;
-        basisIsW = false;
-        rowsChanged = -1;
+        wChanged();
         int touched = batch.touchedRows(batchRows);
         long period = (long) FULL_SWEEP_EVERY * config.batchSize();
         boolean fullDue = (items - batch.items()) / period != items / period;
@@ -466,9 +464,7 @@ public final class ModelState {
 
     /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */
     void step(SufficientStatistics alsoRescale) {
-        gramOfW = null;
-        basisIsW = false;
-        rowsChanged = -1;
+        wChanged();
         double floor = updater.floorFor(w);
         if (klUpdater != null) {
             // W ← max(floor, N ⊘ S), then unit columns (KL statistics; no refinement rounds under KL)
@@ -506,6 +502,13 @@ public final class ModelState {
             publish(version);
         }
         return basis;
+    }
+
+    /** W is about to change, or has: its Gram matrix is unknown and the basis no longer holds it. */
+    private void wChanged() {
+        gramOfW = null;
+        basisIsW = false;
+        rowsChanged = -1;
     }
 
     /** W as the basis of the given version: the last one refilled if nobody holds it, else a new one. */
@@ -553,9 +556,7 @@ public final class ModelState {
             SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * k)));
             double tau = RESEED_WEIGHT * (meanDiag > 0 ? meanDiag : 1.0);
             updater.reseed(w, statistics, k, best, tau, random);
-            gramOfW = null;
-            basisIsW = false;
-            rowsChanged = -1;
+            wChanged();
             grace[k] = GRACE_BATCHES;
             reseeds++;
         }
@@ -610,8 +611,7 @@ public final class ModelState {
         }
         SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * weakest)));
         updater.reseed(w, statistics, weakest, best, RESEED_WEIGHT * (trace > 0 ? trace / r : 1.0), random);
-        gramOfW = null;
-        basisIsW = false;
+        wChanged();
         grace[weakest] = GRACE_BATCHES;
         reseeds++;
         return true;

@@ -98,7 +98,7 @@ class ModelStateTest {
         Basis again = reference.learnFromStatistics(statistics(reference, 11, 16));
         Basis withOld = old.learnFromStatistics(statistics(old, 11, 16));
         assertArrayEquals(again.toRowMajor(), withNew.toRowMajor(), 0.0);
-        assertTrue(maxDifference(withOld.toRowMajor(), withNew.toRowMajor()) > 1e-9, "the new settings act");
+        assertTrue(TestData.maxDifference(withOld.toRowMajor(), withNew.toRowMajor()) > 1e-9, "the new settings act");
 
         assertThrows(IllegalArgumentException.class, () -> ModelState.fromBytes(bytes).applySettings(
                 NmfConfig.defaults(4)));
@@ -160,13 +160,5 @@ class ModelStateTest {
             s.offerCandidate(DenseColumn.of(v), p.residualSq);
         }
         return s;
-    }
-
-    private static double maxDifference(double[] a, double[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 }

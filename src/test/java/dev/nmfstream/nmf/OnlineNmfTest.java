@@ -22,33 +22,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OnlineNmfTest {
 
     /** The reference planted model (the bench case dense500): m = 500, r = 20, sparse W_true, Dirichlet(0.1), 5% half-normal noise. */
-    /** A basis given to the learner stays as it was: the learner's next versions are objects of their own. */
-    @Test
-    void theBasisALearnerStartsFromIsNotChangedByLearning() {
-        SplittableRandom random = new SplittableRandom(3);
-        int m = 40;
-        int r = 4;
-        double[] w = new double[m * r];
-        for (int q = 0; q < w.length; q++) {
-            w[q] = random.nextDouble();
-        }
-        Basis initial = new Basis(m, r, w, 0);
-        double[] before = initial.toRowMajor();
-        double[] gramBefore = initial.gram();
-        OnlineNmf nmf = OnlineNmf.withBasis(NmfConfig.defaults(r).withBatchSize(16), initial);
-        for (int j = 0; j < 200; j++) {
-            double[] v = new double[m];
-            for (int i = 0; i < m; i++) {
-                v[i] = random.nextDouble();
-            }
-            nmf.partialFit(DenseColumn.of(v));
-        }
-        assertTrue(nmf.batches() >= 10, nmf.batches() + " mini-batches");
-        assertArrayEquals(before, initial.toRowMajor());
-        assertArrayEquals(gramBefore, initial.gram());
-        assertEquals(0, initial.version());
-    }
-
     @Test
     void recoversThePlantedModelInOnePass() {
         PlantedModel planted = PlantedModel.standard(20261123L);
@@ -150,6 +123,26 @@ class OnlineNmfTest {
         assertEquals(straight.items(), resumed.items());
         assertEquals(straight.prequentialError(), resumed.prequentialError(), 0.0);
         assertArrayEquals(straight.statistics().aMatrix(), resumed.statistics().aMatrix(), 0.0);
+    }
+
+    /** A basis given to the learner stays as it was: the learner's next versions are objects of their own. */
+    @Test
+    void theBasisALearnerStartsFromIsNotChangedByLearning() {
+        SplittableRandom random = new SplittableRandom(3);
+        int m = 40;
+        int r = 4;
+        double[] w = TestData.randomW(random, m, r, 0);
+        Basis initial = new Basis(m, r, w, 0);
+        double[] before = initial.toRowMajor();
+        double[] gramBefore = initial.gram();
+        OnlineNmf nmf = OnlineNmf.withBasis(NmfConfig.defaults(r).withBatchSize(16), initial);
+        for (int j = 0; j < 200; j++) {
+            nmf.partialFit(DenseColumn.of(TestData.randomColumn(random, w, m, r, 0.1)));
+        }
+        assertTrue(nmf.batches() >= 10, nmf.batches() + " mini-batches");
+        assertArrayEquals(before, initial.toRowMajor());
+        assertArrayEquals(gramBefore, initial.gram());
+        assertEquals(0, initial.version());
     }
 
     @Test

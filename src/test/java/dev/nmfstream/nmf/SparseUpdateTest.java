@@ -149,16 +149,8 @@ class SparseUpdateTest {
         assertTrue(!held.factored, "a basis handed out has no factors");
         double[][] w = nmf.state().w();
         for (int k = 0; k < R; k++) {
-            assertEquals(0.0, maxDifference(w[k], held.component(k)), 1e-13, "component " + k + " handed out");
+            assertEquals(0.0, TestData.maxDifference(w[k], held.component(k)), 1e-13, "component " + k + " handed out");
         }
-    }
-
-    private static double maxDifference(double[] a, double[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 
     @Test

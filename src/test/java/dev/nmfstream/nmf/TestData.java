@@ -16,6 +16,15 @@ final class TestData {
         return w;
     }
 
+    /** The largest |a[i] − b[i]|. */
+    static double maxDifference(double[] a, double[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
     /** v = W h + noise with a random sparse h ≥ 0 (row-major W). */
     static double[] randomColumn(SplittableRandom random, double[] w, int m, int r, double noise) {
         double[] h = new double[r];
