@@ -1,5 +1,6 @@
 package dev.nmfstream.wire;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 
 /**
@@ -10,14 +11,15 @@ import java.util.List;
  * @param component k, in [0, r)
  * @param version the basis version
  * @param norm the component's Euclidean norm (1: the basis is kept normalised)
- * @param vector the component w_k ≥ 0, length m; not copied
+ * @param vector the component w_k ≥ 0, length m; not copied (written with {@link RepeatedDoublesSerializer})
  * @param topFeatures its largest entries, largest first (labels where the adapter knows them)
  * @param peakHz where the rows are frequencies (audio spectra): the frequency in Hz at which the
  *     component peaks; else null (JSON null)
  * @param fundamentalHz where the rows are frequencies and the component's peaks form a harmonic
  *     series: its fundamental frequency in Hz; else null (JSON null)
  */
-public record ComponentMessage(String model, int component, long version, double norm, double[] vector,
+public record ComponentMessage(String model, int component, long version, double norm,
+        @JsonSerialize(using = RepeatedDoublesSerializer.class) double[] vector,
         List<TopFeature> topFeatures, Double peakHz, Double fundamentalHz) {
 
     /** A component whose rows are not frequencies (no peak, no fundamental). */
