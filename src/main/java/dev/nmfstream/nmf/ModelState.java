@@ -98,9 +98,10 @@ public final class ModelState {
     /** Whether {@link #basis} holds the working W (set on publishing; any change of W clears it). */
     private boolean basisIsW;
     /**
-     * When ≥ 0, W differs from {@link #basis} only in the rows {@code batchRows[0 .. rowsChanged)}
-     * and by the division of each column k by {@code norms[k]} (a partial update and its
-     * normalisation), so the next publication copies those rows alone ({@link Basis#refillRows}).
+     * When ≥ 0, W differs from {@link #basis} only in the rows {@code batchRows[0 .. rowsChanged)},
+     * at most {@link #REFILL_ROWS_MAX_FRACTION} of them, and by the division of each column k by
+     * {@code norms[k]} (a partial update and its normalisation), and {@link #gramOfW} is known: the
+     * next publication copies those rows alone ({@link Basis#refillRows}).
      */
     private int rowsChanged = -1;
 
@@ -419,7 +420,7 @@ public final class ModelState {
                 }
             }
             gramOfW = gram;
-            if (wasBasis && klUpdater == null) {
+            if (wasBasis && klUpdater == null && touched <= REFILL_ROWS_MAX_FRACTION * m) {
                 rowsChanged = touched;
             }
         }
@@ -514,8 +515,7 @@ public final class ModelState {
     /** W as the basis of the given version: the last one refilled if nobody holds it, else a new one. */
     private void publish(long version) {
         boolean recycle = basis != null && !handedOut && basis.dim() == m;
-        if (!(recycle && rowsChanged >= 0 && rowsChanged <= REFILL_ROWS_MAX_FRACTION * m && gramOfW != null
-                && basis.refillRows(w, batchRows, rowsChanged, norms, version, gramOfW))) {
+        if (!(recycle && rowsChanged >= 0 && basis.refillRows(w, batchRows, rowsChanged, norms, version, gramOfW))) {
             basis = recycle ? basis.refill(w, version, lanes, gramOfW) : Basis.trusted(m, r, w, version, gramOfW);
         }
         handedOut = false;
@@ -698,7 +698,7 @@ public final class ModelState {
     void restore(Basis basis, double[][] w, SufficientStatistics statistics, long items, long batches, long reseeds) {
         this.basis = basis;
         this.w = w;
-        this.gramOfW = null;
+        wChanged();
         this.statistics = statistics;
         this.items = items;
         this.batches = batches;

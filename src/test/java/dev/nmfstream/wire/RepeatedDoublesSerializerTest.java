@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -67,13 +68,13 @@ class RepeatedDoublesSerializerTest {
     @Test
     void aFloorValueIsTextOnceAndTheSameTextEverywhere() {
         double[] vector = new double[1000];
-        java.util.Arrays.fill(vector, 2.0e-12);
+        Arrays.fill(vector, 2.0e-12);
         vector[500] = 0.5;
         String json = componentJson(vector);
         String array = json.substring(json.indexOf("\"vector\":[") + 10, json.indexOf("]", json.indexOf("\"vector\":[")));
         String[] items = array.split(",");
         assertEquals(1000, items.length);
         assertEquals("0.5", items[500]);
-        assertEquals(999, java.util.Arrays.stream(items).filter("2.0E-12"::equals).count(), array.substring(0, 80));
+        assertEquals(999, Arrays.stream(items).filter("2.0E-12"::equals).count(), array.substring(0, 80));
     }
 }
