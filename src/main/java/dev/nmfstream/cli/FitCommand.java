@@ -8,6 +8,7 @@ import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.io.DenseMatrix;
 import dev.nmfstream.io.Npy;
+import dev.nmfstream.io.NpyColumns;
 import dev.nmfstream.io.SparseMatrix;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Column;
@@ -50,7 +51,9 @@ import picocli.CommandLine.Spec;
                     + "projectionsPerSecond: the final W's exact weights for every column, one column per call; "
                     + "basisVersion: W updates; reseeds: components re-seeded; output: the W file; threads: --threads; "
                     + "consolidated: whether the pass ended by consolidating W with its sample, --reservoir; "
-                    + "consolidationSeconds: that consolidation's share of seconds). "
+                    + "consolidationSeconds: that consolidation's share of seconds; readSeconds: reading and checking "
+                    + "DATA, which for a dense .npy file happens a chunk of columns at a time during the pass and the "
+                    + "final projections, and is not part of seconds or projectionSeconds). "
                     + "For dense data with the HALS rule also " + FitCommand.DENSE_KEYS + " (flopsPerColumn: a model of the kernels' work per column, "
                     + "its mini-batch's W update shared; gflopsPerSecond: that × columnsPerSecond). With --loss kl "
                     + "also " + FitCommand.KL_KEYS + " (divergence: Σ D(v‖W h) with the final W and each column's KL "
@@ -63,7 +66,7 @@ public final class FitCommand implements Callable<Integer> {
     /** The keys of the printed JSON line, in order (README and --help list them from here). */
     static final String OUTPUT_KEYS = "rank, rows, columns, seconds, columnsPerSecond, relativeError, "
             + "prequentialError, projectionSeconds, projectionsPerSecond, basisVersion, reseeds, output, threads, "
-            + "consolidated, consolidationSeconds";
+            + "consolidated, consolidationSeconds, readSeconds";
 
     /** The keys added for dense data with the HALS rule, in order. */
     static final String DENSE_KEYS = "flopsPerColumn, gflopsPerSecond";
@@ -142,12 +145,21 @@ public final class FitCommand implements Callable<Integer> {
             err.println("fit: " + trace + ": cannot write the trace there (no such directory, or not writable)");
             return 1;
         }
-        DataMatrix data;
+        DataMatrix matrix = null;
+        NpyColumns chunks = null;
+        long readStart = System.nanoTime();
         try {
-            data = DataFiles.read(input, layout.itemsAreRows());
-            data.validate();
-            if (maxValue != null) {
-                requireAtMost(data, maxValue);
+            // a dense .npy file is read a chunk of columns at a time as the pass goes (NpyColumns: no
+            // m × n array of doubles to allocate), its values checked as each chunk is converted
+            chunks = NpyColumns.open(input, layout.itemsAreRows());
+            if (chunks == null) {
+                matrix = DataFiles.read(input, layout.itemsAreRows());
+                matrix.validate();
+                if (maxValue != null) {
+                    requireAtMost(matrix, maxValue);
+                }
+            } else if (maxValue != null) {
+                chunks.refuseAbove(maxValue);
             }
         } catch (DataFileException e) {
             err.println("fit: " + e.getMessage());
@@ -156,7 +168,40 @@ public final class FitCommand implements Callable<Integer> {
             err.println("fit: " + input + ": " + e.getMessage());
             return 1;
         }
-        if (data instanceof SparseMatrix) {
+        long readNanos = System.nanoTime() - readStart;
+        try (NpyColumns closing = chunks) {
+            return fit(err, config, new Input(matrix, chunks), readNanos);
+        }
+    }
+
+    /** What a pass reads: a matrix read whole, or a dense .npy file's columns converted a chunk at a time. */
+    record Input(DataMatrix matrix, NpyColumns chunks) {
+
+        int rows() {
+            return matrix != null ? matrix.rows() : chunks.rows();
+        }
+
+        int columns() {
+            return matrix != null ? matrix.columns() : chunks.columns();
+        }
+
+        boolean sparse() {
+            return matrix instanceof SparseMatrix;
+        }
+
+        /** A cursor over the items (for a .npy file read by chunks: the reader itself, best taken in order). */
+        ColumnCursor cursor() {
+            return matrix != null ? matrix.cursor() : chunks;
+        }
+
+        /** The time spent so far converting the file's chunks, in nanoseconds (0 for a matrix read whole). */
+        long readNanos() {
+            return chunks != null ? chunks.loadNanos() : 0;
+        }
+    }
+
+    private int fit(PrintWriter err, NmfConfig config, Input data, long readNanos) throws Exception {
+        if (data.sparse()) {
             config = engine.config(true); // the sparse defaults (the options given still win)
         }
         if (data.columns() == 0 || data.rows() == 0) {
@@ -180,8 +225,18 @@ public final class FitCommand implements Callable<Integer> {
                     + Math.min(config.batchSize(), NmfConfig.RAMP_START) + "); a smaller --batch gives it more");
         }
         err.flush();
-        Result result = fit(data, config, trace != null, threads,
-                reservoir != null ? reservoir : OnlineNmf.defaultReservoir(data.rows()));
+        Result result;
+        try {
+            result = fit(data, config, trace != null, threads,
+                    reservoir != null ? reservoir : OnlineNmf.defaultReservoir(data.rows()));
+        } catch (IllegalArgumentException e) {
+            // a value a chunk of a .npy file read by chunks was refused for (a matrix read whole was checked before)
+            if (data.chunks() == null) {
+                throw e;
+            }
+            err.println("fit: " + input + ": " + e.getMessage());
+            return 1;
+        }
         try {
             Npy.writeMatrix(output, data.rows(), config.rank(), result.basis.toRowMajor());
         } catch (IOException e) {
@@ -212,14 +267,15 @@ public final class FitCommand implements Callable<Integer> {
         json.put("threads", threads);
         json.put("consolidated", result.consolidated);
         json.put("consolidationSeconds", result.consolidationSeconds);
-        if (!(data instanceof SparseMatrix) && config.loss() == Loss.FROBENIUS && config.rule() == UpdateRule.HALS) {
+        json.put("readSeconds", readNanos / 1e9 + result.readSeconds);
+        if (!data.sparse() && config.loss() == Loss.FROBENIUS && config.rule() == UpdateRule.HALS) {
             double flops = OnlineNmf.denseFlopsPerColumn(data.rows(), config);
             json.put("flopsPerColumn", flops);
             json.put("gflopsPerSecond", flops * data.columns() / result.seconds / 1e9);
         }
         if (config.loss() == Loss.KL) {
             long klStart = System.nanoTime();
-            double[] kl = divergence(data, result.basis);
+            double[] kl = divergence(data.cursor(), data.columns(), result.basis);
             json.put("loss", config.loss().label());
             json.put("divergence", kl[0]);
             json.put("relativeDivergence", kl[1] > 0 ? kl[0] / kl[1] : 0.0);
@@ -239,22 +295,28 @@ public final class FitCommand implements Callable<Integer> {
      * @param trace the prequential error's running sums after every W update (empty unless asked for)
      * @param consolidated whether the pass ended by consolidating W with its sample (--reservoir)
      * @param consolidationSeconds the time that took (part of {@code seconds})
+     * @param readSeconds the time spent converting a .npy file read by chunks during the two passes
+     *     (in neither {@code seconds} nor {@code projectionSeconds}); 0 for a matrix read whole
      */
     record Result(Basis basis, double seconds, double relativeError, double prequentialError, long reseeds,
             double projectionSeconds, Trace trace, double prequentialDivergence, boolean consolidated,
-            double consolidationSeconds) {}
+            double consolidationSeconds, double readSeconds) {}
 
     /**
      * Σ D(v‖W h) over the columns, each projected on the basis under KL ({@link KlProjector}), and
      * Σ Σᵢ vᵢ: {divergence, mass}.
      */
     public static double[] divergence(DataMatrix matrix, Basis basis) {
+        return divergence(matrix.cursor(), matrix.columns(), basis);
+    }
+
+    /** {@link #divergence(DataMatrix, Basis)} over the first n items of a cursor, in order. */
+    static double[] divergence(ColumnCursor cursor, int n, Basis basis) {
         KlProjector projector = new KlProjector(basis.rank());
         Projection p = new Projection(basis.rank());
-        ColumnCursor cursor = matrix.cursor();
         double divergence = 0;
         double mass = 0;
-        for (int j = 0; j < matrix.columns(); j++) {
+        for (int j = 0; j < n; j++) {
             projector.project(basis, cursor.at(j), p);
             divergence += p.divergence;
             mass += projector.lastMass();
@@ -351,13 +413,17 @@ public final class FitCommand implements Callable<Integer> {
      * columns whose ‖v‖² a double cannot hold (subnormal or beyond 1e154) count exactly as well.
      */
     public static double relativeError(DataMatrix matrix, Basis basis) {
+        return relativeError(matrix.cursor(), matrix.columns(), basis);
+    }
+
+    /** {@link #relativeError(DataMatrix, Basis)} over the first n items of a cursor, in order. */
+    static double relativeError(ColumnCursor cursor, int n, Basis basis) {
         Projector projector = new Projector(basis.rank());
         Projection p = new Projection(basis.rank());
-        ColumnCursor cursor = matrix.cursor();
         double residual = 0;
         double norm = 0;
         int shift = Integer.MIN_VALUE;
-        for (int j = 0; j < matrix.columns(); j++) {
+        for (int j = 0; j < n; j++) {
             projector.project(basis, cursor.at(j), p);
             if (p.logNorm() == Double.NEGATIVE_INFINITY) {
                 continue; // v = 0 adds nothing
@@ -381,15 +447,26 @@ public final class FitCommand implements Callable<Integer> {
     private static final double LN2 = Math.log(2);
 
     static Result fit(DataMatrix data, NmfConfig config, boolean traced, int threads, int reservoir) {
+        return fit(new Input(data, null), config, traced, threads, reservoir);
+    }
+
+    static Result fit(Input data, NmfConfig config, boolean traced, int threads, int reservoir) {
         try (OnlineNmf nmf = new OnlineNmf(config).threads(threads).reservoir(reservoir)) {
             return fit(nmf, data, traced);
         }
     }
 
-    private static Result fit(OnlineNmf nmf, DataMatrix data, boolean traced) {
+    /**
+     * The pass, timed without the time its input took to read: a .npy file read by chunks is
+     * converted during the passes, and that share ({@code readSeconds}) is taken out of
+     * {@code seconds} and {@code projectionSeconds}, so that they time the learning and the
+     * projections alone, as when the file was read whole before the pass.
+     */
+    private static Result fit(OnlineNmf nmf, Input data, boolean traced) {
         ColumnCursor cursor = data.cursor();
         int n = data.columns();
         Trace trace = new Trace();
+        long readBefore = data.readNanos();
         long start = System.nanoTime();
         if (traced) {
             long batches = 0;
@@ -400,9 +477,14 @@ public final class FitCommand implements Callable<Integer> {
                     trace.add(nmf.items(), nmf.prequentialResidualSq(), nmf.seenNormSq());
                 }
             }
-        } else if (data instanceof DenseMatrix dense) {
+        } else if (data.matrix() instanceof DenseMatrix dense) {
             // in one call, so that each mini-batch's columns are copied by the thread that projects them
             nmf.partialFit(dense.data(), 0, dense.rows(), n);
+        } else if (data.chunks() != null) {
+            NpyColumns chunks = data.chunks();
+            for (int j = 0; j < n; j += chunks.chunkCount()) {
+                nmf.partialFit(chunks.chunkFrom(j), 0, chunks.rows(), chunks.chunkCount());
+            }
         } else {
             for (int j = 0; j < n; j++) {
                 nmf.partialFit(cursor.at(j));
@@ -412,14 +494,18 @@ public final class FitCommand implements Callable<Integer> {
         long consolidationStart = System.nanoTime();
         boolean consolidated = nmf.consolidate();
         double consolidationSeconds = (System.nanoTime() - consolidationStart) / 1e9;
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long readInPass = data.readNanos() - readBefore;
+        double seconds = (System.nanoTime() - start - readInPass) / 1e9;
         if (traced && (trace.size() == 0 || trace.items(trace.size() - 1) != nmf.items())) {
             trace.add(nmf.items(), nmf.prequentialResidualSq(), nmf.seenNormSq());
         }
+        long readBeforeProjections = data.readNanos();
         long projectStart = System.nanoTime();
-        double relative = relativeError(data, nmf.basis());
-        double projectionSeconds = (System.nanoTime() - projectStart) / 1e9;
+        double relative = relativeError(data.cursor(), n, nmf.basis());
+        long readInProjections = data.readNanos() - readBeforeProjections;
+        double projectionSeconds = (System.nanoTime() - projectStart - readInProjections) / 1e9;
         return new Result(nmf.basis(), seconds, relative, nmf.prequentialError(), nmf.reseeds(),
-                projectionSeconds, trace, nmf.prequentialDivergence(), consolidated, consolidationSeconds);
+                projectionSeconds, trace, nmf.prequentialDivergence(), consolidated, consolidationSeconds,
+                (readInPass + readInProjections) / 1e9);
     }
 }

@@ -266,6 +266,34 @@ class FitCommandTest {
         assertEquals(relativeError(DataFiles.read(v), new Basis(60, 4, f.w(), 0)), learned, 1e-9);
     }
 
+    /**
+     * A dense .npy file is read a chunk of columns at a time during the pass (m = 3000: 174
+     * columns per chunk, six chunks): the same W, bitwise, and the same errors as the pass over the
+     * whole matrix in memory.
+     */
+    @Test
+    void aFileReadByChunksLearnsWhatTheWholeMatrixLearns() throws IOException {
+        Path v = generated("tall.npy", 3000, 1000, 5, 4);
+        Fit f = fit(v, false, "--rank", "5");
+        FitCommand.Result whole = FitCommand.fit(DataFiles.read(v), NmfConfig.defaults(5));
+        assertArrayEquals(whole.basis().toRowMajor(), f.w(), "W");
+        assertEquals(whole.relativeError(), f.json().get("relativeError").asDouble());
+        assertEquals(whole.prequentialError(), f.json().get("prequentialError").asDouble());
+        assertTrue(f.json().get("readSeconds").asDouble() > 0, f.json().toString());
+    }
+
+    /** A bad value in a later chunk fails the command as a whole read did, and no W is written. */
+    @Test
+    void aNegativeValueInALaterChunkFailsTheFit() throws IOException {
+        int m = 3000;
+        int n = 400;
+        double[] v = filled(m, n);
+        v[17 * n + 350] = -2.5; // row 17, column 350: the third chunk
+        Path file = dir.resolve("late-negative.npy");
+        Npy.writeMatrix(file, m, n, v);
+        dataFails(file, "column 350, row 17", "-2.5", "nonnegative");
+    }
+
     @Test
     void traceRecordsThePrequentialSumsAfterEveryUpdate() throws IOException {
         Path v = dir.resolve("traced.npy");

@@ -1,0 +1,260 @@
+package dev.nmfstream.io;
+
+import dev.nmfstream.nmf.DenseColumn;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * The items of a dense float32 or float64 .npy file, converted to double a chunk of columns at a
+ * time from a memory map of the file, for passes in item order ({@code fit}): the whole matrix is
+ * never held as doubles.
+ *
+ * <p>Why: {@link Npy#readDense} fills one {@code double[]} of m·n entries, and a fresh array of
+ * that size costs the kernel a page fault and a zeroed page for every 4 KiB: on the 2-core
+ * machine of BENCHMARKS.md, allocating the 635 MB of a 30-minute spectrogram (1025 × 77,516, a
+ * 318 MB float32 file) took 1.7 s before a value was read, more than the learning pass. Here
+ * the file's pages come from the page cache and only one chunk of about {@link #CHUNK_BYTES} is
+ * allocated, reused for every chunk.
+ *
+ * <p>Values are checked as each chunk is converted (finite and nonnegative, and at most
+ * {@link #refuseAbove}), with the messages of {@link DataMatrix#validate()}: a bad value is
+ * reported when the pass reaches it, as an {@link IllegalArgumentException}.
+ *
+ * <p>A cursor with one reusable view (as every {@link ColumnCursor}): {@link #at} re-targets it,
+ * and loads the chunk holding the item when it is not the current one, so items are best taken
+ * in order. Not thread-safe.
+ */
+public final class NpyColumns implements ColumnCursor, AutoCloseable {
+
+    /** The size of one chunk of converted columns, in bytes of doubles (at least one column). */
+    static final int CHUNK_BYTES = 1 << 22;
+    /** Columns converted together from a file that stores rows (m × n, C order): one short run of each row. */
+    private static final int TILE = 64;
+
+    private final String file;
+    private final FileChannel channel;
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
+    /** Whether the file holds each item's values one after another (else row i of m × n, item j at i·n + j). */
+    private final boolean contiguous;
+    private final int m;
+    private final int n;
+    private final int chunkColumns;
+    private final double[] chunk;
+    private final float[] floatScratch;
+    private final double[] doubleScratch;
+    private final DenseColumn view;
+    private int chunkStart = -1;
+    private int chunkCount;
+    private double refuseAbove = Double.POSITIVE_INFINITY;
+    private long loadNanos;
+
+    private NpyColumns(String file, FileChannel channel, ByteBuffer data, boolean f4, boolean contiguous, int m,
+            int n) {
+        this.file = file;
+        this.channel = channel;
+        this.floats = f4 ? data.asFloatBuffer() : null;
+        this.doubles = f4 ? null : data.asDoubleBuffer();
+        this.contiguous = contiguous;
+        this.m = m;
+        this.n = n;
+        this.chunkColumns = Math.max(1, Math.min(n, CHUNK_BYTES / Double.BYTES / m));
+        this.chunk = new double[chunkColumns * m];
+        int scratch = contiguous ? chunkColumns * m : TILE;
+        this.floatScratch = f4 ? new float[scratch] : null;
+        this.doubleScratch = f4 || contiguous ? null : new double[TILE];
+        this.view = new DenseColumn(chunk, 0, m);
+    }
+
+    /**
+     * Opens a .npy file for reading by chunks, or returns null when it is not one this class reads
+     * (not a .npy file, an element type other than float32 or float64, not 2-D, no items or
+     * features, or more than 2 GiB of data): read those with {@link DataFiles#read}, which says
+     * what is wrong with a file it cannot read either.
+     *
+     * @param file the file
+     * @param itemsAreRows whether the stored matrix is n × m (one item per row) instead of m × n
+     * @throws DataFileException if the file cannot be opened or its .npy header is malformed or
+     *     promises more data than the file holds (the messages of {@link DataFiles#read})
+     */
+    public static NpyColumns open(Path file, boolean itemsAreRows) throws DataFileException {
+        FileChannel channel = Npy.openForReading(file);
+        boolean kept = false;
+        try {
+            long size = channel.size();
+            ByteBuffer head = ByteBuffer.allocate(NpyInput.MAGIC.length);
+            while (head.hasRemaining() && channel.read(head) >= 0) {
+                // until the magic bytes are in or the file ends
+            }
+            if (head.hasRemaining() || !NpyInput.startsWithMagic(head.array())) {
+                return null;
+            }
+            channel.position(0);
+            NpyInput in = new NpyInput(channel, file.toString(), "", size);
+            NpyInput.Kind kind = in.dtype().kind();
+            int[] shape = in.shape();
+            if ((kind != NpyInput.Kind.F4 && kind != NpyInput.Kind.F8) || shape.length != 2 || shape[0] == 0
+                    || shape[1] == 0) {
+                return null;
+            }
+            long bytes = (long) shape[0] * shape[1] * in.dtype().itemSize();
+            if (bytes > Integer.MAX_VALUE) {
+                return null;
+            }
+            MappedByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, channel.position(), bytes);
+            data.order(in.dtype().order());
+            int m = itemsAreRows ? shape[1] : shape[0];
+            int n = itemsAreRows ? shape[0] : shape[1];
+            NpyColumns columns = new NpyColumns(file.toString(), channel, data, kind == NpyInput.Kind.F4,
+                    in.fortranOrder() != itemsAreRows, m, n);
+            kept = true;
+            return columns;
+        } catch (DataFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw Npy.readError(file, e);
+        } finally {
+            if (!kept) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // nothing was read from it that matters
+                }
+            }
+        }
+    }
+
+    /** m, the items' dimension. */
+    public int rows() {
+        return m;
+    }
+
+    /** n, the number of items. */
+    public int columns() {
+        return n;
+    }
+
+    /** Values above {@code max} are refused as the chunks are converted (fit's --max-value); returns this. */
+    public NpyColumns refuseAbove(double max) {
+        this.refuseAbove = max;
+        this.chunkStart = -1; // a chunk already converted was not checked against it
+        return this;
+    }
+
+    /** The time spent converting chunks so far, in nanoseconds. */
+    public long loadNanos() {
+        return loadNanos;
+    }
+
+    /**
+     * Converts the chunk of columns from {@code j} on (at most {@link #chunkCapacity()}) and returns
+     * the array that holds them, column q of the chunk at index q·m; {@link #chunkCount()} says how
+     * many there are. The array is this reader's own, overwritten by the next chunk.
+     *
+     * @throws IllegalArgumentException if a value is negative, NaN, infinite or above the limit
+     * @throws IndexOutOfBoundsException if j is outside [0, columns())
+     */
+    public double[] chunkFrom(int j) {
+        if (j < 0 || j >= n) {
+            throw new IndexOutOfBoundsException("item " + j + " of " + n);
+        }
+        if (j != chunkStart) {
+            load(j);
+        }
+        return chunk;
+    }
+
+    /** The number of columns in the chunk {@link #chunkFrom} returned last. */
+    public int chunkCount() {
+        return chunkCount;
+    }
+
+    /** The most columns one chunk holds. */
+    public int chunkCapacity() {
+        return chunkColumns;
+    }
+
+    @Override
+    public DenseColumn at(int j) {
+        if (j < chunkStart || j >= chunkStart + chunkCount || chunkStart < 0) {
+            chunkFrom(j - j % chunkColumns);
+        }
+        return view.set(chunk, (j - chunkStart) * m, m);
+    }
+
+    private void load(int from) {
+        long start = System.nanoTime();
+        int count = Math.min(chunkColumns, n - from);
+        chunkStart = -1; // until it is converted and checked
+        if (contiguous) {
+            int at = from * m; // m·n < 2^31: the data fit in one map
+            if (floats != null) {
+                floats.get(at, floatScratch, 0, count * m);
+                for (int k = 0, end = count * m; k < end; k++) {
+                    chunk[k] = floatScratch[k];
+                }
+            } else {
+                doubles.get(at, chunk, 0, count * m);
+            }
+        } else {
+            for (int t = 0; t < count; t += TILE) {
+                int width = Math.min(TILE, count - t);
+                for (int i = 0; i < m; i++) {
+                    int at = i * n + from + t;
+                    int to = t * m + i;
+                    if (floats != null) {
+                        floats.get(at, floatScratch, 0, width);
+                        for (int q = 0; q < width; q++) {
+                            chunk[to + q * m] = floatScratch[q];
+                        }
+                    } else {
+                        doubles.get(at, doubleScratch, 0, width);
+                        for (int q = 0; q < width; q++) {
+                            chunk[to + q * m] = doubleScratch[q];
+                        }
+                    }
+                }
+            }
+        }
+        check(from, count);
+        chunkStart = from;
+        chunkCount = count;
+        loadNanos += System.nanoTime() - start;
+    }
+
+    private void check(int from, int count) {
+        double max = refuseAbove;
+        for (int q = 0; q < count; q++) {
+            int base = q * m;
+            for (int i = 0; i < m; i++) {
+                double x = chunk[base + i];
+                if (!(x >= 0) || x == Double.POSITIVE_INFINITY) {
+                    SizedMatrix.requireValue(x, from + q, i);
+                }
+                if (x > max) {
+                    throw new IllegalArgumentException("column " + (from + q) + ", row " + i + " = " + x
+                            + ", expected at most " + max + " (--max-value)");
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // read-only: nothing to lose
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NpyColumns[" + file + ", " + m + " × " + n + "]";
+    }
+}
