@@ -35,12 +35,19 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
     static final int CHUNK_BYTES = 1 << 22;
     /** Columns converted together from a file that stores rows (m × n, C order): one short run of each row. */
     private static final int TILE = 64;
+    /** The most bytes one memory map covers (a map holds at most 2 GiB). */
+    static final long WINDOW_BYTES = 1L << 30;
 
     private final String file;
     private final FileChannel channel;
-    private final FloatBuffer floats;
-    private final DoubleBuffer doubles;
-    /** Whether the file holds each item's values one after another (else row i of m × n, item j at i·n + j). */
+    /**
+     * The data, mapped in windows of whole units of at most {@link #WINDOW_BYTES}: a unit is an
+     * item where the file holds each item's values one after another ({@link #contiguous}), else
+     * a row of the stored m × n array (item j of row i at i·n + j).
+     */
+    private final FloatBuffer[] floats;
+    private final DoubleBuffer[] doubles;
+    private final int unitsPerWindow;
     private final boolean contiguous;
     private final int m;
     private final int n;
@@ -54,18 +61,26 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
     private double refuseAbove = Double.POSITIVE_INFINITY;
     private long loadNanos;
 
-    private NpyColumns(String file, FileChannel channel, ByteBuffer data, boolean f4, boolean contiguous, int m,
-            int n) {
+    private NpyColumns(String file, FileChannel channel, ByteBuffer[] windows, int unitsPerWindow, boolean f4,
+            boolean contiguous, int m, int n) {
         this.file = file;
         this.channel = channel;
-        this.floats = f4 ? data.asFloatBuffer() : null;
-        this.doubles = f4 ? null : data.asDoubleBuffer();
+        this.floats = f4 ? new FloatBuffer[windows.length] : null;
+        this.doubles = f4 ? null : new DoubleBuffer[windows.length];
+        for (int w = 0; w < windows.length; w++) {
+            if (f4) {
+                floats[w] = windows[w].asFloatBuffer();
+            } else {
+                doubles[w] = windows[w].asDoubleBuffer();
+            }
+        }
+        this.unitsPerWindow = unitsPerWindow;
         this.contiguous = contiguous;
         this.m = m;
         this.n = n;
         this.chunkColumns = Math.max(1, Math.min(n, CHUNK_BYTES / Double.BYTES / m));
         this.chunk = new double[chunkColumns * m];
-        int scratch = contiguous ? chunkColumns * m : TILE;
+        int scratch = contiguous ? m : TILE;
         this.floatScratch = f4 ? new float[scratch] : null;
         this.doubleScratch = f4 || contiguous ? null : new double[TILE];
         this.view = new DenseColumn(chunk, 0, m);
@@ -74,8 +89,9 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
     /**
      * Opens a .npy file for reading by chunks, or returns null when it is not one this class reads
      * (not a .npy file, an element type other than float32 or float64, not 2-D, no items or
-     * features, or more than 2 GiB of data): read those with {@link DataFiles#read}, which says
-     * what is wrong with a file it cannot read either.
+     * features, or one row of the stored array over {@link #WINDOW_BYTES}): read those with
+     * {@link DataFiles#read}, which says what is wrong with a file it cannot read either. The file
+     * may be larger than any Java array: it is mapped in windows.
      *
      * @param file the file
      * @param itemsAreRows whether the stored matrix is n × m (one item per row) instead of m × n
@@ -83,6 +99,11 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
      *     promises more data than the file holds (the messages of {@link DataFiles#read})
      */
     public static NpyColumns open(Path file, boolean itemsAreRows) throws DataFileException {
+        return open(file, itemsAreRows, WINDOW_BYTES);
+    }
+
+    /** {@link #open(Path, boolean)} with maps of at most {@code windowBytes} (tests: small windows). */
+    static NpyColumns open(Path file, boolean itemsAreRows, long windowBytes) throws DataFileException {
         FileChannel channel = Npy.openForReading(file);
         boolean kept = false;
         try {
@@ -102,16 +123,31 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
                     || shape[1] == 0) {
                 return null;
             }
-            long bytes = (long) shape[0] * shape[1] * in.dtype().itemSize();
-            if (bytes > Integer.MAX_VALUE) {
-                return null;
-            }
-            MappedByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, channel.position(), bytes);
-            data.order(in.dtype().order());
             int m = itemsAreRows ? shape[1] : shape[0];
             int n = itemsAreRows ? shape[0] : shape[1];
-            NpyColumns columns = new NpyColumns(file.toString(), channel, data, kind == NpyInput.Kind.F4,
-                    in.fortranOrder() != itemsAreRows, m, n);
+            boolean contiguous = in.fortranOrder() != itemsAreRows;
+            int itemSize = in.dtype().itemSize();
+            long start = channel.position();
+            long bytes = (long) m * n * itemSize;
+            if (size - start < bytes) {
+                throw in.truncated(Math.max(0, size - start));
+            }
+            long unitBytes = (long) (contiguous ? m : n) * itemSize;
+            if (unitBytes > windowBytes) {
+                return null;
+            }
+            int units = contiguous ? n : m;
+            int unitsPerWindow = (int) Math.min(units, windowBytes / unitBytes);
+            ByteBuffer[] windows = new ByteBuffer[(units + unitsPerWindow - 1) / unitsPerWindow];
+            for (int w = 0; w < windows.length; w++) {
+                long first = (long) w * unitsPerWindow;
+                long count = Math.min(unitsPerWindow, units - first);
+                MappedByteBuffer window = channel.map(FileChannel.MapMode.READ_ONLY, start + first * unitBytes,
+                        count * unitBytes);
+                windows[w] = window.order(in.dtype().order());
+            }
+            NpyColumns columns = new NpyColumns(file.toString(), channel, windows, unitsPerWindow,
+                    in.dtype().kind() == NpyInput.Kind.F4, contiguous, m, n);
             kept = true;
             return columns;
         } catch (DataFileException e) {
@@ -192,28 +228,33 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         int count = Math.min(chunkColumns, n - from);
         chunkStart = -1; // until it is converted and checked
         if (contiguous) {
-            int at = from * m; // m·n < 2^31: the data fit in one map
-            if (floats != null) {
-                floats.get(at, floatScratch, 0, count * m);
-                for (int k = 0, end = count * m; k < end; k++) {
-                    chunk[k] = floatScratch[k];
+            for (int q = 0; q < count; q++) {
+                int j = from + q;
+                int window = j / unitsPerWindow;
+                int at = (j % unitsPerWindow) * m;
+                if (floats != null) {
+                    floats[window].get(at, floatScratch, 0, m);
+                    for (int i = 0, to = q * m; i < m; i++) {
+                        chunk[to + i] = floatScratch[i];
+                    }
+                } else {
+                    doubles[window].get(at, chunk, q * m, m);
                 }
-            } else {
-                doubles.get(at, chunk, 0, count * m);
             }
         } else {
             for (int t = 0; t < count; t += TILE) {
                 int width = Math.min(TILE, count - t);
                 for (int i = 0; i < m; i++) {
-                    int at = i * n + from + t;
+                    int window = i / unitsPerWindow;
+                    int at = (i % unitsPerWindow) * n + from + t;
                     int to = t * m + i;
                     if (floats != null) {
-                        floats.get(at, floatScratch, 0, width);
+                        floats[window].get(at, floatScratch, 0, width);
                         for (int q = 0; q < width; q++) {
                             chunk[to + q * m] = floatScratch[q];
                         }
                     } else {
-                        doubles.get(at, doubleScratch, 0, width);
+                        doubles[window].get(at, doubleScratch, 0, width);
                         for (int q = 0; q < width; q++) {
                             chunk[to + q * m] = doubleScratch[q];
                         }

@@ -326,7 +326,7 @@ final class NpyInput {
         return (int) size;
     }
 
-    private DataFileException truncated(long found) {
+    DataFileException truncated(long found) {
         return error("truncated data: expected " + dataBytes + " bytes of array data (dtype '" + dtype.descr()
                 + "', shape " + shapeString() + "), found " + found);
     }

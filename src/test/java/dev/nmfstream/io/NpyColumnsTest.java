@@ -55,24 +55,29 @@ class NpyColumnsTest {
      * full), in both orders, float32 and float64, items as columns and as rows: the chunks a pass
      * takes hold the values of a whole read, and so do columns taken out of order.
      */
-    @ParameterizedTest(name = "{0} fortran={1} itemsAreRows={2}")
+    @ParameterizedTest(name = "{0} fortran={1} itemsAreRows={2} window={3}")
     @CsvSource({
-        "<f4, false, false",
-        "<f4, true, false",
-        "<f4, false, true",
-        "<f8, false, false",
-        "<f8, true, true",
-        ">f4, false, false",
-        ">f8, true, false",
+        "<f4, false, false, 1073741824",
+        "<f4, true, false, 1073741824",
+        "<f4, false, true, 1073741824",
+        "<f8, false, false, 1073741824",
+        "<f8, true, true, 1073741824",
+        ">f4, false, false, 1073741824",
+        ">f8, true, false, 1073741824",
+        "<f4, false, false, 50000",
+        "<f4, true, false, 50000",
+        "<f8, false, false, 50000",
+        ">f8, true, true, 50000",
     })
-    void chunksHoldTheValuesOfAWholeReadAcrossTheirBoundaries(String descr, boolean fortran, boolean itemsAreRows)
-            throws IOException {
+    void chunksHoldTheValuesOfAWholeReadAcrossTheirBoundaries(String descr, boolean fortran, boolean itemsAreRows,
+            long windowBytes) throws IOException {
+        // windows of 50,000 bytes: a file of 6 or 12 MB mapped in 120–250 pieces (2–25 rows or items each)
         int m = 3000;
         int n = 500;
         Path file = randomFile(descr, fortran, itemsAreRows, m, n, 7);
         DataMatrix whole = DataFiles.read(file, itemsAreRows);
         double[][] expected = Fixtures.toArray(whole);
-        try (NpyColumns columns = NpyColumns.open(file, itemsAreRows)) {
+        try (NpyColumns columns = NpyColumns.open(file, itemsAreRows, windowBytes)) {
             assertNotNull(columns);
             assertEquals(m, columns.rows());
             assertEquals(n, columns.columns());
@@ -171,6 +176,16 @@ class NpyColumnsTest {
         Path nothing = Files.write(dir.resolve("nothing.npy"), new byte[0]);
         for (Path file : new Path[] {ints, oneD, empty, text, nothing, Fixtures.path("sparse_csc.npz")}) {
             assertNull(NpyColumns.open(file, false), file.toString());
+        }
+    }
+
+    @Test
+    void aRowLongerThanAWindowIsLeftToAWholeRead() throws IOException {
+        Path file = randomFile("<f8", false, false, 10, 400, 2); // rows of 3,200 bytes
+        assertNull(NpyColumns.open(file, false, 3199));
+        try (NpyColumns columns = NpyColumns.open(file, false, 3200)) {
+            assertNotNull(columns);
+            assertEquals(Fixtures.toArray(DataFiles.read(file, false))[9][399], columns.at(399).get(9));
         }
     }
 
