@@ -227,6 +227,20 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         long start = System.nanoTime();
         int count = Math.min(chunkColumns, n - from);
         chunkStart = -1; // until it is converted and checked
+        try {
+            convert(from, count);
+        } catch (InternalError e) {
+            // the JVM's report of a fault in a mapped page: the file was cut short while it was mapped
+            throw new IllegalArgumentException("the file changed while it was read (it is now shorter than its "
+                    + "header says), at column " + from, e);
+        }
+        check(from, count);
+        chunkStart = from;
+        chunkCount = count;
+        loadNanos += System.nanoTime() - start;
+    }
+
+    private void convert(int from, int count) {
         if (contiguous) {
             for (int q = 0; q < count; q++) {
                 int j = from + q;
@@ -262,10 +276,6 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
                 }
             }
         }
-        check(from, count);
-        chunkStart = from;
-        chunkCount = count;
-        loadNanos += System.nanoTime() - start;
     }
 
     private void check(int from, int count) {

@@ -11,8 +11,10 @@ import dev.nmfstream.nmf.DenseColumn;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -186,6 +188,24 @@ class NpyColumnsTest {
         try (NpyColumns columns = NpyColumns.open(file, false, 3200)) {
             assertNotNull(columns);
             assertEquals(Fixtures.toArray(DataFiles.read(file, false))[9][399], columns.at(399).get(9));
+        }
+    }
+
+    /** A file cut short after it was opened: a clear refusal, not the JVM's fault in a mapped page. */
+    @Test
+    void aFileCutShortWhileItIsReadIsRefused() throws IOException {
+        Path file = randomFile("<f4", true, false, 3000, 500, 9); // items one after another, 174 per chunk
+        try (NpyColumns columns = NpyColumns.open(file, false)) {
+            columns.chunkFrom(0);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(channel.size() / 2);
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                for (int j = 0; j < 500; j += columns.chunkCount()) {
+                    columns.chunkFrom(j);
+                }
+            });
+            assertTrue(e.getMessage().startsWith("the file changed while it was read"), e.getMessage());
         }
     }
 
