@@ -5,21 +5,27 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
  * The items of a dense float32 or float64 .npy file, converted to double a chunk of columns at a
- * time from a memory map of the file, for passes in item order ({@code fit}): the whole matrix is
- * never held as doubles.
+ * time as a pass in item order reaches them ({@code fit}): the whole matrix is never held as
+ * doubles, and the file may be larger than any Java array.
  *
  * <p>Why: {@link Npy#readDense} fills one {@code double[]} of m·n entries, and a fresh array of
  * that size costs the kernel a page fault and a zeroed page for every 4 KiB: on the 2-core
  * machine of BENCHMARKS.md, allocating the 635 MB of a 30-minute spectrogram (1025 × 77,516, a
  * 318 MB float32 file) took 1.7 s before a value was read, more than the learning pass. Here
- * the file's pages come from the page cache and only one chunk of about {@link #CHUNK_BYTES} is
- * allocated, reused for every chunk.
+ * one chunk of about {@link #CHUNK_BYTES} of doubles (and a buffer for its bytes) is allocated
+ * and reused.
+ *
+ * <p>A chunk's bytes are read with positional reads: one read where the file holds each item's
+ * values one after another (Fortran order, or C order with items as rows), else one per row of
+ * the stored m × n array (its run of the chunk's columns), then transposed a tile at a time. A
+ * memory map was as fast (BENCHMARKS.md, "fourteenth session"), but a file cut short while it is
+ * mapped makes the JVM raise an {@link InternalError} at some later point rather than where it
+ * is read; a read that finds the file shorter than its header says fails here, clearly.
  *
  * <p>Values are checked as each chunk is converted (finite and nonnegative, and at most
  * {@link #refuseAbove}), with the messages of {@link DataMatrix#validate()}: a bad value is
@@ -33,26 +39,23 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
 
     /** The size of one chunk of converted columns, in bytes of doubles (at least one column). */
     static final int CHUNK_BYTES = 1 << 22;
-    /** Columns converted together from a file that stores rows (m × n, C order): one short run of each row. */
+    /** Columns transposed together from a file that stores rows (m × n, C order). */
     private static final int TILE = 64;
-    /** The most bytes one memory map covers (a map holds at most 2 GiB). */
-    static final long WINDOW_BYTES = 1L << 30;
 
     private final String file;
     private final FileChannel channel;
-    /**
-     * The data, mapped in windows of whole units of at most {@link #WINDOW_BYTES}: a unit is an
-     * item where the file holds each item's values one after another ({@link #contiguous}), else
-     * a row of the stored m × n array (item j of row i at i·n + j).
-     */
-    private final FloatBuffer[] floats;
-    private final DoubleBuffer[] doubles;
-    private final int unitsPerWindow;
+    /** Where the array's data start in the file. */
+    private final long dataStart;
+    private final boolean f4;
+    private final int itemSize;
+    /** Whether the file holds each item's values one after another (else row i of m × n, item j at i·n + j). */
     private final boolean contiguous;
     private final int m;
     private final int n;
     private final int chunkColumns;
     private final double[] chunk;
+    /** A chunk's bytes as read, in the file's byte order (rows of the chunk's columns, or its items). */
+    private final ByteBuffer bytes;
     private final float[] floatScratch;
     private final double[] doubleScratch;
     private final DenseColumn view;
@@ -61,37 +64,29 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
     private double refuseAbove = Double.POSITIVE_INFINITY;
     private long loadNanos;
 
-    private NpyColumns(String file, FileChannel channel, ByteBuffer[] windows, int unitsPerWindow, boolean f4,
-            boolean contiguous, int m, int n) {
+    private NpyColumns(String file, FileChannel channel, long dataStart, NpyInput.Dtype dtype, boolean contiguous,
+            int m, int n, int chunkColumns) {
         this.file = file;
         this.channel = channel;
-        this.floats = f4 ? new FloatBuffer[windows.length] : null;
-        this.doubles = f4 ? null : new DoubleBuffer[windows.length];
-        for (int w = 0; w < windows.length; w++) {
-            if (f4) {
-                floats[w] = windows[w].asFloatBuffer();
-            } else {
-                doubles[w] = windows[w].asDoubleBuffer();
-            }
-        }
-        this.unitsPerWindow = unitsPerWindow;
+        this.dataStart = dataStart;
+        this.f4 = dtype.kind() == NpyInput.Kind.F4;
+        this.itemSize = dtype.itemSize();
         this.contiguous = contiguous;
         this.m = m;
         this.n = n;
-        this.chunkColumns = Math.max(1, Math.min(n, CHUNK_BYTES / Double.BYTES / m));
+        this.chunkColumns = chunkColumns;
         this.chunk = new double[chunkColumns * m];
-        int scratch = contiguous ? m : TILE;
-        this.floatScratch = f4 ? new float[scratch] : null;
-        this.doubleScratch = f4 || contiguous ? null : new double[TILE];
+        this.bytes = ByteBuffer.allocateDirect(chunkColumns * m * itemSize).order(dtype.order());
+        this.floatScratch = new float[contiguous ? chunkColumns * m : TILE];
+        this.doubleScratch = new double[TILE];
         this.view = new DenseColumn(chunk, 0, m);
     }
 
     /**
      * Opens a .npy file for reading by chunks, or returns null when it is not one this class reads
-     * (not a .npy file, an element type other than float32 or float64, not 2-D, no items or
-     * features, or one row of the stored array over {@link #WINDOW_BYTES}): read those with
-     * {@link DataFiles#read}, which says what is wrong with a file it cannot read either. The file
-     * may be larger than any Java array: it is mapped in windows.
+     * (not a .npy file, an element type other than float32 or float64, not 2-D, or no items or
+     * features): read those with {@link DataFiles#read}, which says what is wrong with a file it
+     * cannot read either.
      *
      * @param file the file
      * @param itemsAreRows whether the stored matrix is n × m (one item per row) instead of m × n
@@ -99,11 +94,11 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
      *     promises more data than the file holds (the messages of {@link DataFiles#read})
      */
     public static NpyColumns open(Path file, boolean itemsAreRows) throws DataFileException {
-        return open(file, itemsAreRows, WINDOW_BYTES);
+        return open(file, itemsAreRows, CHUNK_BYTES);
     }
 
-    /** {@link #open(Path, boolean)} with maps of at most {@code windowBytes} (tests: small windows). */
-    static NpyColumns open(Path file, boolean itemsAreRows, long windowBytes) throws DataFileException {
+    /** {@link #open(Path, boolean)} with chunks of about {@code chunkBytes} of doubles (tests: small chunks). */
+    static NpyColumns open(Path file, boolean itemsAreRows, int chunkBytes) throws DataFileException {
         FileChannel channel = Npy.openForReading(file);
         boolean kept = false;
         try {
@@ -125,29 +120,17 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
             }
             int m = itemsAreRows ? shape[1] : shape[0];
             int n = itemsAreRows ? shape[0] : shape[1];
-            boolean contiguous = in.fortranOrder() != itemsAreRows;
-            int itemSize = in.dtype().itemSize();
             long start = channel.position();
-            long bytes = (long) m * n * itemSize;
-            if (size - start < bytes) {
+            long dataBytes = (long) m * n * in.dtype().itemSize();
+            if (size - start < dataBytes) {
                 throw in.truncated(Math.max(0, size - start));
             }
-            long unitBytes = (long) (contiguous ? m : n) * itemSize;
-            if (unitBytes > windowBytes) {
-                return null;
+            int chunkColumns = Math.max(1, Math.min(n, chunkBytes / Double.BYTES / m));
+            if ((long) chunkColumns * m * Double.BYTES > Integer.MAX_VALUE) {
+                return null; // one column of more than 2 GB of doubles: as a whole read would say
             }
-            int units = contiguous ? n : m;
-            int unitsPerWindow = (int) Math.min(units, windowBytes / unitBytes);
-            ByteBuffer[] windows = new ByteBuffer[(units + unitsPerWindow - 1) / unitsPerWindow];
-            for (int w = 0; w < windows.length; w++) {
-                long first = (long) w * unitsPerWindow;
-                long count = Math.min(unitsPerWindow, units - first);
-                MappedByteBuffer window = channel.map(FileChannel.MapMode.READ_ONLY, start + first * unitBytes,
-                        count * unitBytes);
-                windows[w] = window.order(in.dtype().order());
-            }
-            NpyColumns columns = new NpyColumns(file.toString(), channel, windows, unitsPerWindow,
-                    in.dtype().kind() == NpyInput.Kind.F4, contiguous, m, n);
+            NpyColumns columns = new NpyColumns(file.toString(), channel, start, in.dtype(),
+                    in.fortranOrder() != itemsAreRows, m, n, chunkColumns);
             kept = true;
             return columns;
         } catch (DataFileException e) {
@@ -227,12 +210,21 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         long start = System.nanoTime();
         int count = Math.min(chunkColumns, n - from);
         chunkStart = -1; // until it is converted and checked
-        try {
-            convert(from, count);
-        } catch (InternalError e) {
-            // the JVM's report of a fault in a mapped page: the file was cut short while it was mapped
-            throw new IllegalArgumentException("the file changed while it was read (it is now shorter than its "
-                    + "header says), at column " + from, e);
+        if (contiguous) {
+            readFully(0, (long) from * m, count * m);
+            if (f4) {
+                bytes.asFloatBuffer().get(0, floatScratch, 0, count * m);
+                for (int k = 0, end = count * m; k < end; k++) {
+                    chunk[k] = floatScratch[k];
+                }
+            } else {
+                bytes.asDoubleBuffer().get(0, chunk, 0, count * m);
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                readFully(i * count, (long) i * n + from, count);
+            }
+            transpose(count);
         }
         check(from, count);
         chunkStart = from;
@@ -240,38 +232,49 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         loadNanos += System.nanoTime() - start;
     }
 
-    private void convert(int from, int count) {
-        if (contiguous) {
-            for (int q = 0; q < count; q++) {
-                int j = from + q;
-                int window = j / unitsPerWindow;
-                int at = (j % unitsPerWindow) * m;
-                if (floats != null) {
-                    floats[window].get(at, floatScratch, 0, m);
-                    for (int i = 0, to = q * m; i < m; i++) {
-                        chunk[to + i] = floatScratch[i];
+    /**
+     * Reads {@code count} elements from element {@code element} of the array into {@link #bytes} from
+     * element {@code at} on.
+     *
+     * @throws IllegalArgumentException if the file ends first (it was cut short after it was opened)
+     */
+    private void readFully(int at, long element, int count) {
+        ByteBuffer target = bytes.duplicate().order(bytes.order());
+        target.position(at * itemSize).limit((at + count) * itemSize);
+        long position = dataStart + element * itemSize;
+        try {
+            while (target.hasRemaining()) {
+                int got = channel.read(target, position);
+                if (got < 0) {
+                    throw new IllegalArgumentException("the file changed while it was read: it ends at byte "
+                            + position + ", before the array's data end (its header promises "
+                            + (dataStart + (long) m * n * itemSize) + " bytes)");
+                }
+                position += got;
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the data at byte " + position + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #bytes} holds m rows of the chunk's count columns: into the chunk, column q at q·m. */
+    private void transpose(int count) {
+        FloatBuffer floats = f4 ? bytes.asFloatBuffer() : null;
+        DoubleBuffer doubles = f4 ? null : bytes.asDoubleBuffer();
+        for (int t = 0; t < count; t += TILE) {
+            int width = Math.min(TILE, count - t);
+            for (int i = 0; i < m; i++) {
+                int at = i * count + t;
+                int to = t * m + i;
+                if (f4) {
+                    floats.get(at, floatScratch, 0, width);
+                    for (int q = 0; q < width; q++) {
+                        chunk[to + q * m] = floatScratch[q];
                     }
                 } else {
-                    doubles[window].get(at, chunk, q * m, m);
-                }
-            }
-        } else {
-            for (int t = 0; t < count; t += TILE) {
-                int width = Math.min(TILE, count - t);
-                for (int i = 0; i < m; i++) {
-                    int window = i / unitsPerWindow;
-                    int at = (i % unitsPerWindow) * n + from + t;
-                    int to = t * m + i;
-                    if (floats != null) {
-                        floats[window].get(at, floatScratch, 0, width);
-                        for (int q = 0; q < width; q++) {
-                            chunk[to + q * m] = floatScratch[q];
-                        }
-                    } else {
-                        doubles[window].get(at, doubleScratch, 0, width);
-                        for (int q = 0; q < width; q++) {
-                            chunk[to + q * m] = doubleScratch[q];
-                        }
+                    doubles.get(at, doubleScratch, 0, width);
+                    for (int q = 0; q < width; q++) {
+                        chunk[to + q * m] = doubleScratch[q];
                     }
                 }
             }

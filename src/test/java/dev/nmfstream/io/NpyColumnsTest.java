@@ -57,33 +57,33 @@ class NpyColumnsTest {
      * full), in both orders, float32 and float64, items as columns and as rows: the chunks a pass
      * takes hold the values of a whole read, and so do columns taken out of order.
      */
-    @ParameterizedTest(name = "{0} fortran={1} itemsAreRows={2} window={3}")
+    @ParameterizedTest(name = "{0} fortran={1} itemsAreRows={2} chunk={3}")
     @CsvSource({
-        "<f4, false, false, 1073741824",
-        "<f4, true, false, 1073741824",
-        "<f4, false, true, 1073741824",
-        "<f8, false, false, 1073741824",
-        "<f8, true, true, 1073741824",
-        ">f4, false, false, 1073741824",
-        ">f8, true, false, 1073741824",
-        "<f4, false, false, 50000",
-        "<f4, true, false, 50000",
-        "<f8, false, false, 50000",
-        ">f8, true, true, 50000",
+        "<f4, false, false, 4194304",
+        "<f4, true, false, 4194304",
+        "<f4, false, true, 4194304",
+        "<f8, false, false, 4194304",
+        "<f8, true, true, 4194304",
+        ">f4, false, false, 4194304",
+        ">f8, true, false, 4194304",
+        "<f4, false, false, 100000",
+        "<f4, true, false, 100000",
+        "<f8, false, false, 100000",
+        ">f8, true, true, 100000",
     })
     void chunksHoldTheValuesOfAWholeReadAcrossTheirBoundaries(String descr, boolean fortran, boolean itemsAreRows,
-            long windowBytes) throws IOException {
-        // windows of 50,000 bytes: a file of 6 or 12 MB mapped in 120–250 pieces (2–25 rows or items each)
+            int chunkBytes) throws IOException {
+        // chunks of 4 MiB (174 columns) and of 100,000 bytes (4 columns: 125 chunks)
         int m = 3000;
         int n = 500;
         Path file = randomFile(descr, fortran, itemsAreRows, m, n, 7);
         DataMatrix whole = DataFiles.read(file, itemsAreRows);
         double[][] expected = Fixtures.toArray(whole);
-        try (NpyColumns columns = NpyColumns.open(file, itemsAreRows, windowBytes)) {
+        try (NpyColumns columns = NpyColumns.open(file, itemsAreRows, chunkBytes)) {
             assertNotNull(columns);
             assertEquals(m, columns.rows());
             assertEquals(n, columns.columns());
-            int per = NpyColumns.CHUNK_BYTES / Double.BYTES / m;
+            int per = chunkBytes / Double.BYTES / m;
             assertEquals(per, columns.chunkCapacity());
             int chunks = 0;
             for (int j = 0; j < n; j += columns.chunkCount()) {
@@ -181,17 +181,7 @@ class NpyColumnsTest {
         }
     }
 
-    @Test
-    void aRowLongerThanAWindowIsLeftToAWholeRead() throws IOException {
-        Path file = randomFile("<f8", false, false, 10, 400, 2); // rows of 3,200 bytes
-        assertNull(NpyColumns.open(file, false, 3199));
-        try (NpyColumns columns = NpyColumns.open(file, false, 3200)) {
-            assertNotNull(columns);
-            assertEquals(Fixtures.toArray(DataFiles.read(file, false))[9][399], columns.at(399).get(9));
-        }
-    }
-
-    /** A file cut short after it was opened: a clear refusal, not the JVM's fault in a mapped page. */
+    /** A file cut short after it was opened: refused where the read finds it short. */
     @Test
     void aFileCutShortWhileItIsReadIsRefused() throws IOException {
         Path file = randomFile("<f4", true, false, 3000, 500, 9); // items one after another, 174 per chunk
