@@ -22,10 +22,11 @@ import java.nio.file.Path;
  *
  * <p>A chunk's bytes are read with positional reads: one read where the file holds each item's
  * values one after another (Fortran order, or C order with items as rows), else one per row of
- * the stored m × n array (its run of the chunk's columns), then transposed a tile at a time. A
- * memory map was as fast (BENCHMARKS.md, "fourteenth session"), but a file cut short while it is
- * mapped makes the JVM raise an {@link InternalError} at some later point rather than where it
- * is read; a read that finds the file shorter than its header says fails here, clearly.
+ * the stored m × n array (its run of the columns of {@link #BAND} chunks), then transposed a tile
+ * at a time. A memory map of the file was 3 % faster on the whole command (BENCHMARKS.md,
+ * "fourteenth session"), but a file cut short while it is mapped makes the JVM raise an
+ * {@link InternalError} at some later native call, after the missing values were read as
+ * garbage; a read that finds the file shorter than its header says fails here, clearly.
  *
  * <p>Values are checked as each chunk is converted (finite and nonnegative, and at most
  * {@link #refuseAbove}), with the messages of {@link DataMatrix#validate()}: a bad value is
@@ -41,6 +42,13 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
     static final int CHUNK_BYTES = 1 << 22;
     /** Columns transposed together from a file that stores rows (m × n, C order). */
     private static final int TILE = 64;
+    /**
+     * Chunks read together from a file that stores rows: one read per row for this many chunks'
+     * columns. Music (1025 × 77,516 float32, 511 columns per chunk): reads of one chunk's 2 KB took
+     * 1.31 s in all, of eight chunks' 0.73 s, of sixteen 0.77 s (BENCHMARKS.md, "fourteenth
+     * session").
+     */
+    static final int BAND = 8;
 
     private final String file;
     private final FileChannel channel;
@@ -54,8 +62,12 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
     private final int n;
     private final int chunkColumns;
     private final double[] chunk;
-    /** A chunk's bytes as read, in the file's byte order (rows of the chunk's columns, or its items). */
+    /** The bytes as read, in the file's byte order: a chunk's items, or m rows of a band's columns. */
     private final ByteBuffer bytes;
+    /** For a file that stores rows: the band's first column and count, and the most columns it takes. */
+    private final int bandColumns;
+    private int bandStart = -1;
+    private int bandCount;
     private final float[] floatScratch;
     private final double[] doubleScratch;
     private final DenseColumn view;
@@ -76,7 +88,9 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         this.n = n;
         this.chunkColumns = chunkColumns;
         this.chunk = new double[chunkColumns * m];
-        this.bytes = ByteBuffer.allocateDirect(chunkColumns * m * itemSize).order(dtype.order());
+        long band = contiguous ? chunkColumns : Math.min(n, (long) chunkColumns * BAND);
+        this.bandColumns = band * m * itemSize <= Integer.MAX_VALUE ? (int) band : chunkColumns;
+        this.bytes = ByteBuffer.allocateDirect(bandColumns * m * itemSize).order(dtype.order());
         this.floatScratch = new float[contiguous ? chunkColumns * m : TILE];
         this.doubleScratch = new double[TILE];
         this.view = new DenseColumn(chunk, 0, m);
@@ -221,10 +235,15 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
                 bytes.asDoubleBuffer().get(0, chunk, 0, count * m);
             }
         } else {
-            for (int i = 0; i < m; i++) {
-                readFully(i * count, (long) i * n + from, count);
+            if (from < bandStart || from + count > bandStart + bandCount) {
+                // one read per row for the next BAND chunks' columns: fewer, longer reads
+                bandStart = from;
+                bandCount = Math.min(bandColumns, n - from);
+                for (int i = 0; i < m; i++) {
+                    readFully(i * bandCount, (long) i * n + from, bandCount);
+                }
             }
-            transpose(count);
+            transpose(from - bandStart, count);
         }
         check(from, count);
         chunkStart = from;
@@ -257,14 +276,17 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         }
     }
 
-    /** {@link #bytes} holds m rows of the chunk's count columns: into the chunk, column q at q·m. */
-    private void transpose(int count) {
+    /**
+     * {@link #bytes} holds m rows of the band's columns: its columns [first, first + count) into
+     * the chunk, column q at q·m.
+     */
+    private void transpose(int first, int count) {
         FloatBuffer floats = f4 ? bytes.asFloatBuffer() : null;
         DoubleBuffer doubles = f4 ? null : bytes.asDoubleBuffer();
         for (int t = 0; t < count; t += TILE) {
             int width = Math.min(TILE, count - t);
             for (int i = 0; i < m; i++) {
-                int at = i * count + t;
+                int at = i * bandCount + first + t;
                 int to = t * m + i;
                 if (f4) {
                     floats.get(at, floatScratch, 0, width);
