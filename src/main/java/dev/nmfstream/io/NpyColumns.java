@@ -64,6 +64,10 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
     private final double[] chunk;
     /** The bytes as read, in the file's byte order: a chunk's items, or m rows of a band's columns. */
     private final ByteBuffer bytes;
+    /** Views of {@link #bytes}: the reads' target, and its values (made once: a pass allocates nothing). */
+    private final ByteBuffer readTarget;
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
     /** For a file that stores rows: the band's first column and count, and the most columns it takes. */
     private final int bandColumns;
     private int bandStart = -1;
@@ -91,6 +95,9 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         long band = contiguous ? chunkColumns : Math.min(n, (long) chunkColumns * BAND);
         this.bandColumns = band * m * itemSize <= Integer.MAX_VALUE ? (int) band : chunkColumns;
         this.bytes = ByteBuffer.allocateDirect(bandColumns * m * itemSize).order(dtype.order());
+        this.readTarget = bytes.duplicate();
+        this.floats = f4 ? bytes.asFloatBuffer() : null;
+        this.doubles = f4 ? null : bytes.asDoubleBuffer();
         this.floatScratch = new float[contiguous ? chunkColumns * m : TILE];
         this.doubleScratch = new double[TILE];
         this.view = new DenseColumn(chunk, 0, m);
@@ -179,7 +186,7 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         return this;
     }
 
-    /** The time spent converting chunks so far, in nanoseconds. */
+    /** The time spent reading, converting and checking chunks so far, in nanoseconds. */
     public long loadNanos() {
         return loadNanos;
     }
@@ -227,12 +234,12 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         if (contiguous) {
             readFully(0, (long) from * m, count * m);
             if (f4) {
-                bytes.asFloatBuffer().get(0, floatScratch, 0, count * m);
+                floats.get(0, floatScratch, 0, count * m);
                 for (int k = 0, end = count * m; k < end; k++) {
                     chunk[k] = floatScratch[k];
                 }
             } else {
-                bytes.asDoubleBuffer().get(0, chunk, 0, count * m);
+                doubles.get(0, chunk, 0, count * m);
             }
         } else {
             if (from < bandStart || from + count > bandStart + bandCount) {
@@ -258,8 +265,8 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
      * @throws IllegalArgumentException if the file ends first (it was cut short after it was opened)
      */
     private void readFully(int at, long element, int count) {
-        ByteBuffer target = bytes.duplicate().order(bytes.order());
-        target.position(at * itemSize).limit((at + count) * itemSize);
+        ByteBuffer target = readTarget;
+        target.limit((at + count) * itemSize).position(at * itemSize);
         long position = dataStart + element * itemSize;
         try {
             while (target.hasRemaining()) {
@@ -281,8 +288,6 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
      * the chunk, column q at q·m.
      */
     private void transpose(int first, int count) {
-        FloatBuffer floats = f4 ? bytes.asFloatBuffer() : null;
-        DoubleBuffer doubles = f4 ? null : bytes.asDoubleBuffer();
         for (int t = 0; t < count; t += TILE) {
             int width = Math.min(TILE, count - t);
             for (int i = 0; i < m; i++) {
