@@ -9,6 +9,7 @@ import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
+import dev.nmfstream.io.NpyColumns;
 import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.kafka.RatePacer;
 import dev.nmfstream.nmf.Column;
@@ -134,26 +135,54 @@ final class ProduceCommand implements Callable<Integer> {
                     }
                 }
             } else {
-                DataMatrix data;
+                // a dense .npy file is read a chunk of columns at a time (NpyColumns), not whole; every value
+                // is checked in a first pass, so that nothing is sent from a file with a bad value
+                NpyColumns chunks;
                 try {
-                    data = DataFiles.read(file, layout.itemsAreRows());
-                    data.validate();
+                    chunks = NpyColumns.open(file, layout.itemsAreRows());
                 } catch (DataFileException e) {
                     err.println("produce: " + e.getMessage());
                     return 1;
-                } catch (IllegalArgumentException e) {
-                    err.println("produce: " + file + ": " + e.getMessage());
-                    return 1;
                 }
-                ColumnCursor cursor = data.cursor();
-                for (int j = 0; j < data.columns(); j++) {
-                    Column c = cursor.at(j);
-                    String id = idPrefix + j;
-                    byte[] value = format.equals("binary") ? ColumnEncoder.binary(c, -1) : ColumnEncoder.json(id, c, -1);
-                    if (!send(producer, id, value, acked, failure, pacer, sent++)) {
-                        break;
+                try (NpyColumns closing = chunks) {
+                    ColumnCursor cursor;
+                    int n;
+                    try {
+                        if (chunks != null) {
+                            for (int j = 0; j < chunks.columns(); j += chunks.chunkCount()) {
+                                chunks.chunkFrom(j);
+                            }
+                            cursor = chunks;
+                            n = chunks.columns();
+                        } else {
+                            DataMatrix data = DataFiles.read(file, layout.itemsAreRows());
+                            data.validate();
+                            cursor = data.cursor();
+                            n = data.columns();
+                        }
+                    } catch (DataFileException e) {
+                        err.println("produce: " + e.getMessage());
+                        return 1;
+                    } catch (IllegalArgumentException e) {
+                        err.println("produce: " + file + ": " + e.getMessage());
+                        return 1;
                     }
-                    progress(err, sent, data.columns(), start, false);
+                    for (int j = 0; j < n; j++) {
+                        Column c;
+                        try {
+                            c = cursor.at(j);
+                        } catch (IllegalArgumentException e) {
+                            // the file changed between the check and the send (NpyColumns reads it again)
+                            failure.compareAndSet(null, new IllegalStateException(file + ": " + e.getMessage(), e));
+                            break;
+                        }
+                        String id = idPrefix + j;
+                        byte[] value = format.equals("binary") ? ColumnEncoder.binary(c, -1) : ColumnEncoder.json(id, c, -1);
+                        if (!send(producer, id, value, acked, failure, pacer, sent++)) {
+                            break;
+                        }
+                        progress(err, sent, n, start, false);
+                    }
                 }
             }
             producer.flush();
