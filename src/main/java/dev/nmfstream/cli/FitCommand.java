@@ -388,20 +388,13 @@ public final class FitCommand implements Callable<Integer> {
             Column v = cursor.at(j);
             if (v instanceof DenseColumn dense) {
                 for (int i = 0; i < dense.dim(); i++) {
-                    double x = dense.data()[dense.offset() + i];
-                    if (x > max) {
-                        throw new IllegalArgumentException("column " + j + ", row " + i + " = " + x
-                                + ", expected at most " + max + " (--max-value)");
-                    }
+                    NpyColumns.requireAtMost(dense.data()[dense.offset() + i], max, j, i);
                 }
             } else {
                 SparseColumn sparse = (SparseColumn) v;
                 for (int q = 0; q < sparse.nnz(); q++) {
-                    double x = sparse.values()[sparse.offset() + q];
-                    if (x > max) {
-                        throw new IllegalArgumentException("column " + j + ", row " + sparse.indices()[sparse.offset() + q]
-                                + " = " + x + ", expected at most " + max + " (--max-value)");
-                    }
+                    NpyColumns.requireAtMost(sparse.values()[sparse.offset() + q], max, j,
+                            sparse.indices()[sparse.offset() + q]);
                 }
             }
         }
@@ -501,7 +494,7 @@ public final class FitCommand implements Callable<Integer> {
         }
         long readBeforeProjections = data.readNanos();
         long projectStart = System.nanoTime();
-        double relative = relativeError(data.cursor(), n, nmf.basis());
+        double relative = relativeError(cursor, n, nmf.basis());
         long readInProjections = data.readNanos() - readBeforeProjections;
         double projectionSeconds = (System.nanoTime() - projectStart - readInProjections) / 1e9;
         return new Result(nmf.basis(), seconds, relative, nmf.prequentialError(), nmf.reseeds(),

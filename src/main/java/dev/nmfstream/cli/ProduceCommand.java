@@ -149,9 +149,7 @@ final class ProduceCommand implements Callable<Integer> {
                     int n;
                     try {
                         if (chunks != null) {
-                            for (int j = 0; j < chunks.columns(); j += chunks.chunkCount()) {
-                                chunks.chunkFrom(j);
-                            }
+                            chunks.validate();
                             cursor = chunks;
                             n = chunks.columns();
                         } else {

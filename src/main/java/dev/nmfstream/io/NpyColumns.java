@@ -98,8 +98,8 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
         this.readTarget = bytes.duplicate();
         this.floats = f4 ? bytes.asFloatBuffer() : null;
         this.doubles = f4 ? null : bytes.asDoubleBuffer();
-        this.floatScratch = new float[contiguous ? chunkColumns * m : TILE];
-        this.doubleScratch = new double[TILE];
+        this.floatScratch = f4 ? new float[contiguous ? chunkColumns * m : TILE] : null;
+        this.doubleScratch = f4 || contiguous ? null : new double[TILE];
         this.view = new DenseColumn(chunk, 0, m);
     }
 
@@ -318,10 +318,32 @@ public final class NpyColumns implements ColumnCursor, AutoCloseable {
                     SizedMatrix.requireValue(x, from + q, i);
                 }
                 if (x > max) {
-                    throw new IllegalArgumentException("column " + (from + q) + ", row " + i + " = " + x
-                            + ", expected at most " + max + " (--max-value)");
+                    requireAtMost(x, max, from + q, i);
                 }
             }
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException naming column j, row i, x and the limit if x is above it
+     *     (fit's {@code --max-value}, which refuses a whole matrix read whole with the same message)
+     */
+    public static void requireAtMost(double x, double max, int j, int i) {
+        if (x > max) {
+            throw new IllegalArgumentException("column " + j + ", row " + i + " = " + x + ", expected at most " + max
+                    + " (--max-value)");
+        }
+    }
+
+    /**
+     * Reads and checks every chunk (as {@link DataMatrix#validate()} checks a matrix read whole, and
+     * against {@link #refuseAbove}), so that a caller can refuse the file before it acts on any item.
+     *
+     * @throws IllegalArgumentException naming the first bad value's column and row
+     */
+    public void validate() {
+        for (int j = 0; j < n; j += chunkCount) {
+            chunkFrom(j);
         }
     }
 

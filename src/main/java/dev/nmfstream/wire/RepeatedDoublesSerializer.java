@@ -21,8 +21,9 @@ import java.io.IOException;
  */
 final class RepeatedDoublesSerializer extends StdSerializer<double[]> {
 
-    /** Slots of the table (a power of two). */
+    /** Slots of the table (a power of two), and the shift that keeps that many of a hash's top bits. */
     private static final int SLOTS = 64;
+    private static final int SHIFT = Long.SIZE - Integer.numberOfTrailingZeros(SLOTS);
 
     RepeatedDoublesSerializer() {
         super(double[].class);
@@ -40,7 +41,7 @@ final class RepeatedDoublesSerializer extends StdSerializer<double[]> {
                 continue;
             }
             long b = Double.doubleToRawLongBits(x);
-            int slot = (int) ((b ^ (b >>> 32)) * 0x9E3779B97F4A7C15L >>> 58);
+            int slot = (int) ((b ^ (b >>> 32)) * 0x9E3779B97F4A7C15L >>> SHIFT);
             String text = texts[slot];
             if (text == null || bits[slot] != b) {
                 text = NumberOutput.toString(x, fast);
