@@ -23,6 +23,10 @@ digits     scikit-learn's digits (load_digits: 1,797 8 x 8 images shipped with t
            values 0..16), as a float64 .npy of shape (64, 1797): one image per column, in the
            package's order.
 
+With --text FILE.jsonl.gz (documents and paragraphs) the raw text of the kept documents is written
+too, in the same shuffled order as the matrix's columns: one JSON line {"id", "text"} each, gzipped;
+the form `produce --text` and `bench-text` read.
+
 A sidecar OUT + ".json" records the shape, the parameters and the sha256 of the file; the same
 JSON is printed as one line. Errors go to stderr with exit code 1.
 """
@@ -99,6 +103,14 @@ def man_sections(source):
     return sections
 
 
+def write_text(path, ids, texts):
+    """JSON lines {"id", "text"}, gzipped, in the given order."""
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        for i, t in zip(ids, texts):
+            f.write(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n")
+    return {"textFile": os.path.basename(path), "textSha256": sha256_file(path)}
+
+
 def make_documents(args):
     from sklearn.feature_extraction.text import TfidfVectorizer
     files = sorted(glob.glob(os.path.join(args.man_root, "man[1-8]", "*.gz")))
@@ -137,7 +149,8 @@ def make_documents(args):
     terms = vectorizer.get_feature_names_out()
     with open(stem + ".vocab.txt", "w", encoding="utf-8") as f:
         f.write("\n".join(terms) + "\n")
-    return {"file": os.path.basename(args.out), "m": int(V.shape[0]), "n": int(V.shape[1]),
+    extra = write_text(args.text, ["s%d" % i for i in order], [docs[i] for i in order]) if args.text else {}
+    return {**extra, "file": os.path.basename(args.out), "m": int(V.shape[0]), "n": int(V.shape[1]),
             "layout": "scipy.sparse CSC, rows = terms, columns = documents (items), float64",
             "source": "%s/man[1-8]/*.gz" % args.man_root, "manFiles": len(files), "pagesRead": pages,
             "soRedirectsSkipped": redirects, "unreadable": unreadable,
@@ -224,7 +237,8 @@ def make_paragraphs(args):
     stem = args.out[:-4] if args.out.endswith(".npz") else args.out
     with open(stem + ".vocab.txt", "w", encoding="utf-8") as f:
         f.write("\n".join(vectorizer.get_feature_names_out()) + "\n")
-    return {"file": os.path.basename(args.out), "m": int(V.shape[0]), "n": int(V.shape[1]),
+    extra = write_text(args.text, ["p%d" % i for i in order], [docs[i] for i in order]) if args.text else {}
+    return {**extra, "file": os.path.basename(args.out), "m": int(V.shape[0]), "n": int(V.shape[1]),
             "layout": "scipy.sparse CSC, rows = terms, columns = documents (items), float64",
             "source": "paragraphs of %s/man[1-8]/*.gz, /usr/share/common-licenses/*, /usr/share/doc/*/copyright"
                       % args.man_root, "paragraphsKept": len(docs), "minWords": args.min_words, "seed": args.seed,
@@ -258,7 +272,11 @@ def main():
     ap.add_argument("--seed", type=int, default=0, help="documents: seed of the shuffled order (default 0)")
     ap.add_argument("--max-documents", type=int, default=0,
                     help="documents: keep only the first N of the shuffled order (0 = all; for quick runs)")
+    ap.add_argument("--text", help="documents, paragraphs: also write the kept documents' raw text here, as "
+                    "gzipped JSON lines {\"id\", \"text\"} in the columns' order (must end with .jsonl.gz)")
     args = ap.parse_args()
+    if args.text and (args.kind == "digits" or not args.text.endswith(".jsonl.gz")):
+        raise Fail("--text is for documents and paragraphs, and must end with .jsonl.gz")
     want = ".npy" if args.kind == "digits" else ".npz"
     if not args.out.endswith(want):
         raise Fail("--out must end with %s for %s" % (want, args.kind))

@@ -86,6 +86,13 @@ public final class TextBenchCommand implements Callable<Integer> {
             + "the breakdown learned from the same documents: reading, vectorising and projecting without the updater.")
     boolean fixedBasis;
 
+    @Option(names = "--hashing-quality", split = ",", paramLabel = "M",
+            description = "Instead of the runs above: feature hashing with these row counts (e.g. 8192,32768,131072) "
+                    + "against an exact vocabulary on the documents as they are (not cycled), each learned in one pass "
+                    + "with fit's sparse defaults at --rank, compared in word space (errors, matched topics' cosines "
+                    + "and top-10 words), with two exact models of different seeds as the floor.")
+    int[] hashingQuality;
+
     /** The basis the breakdown learned (for --fixed-basis). */
     private Basis learned;
 
@@ -97,6 +104,10 @@ public final class TextBenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper json = new ObjectMapper();
         List<String> texts = read(json, documents);
+        if (hashingQuality != null) {
+            hashingQuality(out, json, texts);
+            return 0;
+        }
         List<byte[]> values = new ArrayList<>(records);
         for (int j = 0; j < records; j++) {
             ObjectNode doc = json.createObjectNode();
@@ -214,6 +225,99 @@ public final class TextBenchCommand implements Callable<Integer> {
         p.setProperty("nmf.dimension", "" + buckets);
         p.setProperty("nmf.model", "bench");
         return NmfStreamConfig.from(p);
+    }
+
+    /**
+     * {@link HashingQuality} for each m of --hashing-quality: one JSON line for the exact models,
+     * then per m one for feature hashing and one for a vocabulary of the m most frequent words.
+     */
+    private void hashingQuality(PrintWriter out, ObjectMapper json, List<String> texts) throws IOException {
+        for (int m : hashingQuality) {
+            if (m < 1) {
+                throw new IllegalArgumentException("--hashing-quality: " + m + " rows, expected at least 1");
+            }
+        }
+        TextSettings settings = TextSettings.defaults();
+        long t0 = System.nanoTime();
+        HashingQuality.Corpus corpus = new HashingQuality.Corpus(texts, settings);
+        List<SparseColumn> exact = corpus.exactColumns(settings.weighting());
+        Basis exact0 = HashingQuality.learn(exact, rank, 0);
+        Basis exact1 = HashingQuality.learn(exact, rank, 1);
+        double[][] h0 = HashingQuality.weights(exact0, exact);
+        double[][] h1 = HashingQuality.weights(exact1, exact);
+        ObjectNode row = json.createObjectNode();
+        row.put("model", "exact vocabulary");
+        row.put("documents", exact.size());
+        row.put("rows", corpus.vocabulary());
+        row.put("rank", rank);
+        row.put("errorSeed0", HashingQuality.relativeError(exact0, exact));
+        row.put("errorSeed1", HashingQuality.relativeError(exact1, exact));
+        put(row.putObject("seed1AgainstSeed0"), HashingQuality.agreement(exact1, null, exact1, h1, exact0, null, exact0,
+                h0));
+        row.put("seconds", (System.nanoTime() - t0) / 1e9);
+        out.println(json.writeValueAsString(row));
+        out.flush();
+        for (int m : hashingQuality) {
+            t0 = System.nanoTime();
+            int[] hashedRows = corpus.rowsOf(m);
+            List<SparseColumn> hashed = HashingQuality.hashedColumns(corpus, settings.withBuckets(m));
+            out.println(json.writeValueAsString(compared(json, "hashed", m, corpus, hashedRows, hashed, exact, exact0,
+                    h0, t0)));
+            out.flush();
+            t0 = System.nanoTime();
+            int[] cappedRows = corpus.cappedRows(m);
+            List<SparseColumn> capped = corpus.columns(settings.weighting(), cappedRows, m);
+            out.println(json.writeValueAsString(compared(json, "vocabulary of the m most frequent words", m, corpus,
+                    cappedRows, capped, exact, exact0, h0, t0)));
+            out.flush();
+        }
+    }
+
+    /** One model of m rows (words to rows by {@code rowOfWord}) against the exact model of seed 0. */
+    private ObjectNode compared(ObjectMapper json, String name, int m, HashingQuality.Corpus corpus, int[] rowOfWord,
+            List<SparseColumn> columns, List<SparseColumn> exact, Basis exact0, double[][] h0, long t0) {
+        int[] labels = HashingQuality.rowLabels(corpus, rowOfWord, m);
+        int[] wordsInRow = new int[m];
+        int dropped = 0;
+        for (int r : rowOfWord) {
+            if (r >= 0) {
+                wordsInRow[r]++;
+            } else {
+                dropped++;
+            }
+        }
+        int sharing = 0;
+        for (int r : rowOfWord) {
+            sharing += r >= 0 && wordsInRow[r] > 1 ? 1 : 0;
+        }
+        Basis model0 = HashingQuality.learn(columns, rank, 0);
+        Basis model1 = HashingQuality.learn(columns, rank, 1);
+        int[] byLabel = HashingQuality.labelsOnly(rowOfWord, labels);
+        ObjectNode row = json.createObjectNode();
+        row.put("model", name);
+        row.put("rows", m);
+        row.put("wordsSharingARow", (double) sharing / corpus.vocabulary());
+        row.put("wordsDropped", (double) dropped / corpus.vocabulary());
+        row.put("errorOwnColumnsSeed0", HashingQuality.relativeError(model0, columns));
+        row.put("errorInWordsSeed0", HashingQuality.relativeError(HashingQuality.inWords(model0, rowOfWord), exact));
+        row.put("errorInWordsSeed1", HashingQuality.relativeError(HashingQuality.inWords(model1, rowOfWord), exact));
+        Basis labelled0 = HashingQuality.inWords(model0, byLabel);
+        Basis labelled1 = HashingQuality.inWords(model1, byLabel);
+        row.put("errorInWordsLabelsOnlySeed0", HashingQuality.relativeError(labelled0, exact));
+        row.put("errorInWordsLabelsOnlySeed1", HashingQuality.relativeError(labelled1, exact));
+        // topics compared as a user reads them: each row its label
+        put(row.putObject("seed1AgainstExactSeed0"), HashingQuality.agreement(model1, labels, labelled1,
+                HashingQuality.weights(model1, columns), exact0, null, exact0, h0));
+        row.put("seconds", (System.nanoTime() - t0) / 1e9);
+        return row;
+    }
+
+    private static void put(ObjectNode node, HashingQuality.Agreement a) {
+        node.put("meanCosine", a.meanCosine());
+        node.put("minCosine", a.minCosine());
+        node.put("meanTop10Overlap", a.meanTopOverlap());
+        node.put("minTop10Overlap", a.minTopOverlap());
+        node.put("meanWeightsCosine", a.meanWeightsCosine());
     }
 
     /** The share of distinct words, and of word occurrences, whose row holds another word too. */

@@ -16,7 +16,9 @@ import dev.nmfstream.nmf.Column;
 import dev.nmfstream.wire.ColumnEncoder;
 import dev.nmfstream.wire.Topics;
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -34,6 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -49,13 +53,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Sends a data file to the input topic: a .npy (m × n, one item per column; --items-are-rows "
                 + "for n × m) or .npz sparse matrix, each column as one record (key = --id-prefix + its index), "
-                + "or a JSON-lines file (.jsonl: one column object or text document {\"id\",\"text\"} per line, key = its "
+                + "or a JSON-lines file (.jsonl, or .jsonl.gz gzipped: one column object or text document {\"id\",\"text\"} per line, key = its "
                 + "\"id\"); for nmf.input.format=text also a folder (every .txt file under it is one document, id = its "
                 + "relative path) or - (standard input, one document per line, id = --id-prefix + line number). "
                 + "Shows progress on stderr."})
 final class ProduceCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "FILE", description = ".npy, .npz, .jsonl, a folder of .txt files, or - "
+    @Parameters(index = "0", paramLabel = "FILE", description = ".npy, .npz, .jsonl[.gz], a folder of .txt files, or - "
             + "(text lines on standard input)")
     Path file;
 
@@ -104,7 +108,7 @@ final class ProduceCommand implements Callable<Integer> {
             err.println("produce: " + file + ": no such file");
             return 1;
         }
-        boolean jsonLines = file.toString().endsWith(".jsonl");
+        boolean jsonLines = file.toString().endsWith(".jsonl") || file.toString().endsWith(".jsonl.gz");
         long total = jsonLines ? checkJsonLines(err) : 0;
         if (total < 0) {
             return 1;
@@ -121,7 +125,8 @@ final class ProduceCommand implements Callable<Integer> {
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20, timeout)) {
             if (jsonLines) {
                 ObjectMapper json = new ObjectMapper();
-                try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(open(file),
+                        StandardCharsets.UTF_8))) {
                     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                         if (line.isBlank()) {
                             continue;
@@ -190,9 +195,23 @@ final class ProduceCommand implements Callable<Integer> {
         return finish(err, failure.get(), acked.get(), sent, sent, start);
     }
 
+    /** The file's bytes, decompressed if its name ends with .gz. */
+    private static InputStream open(Path file) throws IOException {
+        InputStream raw = Files.newInputStream(file);
+        if (!file.toString().endsWith(".gz")) {
+            return raw;
+        }
+        try {
+            return new GZIPInputStream(raw, 1 << 16);
+        } catch (IOException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
     /**
-     * Reads the JSON-lines file once before anything is sent: every non-blank line must be UTF-8
-     * text holding one JSON object with a string "id".
+     * Reads the JSON-lines file (gzipped if its name ends with .gz) once before anything is sent:
+     * every non-blank line must be UTF-8 text holding one JSON object with a string "id".
      *
      * @return the number of records, or −1 after printing what is wrong (file, line, column)
      */
@@ -202,7 +221,7 @@ final class ProduceCommand implements Callable<Integer> {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         long records = 0;
         long number = 0;
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(Files.newInputStream(file), utf8))) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(open(file), utf8))) {
             while (true) {
                 String line;
                 try {
@@ -210,6 +229,10 @@ final class ProduceCommand implements Callable<Integer> {
                 } catch (CharacterCodingException e) {
                     err.println("produce: " + file + " line " + (number + 1) + ": bytes that are not UTF-8, "
                             + "expected UTF-8 JSON text");
+                    return -1;
+                } catch (ZipException | EOFException e) {
+                    err.println("produce: " + file + " line " + (number + 1) + ": the gzip data is damaged or cut short ("
+                            + e.getMessage() + "), expected a whole .gz file");
                     return -1;
                 }
                 if (line == null) {
@@ -236,6 +259,9 @@ final class ProduceCommand implements Callable<Integer> {
                 }
                 records++;
             }
+        } catch (ZipException | EOFException e) {
+            err.println("produce: " + file + ": not gzip data (" + e.getMessage() + "), expected a .gz file");
+            return -1;
         }
     }
 

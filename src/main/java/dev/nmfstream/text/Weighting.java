@@ -16,7 +16,7 @@ public enum Weighting {
     BINARY;
 
     /** The value of a term counted tf ≥ 1 times. */
-    double weight(int tf) {
+    public double weight(int tf) {
         return switch (this) {
             case SUBLINEAR -> 1 + Math.log(tf);
             case TF -> tf;

@@ -4,8 +4,12 @@ import static dev.nmfstream.cli.MainTest.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +87,47 @@ class ServiceCommandsTest {
         r = MainTest.run("produce", notUtf8.toString(), "-b", NOWHERE);
         assertEquals(1, r.exitCode(), r.describe());
         assertEquals("produce: " + notUtf8 + " line 1: bytes that are not UTF-8, expected UTF-8 JSON text", r.err().strip());
+    }
+
+    /** A gzipped JSON-lines file is checked through its decompressed lines; damaged gzip data is named, not thrown. */
+    @Test
+    void produceReadsGzippedJsonLinesAndNamesDamagedOnes(@TempDir Path dir) throws Exception {
+        Path gz = dir.resolve("docs.jsonl.gz");
+        byte[] text = "{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"b\",\"text\":\"two\",}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text);
+        }
+        Files.write(gz, bytes.toByteArray());
+        MainTest.Run r = MainTest.run("produce", gz.toString(), "-b", NOWHERE, "--timeout", "1");
+        assertEquals(1, r.exitCode(), r.describe());
+        assertEquals("produce: " + gz + " line 2, column 24: Unexpected character ('}' (code 125)): was expecting "
+                + "double-quote to start field name, expected one JSON object per line", r.err().strip());
+
+        Path cut = dir.resolve("cut.jsonl.gz");
+        Files.write(cut, Arrays.copyOf(bytes.toByteArray(), bytes.size() - 12));
+        r = MainTest.run("produce", cut.toString(), "-b", NOWHERE, "--timeout", "1");
+        assertEquals(1, r.exitCode(), r.describe());
+        assertContains(r.err(), "produce: " + cut + " line ", ": the gzip data is damaged or cut short (",
+                "), expected a whole .gz file");
+        assertNoStackTrace(r);
+
+        Path plain = dir.resolve("plain.jsonl.gz");
+        Files.write(plain, text);
+        r = MainTest.run("produce", plain.toString(), "-b", NOWHERE, "--timeout", "1");
+        assertEquals(1, r.exitCode(), r.describe());
+        assertEquals("produce: " + plain + ": not gzip data (Not in GZIP format), expected a .gz file", r.err().strip());
+
+        Path good = dir.resolve("good.jsonl.gz");
+        bytes.reset();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write("{\"id\":\"a\",\"text\":\"one\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Files.write(good, bytes.toByteArray());
+        r = MainTest.run("produce", good.toString(), "-b", NOWHERE, "--timeout", "1.5");
+        assertEquals(1, r.exitCode(), r.describe());
+        assertContains(r.err(), "produce: cannot reach Kafka at " + NOWHERE); // a good file gets as far as the broker
     }
 
     /** What consume prints cannot steer the terminal: controls, DEL, C1, bidi controls and lone surrogates are escaped. */
