@@ -21,6 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -88,6 +90,13 @@ public final class NmfService implements AutoCloseable {
     /** Reads the factors' summaries for {@link #status()}; made at its first call, used by its caller only. */
     private KafkaConsumer<String, byte[]> summaries;
     private SummaryMessage lastSummary;
+    /** Where the summaries' reader started on each partition, and each partition's first offset. */
+    private final Map<TopicPartition, Long> summaryFrom = new HashMap<>();
+    private Map<TopicPartition, Long> summaryBegin;
+    /** Records per partition and per component (rank + 1 per snapshot) that the first status reads back. */
+    static final int SUMMARY_TAIL_PER_COMPONENT = 2;
+    /** The longest a status call reads the factors topic. */
+    static final Duration SUMMARY_READ_BUDGET = Duration.ofSeconds(2);
     /** The HTTP side, when {@code nmf.http.enabled}: null otherwise. */
     private DashboardServer dashboard;
     private ModelView view;
@@ -390,30 +399,70 @@ public final class NmfService implements AutoCloseable {
         }
     }
 
-    /** Reads what the factors topic has gained since the last call and keeps the newest summary. */
+    /**
+     * Keeps the newest summary of this model on the factors topic. The first call starts each
+     * partition {@value #SUMMARY_TAIL_PER_COMPONENT} × (rank + 1) records before its end (a snapshot
+     * writes rank + 1 records, its summary last), not at its beginning: at m = 2^15 a snapshot is
+     * megabytes, and a topic of many snapshots took minutes to read a fetch per call. Every call
+     * reads up to the topic's end as it was when the call began, for at most
+     * {@link #SUMMARY_READ_BUDGET}; if it got there without finding a summary, the next call
+     * starts twice as far back (down to the beginning).
+     */
     private void readSummaries() {
-        if (summaries == null) {
-            summaries = readerOf(config, bootstrapServers, "nmf-status-" + config.model());
-            List<TopicPartition> partitions = summaries.partitionsFor(config.topics().factors()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            summaries.assign(partitions);
-            summaries.seekToBeginning(partitions);
-        }
-        for (int polls = 0; polls < 100; polls++) {
-            var records = summaries.poll(Duration.ofMillis(polls == 0 ? 100 : 0));
-            if (records.isEmpty()) {
-                return;
+        try {
+            if (summaries == null) {
+                summaries = readerOf(config, bootstrapServers, "nmf-status-" + config.model());
+                List<TopicPartition> partitions = summaries.partitionsFor(config.topics().factors()).stream()
+                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+                summaries.assign(partitions);
+                summaryBegin = summaries.beginningOffsets(partitions, SUMMARY_READ_BUDGET);
+                Map<TopicPartition, Long> end = summaries.endOffsets(partitions, SUMMARY_READ_BUDGET);
+                long tail = (long) SUMMARY_TAIL_PER_COMPONENT * (config.rank() + 1);
+                for (TopicPartition tp : partitions) {
+                    long from = Math.max(summaryBegin.get(tp), end.get(tp) - tail);
+                    summaries.seek(tp, from);
+                    summaryFrom.put(tp, from);
+                }
             }
-            for (ConsumerRecord<String, byte[]> record : records) {
-                if (config.model().equals(record.key()) && record.value() != null) {
-                    SummaryMessage summary = WireSerdes.summary().deserializer().deserialize(record.topic(),
-                            record.value());
-                    if (lastSummary == null || summary.version() >= lastSummary.version()) {
-                        lastSummary = summary;
+            Map<TopicPartition, Long> end = summaries.endOffsets(summaries.assignment(), SUMMARY_READ_BUDGET);
+            long deadline = System.nanoTime() + SUMMARY_READ_BUDGET.toNanos();
+            boolean atEnd = reached(end);
+            while (!atEnd && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : summaries.poll(Duration.ofMillis(100))) {
+                    if (config.model().equals(record.key()) && record.value() != null) {
+                        SummaryMessage summary = WireSerdes.summary().deserializer().deserialize(record.topic(),
+                                record.value());
+                        if (lastSummary == null || summary.version() >= lastSummary.version()) {
+                            lastSummary = summary;
+                        }
+                    }
+                }
+                atEnd = reached(end);
+            }
+            if (atEnd && lastSummary == null) {
+                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                    TopicPartition tp = e.getKey();
+                    long from = summaryFrom.get(tp);
+                    long earlier = Math.max(summaryBegin.get(tp), e.getValue() - 2 * Math.max(1, e.getValue() - from));
+                    if (earlier < from) {
+                        summaries.seek(tp, earlier);
+                        summaryFrom.put(tp, earlier);
                     }
                 }
             }
+        } catch (KafkaException e) {
+            LOG.debug("factors summary not read now: {}", e.toString()); // the status keeps what it had
         }
+    }
+
+    /** True if the summaries' reader is at or past {@code end} on every partition. */
+    private boolean reached(Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (summaries.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -182,6 +182,11 @@ class TextIT {
                     topics.append('\n');
                 }
                 TestDiagnostics.record(TextIT.class, "topics:\n%s", topics);
+                // run's status line: its first call finds the newest summary behind megabytes of snapshots
+                NmfService.Status status = service.status();
+                TestDiagnostics.record(TextIT.class, "status: %s", status);
+                assertTrue(Double.isFinite(status.runningError()) && status.itemsSeen() > 0,
+                        "the status shows the factors' running error: " + status);
             }
         }
     }
