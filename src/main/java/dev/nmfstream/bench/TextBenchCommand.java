@@ -363,8 +363,9 @@ public final class TextBenchCommand implements Callable<Integer> {
 
     /**
      * One thread, the documents three times over: vectorise (JSON → column), project on a basis
-     * learned from them, and learn (OnlineNmf: projection and update); nanoseconds per document,
-     * the best of three passes after a warm-up pass.
+     * learned from them, and learn (OnlineNmf with the service's engine settings for text:
+     * projection and update); nanoseconds per document, the best of three passes after a warm-up
+     * pass.
      */
     private void breakdown(PrintWriter out, ObjectMapper json, List<byte[]> values) throws IOException {
         TextVectorizer vectorizer = new TextVectorizer(TextSettings.defaults().withBuckets(buckets));
@@ -407,8 +408,14 @@ public final class TextBenchCommand implements Callable<Integer> {
         }
         double learn = Double.MAX_VALUE;
         Basis basis = null;
+        // the engine settings the service runs text with (its sparse defaults: mini-batches of 1,024)
+        Properties text = new Properties();
+        text.setProperty("nmf.rank", "" + rank);
+        text.setProperty("nmf.input.format", "text");
+        text.setProperty("nmf.dimension", "" + buckets);
+        NmfConfig engine = NmfStreamConfig.from(text).engine().withSeed(1);
         for (int pass = 0; pass < 4; pass++) {
-            OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(rank).withSeed(1));
+            OnlineNmf nmf = new OnlineNmf(engine);
             long start = System.nanoTime();
             for (SparseColumn c : vectors) {
                 nmf.partialFit(c);
