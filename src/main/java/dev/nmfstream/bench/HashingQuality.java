@@ -11,7 +11,6 @@ import dev.nmfstream.text.Weighting;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,12 +44,16 @@ final class HashingQuality {
 
     /** The documents analysed once: each document's words with their counts, and the vocabulary. */
     static final class Corpus {
+        /** The documents with at least one word, in order. */
         final List<String> texts = new ArrayList<>();
         /** Word → row of the exact vocabulary (order of first appearance). */
-        final Map<String, Integer> ids = new LinkedHashMap<>();
+        final Map<String, Integer> ids = new HashMap<>();
+        /** The words by row of the exact vocabulary. */
         final List<String> words = new ArrayList<>();
+        /** Per document of {@link #texts}: its words' rows and counts. */
         final List<long[]> counts = new ArrayList<>();
-        long[] totals = new long[0];
+        /** Per word: its count over all documents. */
+        final long[] totals;
 
         /**
          * Analyses the documents; each kept document's words are stored as sorted pairs
@@ -58,7 +61,6 @@ final class HashingQuality {
          */
         Corpus(List<String> documents, TextSettings settings) {
             TextVectorizer analysis = new TextVectorizer(settings);
-            Map<String, Long> total = new HashMap<>();
             for (String text : documents) {
                 Map<Integer, Integer> doc = new HashMap<>();
                 for (String w : analysis.terms(text)) {
@@ -69,7 +71,6 @@ final class HashingQuality {
                         words.add(w);
                     }
                     doc.merge(id, 1, Integer::sum);
-                    total.merge(w, 1L, Long::sum);
                 }
                 if (doc.isEmpty()) {
                     continue; // a document without words is no column in either model
@@ -84,8 +85,10 @@ final class HashingQuality {
                 counts.add(pairs);
             }
             totals = new long[words.size()];
-            for (int i = 0; i < totals.length; i++) {
-                totals[i] = total.get(words.get(i));
+            for (long[] pairs : counts) {
+                for (long pair : pairs) {
+                    totals[(int) (pair >>> 32)] += (int) pair;
+                }
             }
         }
 
