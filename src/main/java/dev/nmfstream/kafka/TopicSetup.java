@@ -15,12 +15,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one way topics are created: the topics of a list that do not exist yet are created with
@@ -33,9 +39,12 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * a source topic is missing): input, weights and dead letters with {@code nmf.partitions}; the
  * stats topic with one partition (one updater owns the model), kept an hour and at most 1 GiB
  * (its records are consumed within seconds; a model of m × r sends about 8·m·r bytes per
- * mini-batch); factors and basis compacted, one partition.
+ * mini-batch); factors and basis compacted, one partition, the factors topic taking records of
+ * {@link NmfStreamConfig#recordBytes()} (a snapshot's component holds m values).
  */
 public final class TopicSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
 
     /** How long {@link #ensure} waits for the cluster to create the topics and elect their leaders. */
     public static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -84,7 +93,9 @@ public final class TopicSetup {
                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(3_600_000L),
                 TopicConfig.RETENTION_BYTES_CONFIG, String.valueOf(1L << 30),
                 TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(64 << 20))));
-        topics.add(new NewTopic(t.factors(), 1, rf).configs(compacted));
+        topics.add(new NewTopic(t.factors(), 1, rf).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(config.recordBytes()))));
         topics.add(new NewTopic(t.basis(), 1, rf).configs(compacted));
         return topics;
     }
@@ -98,7 +109,61 @@ public final class TopicSetup {
      * @throws IllegalStateException if the cluster cannot be reached or refuses a topic
      */
     public static Ensured ensure(String bootstrapServers, NmfStreamConfig config, Properties clientProperties) {
-        return create(bootstrapServers, clientProperties, plan(config));
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            Ensured ensured = create(admin, bootstrapServers, plan(config), TIMEOUT);
+            if (!ensured.created().contains(config.topics().factors())) {
+                admitRecords(admin, bootstrapServers, config.topics().factors(), config.recordBytes(), TIMEOUT);
+            }
+            return ensured;
+        }
+    }
+
+    /**
+     * Raises an existing topic's {@code max.message.bytes} to {@code bytes} if it is lower (a
+     * factors topic made for a smaller m, or by a version that left the broker's default of 1 MB,
+     * would refuse a snapshot's component and stop the service).
+     *
+     * @throws IllegalStateException naming the topic, both limits and the setting, if the limit is
+     *     lower and the cluster does not allow the change (a configuration that cannot be read is
+     *     only logged: the limit may be enough)
+     */
+    static void admitRecords(Admin admin, String where, String topic, int bytes, Duration timeout) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            Config current = admin.describeConfigs(List.of(resource)).all().get(remaining(deadline),
+                    TimeUnit.NANOSECONDS).get(resource);
+            ConfigEntry entry = current.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            long limit = entry == null || entry.value() == null ? 0 : Long.parseLong(entry.value());
+            if (limit >= bytes) {
+                return;
+            }
+            try {
+                admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(bytes)), AlterConfigOp.OpType.SET))))
+                        .all().get(remaining(deadline), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("topic " + topic + " on " + where + " takes records of at most " + limit
+                        + " bytes, and a factor snapshot's component can take " + bytes + " (nmf.dimension); the "
+                        + "cluster refused to raise its " + TopicConfig.MAX_MESSAGE_BYTES_CONFIG + ": "
+                        + e.getCause().getMessage() + "; expected " + TopicConfig.MAX_MESSAGE_BYTES_CONFIG + " ≥ "
+                        + bytes + " on that topic", e.getCause());
+            }
+        } catch (ExecutionException e) {
+            // without DescribeConfigs on the topic the service can still run if its limit is enough
+            LOG.warn("cannot read the configuration of topic {} on {} ({}): if its {} is below {} bytes, the "
+                    + "factor snapshots (nmf.dimension) will be refused", topic, where, e.getCause().getMessage(),
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, bytes);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the configuration of topic " + topic + " on " + where
+                    + " could not be read or changed within " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while configuring topic " + topic + " on " + where, e);
+        }
     }
 
     /**

@@ -202,7 +202,10 @@ public final class NmfService implements AutoCloseable {
         p.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "nmf-stream");
         p.setProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.setProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(config.replication()));
-        p.setProperty(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(2 * 1024 * 1024));
+        // the largest record: a factor snapshot's component (its m values as JSON); its buffer too
+        p.setProperty(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(config.recordBytes()));
+        p.setProperty(StreamsConfig.producerPrefix("buffer.memory"),
+                String.valueOf(Math.max(32L << 20, 4L * config.recordBytes())));
         p.setProperty(StreamsConfig.producerPrefix("linger.ms"), "5");
         // The global store's processing errors go to the same handler as the tasks' (Kafka 5's
         // default; Kafka 4 warns at every start while it is off). The partition assignor reads

@@ -9,6 +9,7 @@ import dev.nmfstream.nmf.UpdateRule;
 import dev.nmfstream.text.Language;
 import dev.nmfstream.text.TextSettings;
 import dev.nmfstream.text.Weighting;
+import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.Topics;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -516,6 +517,20 @@ public final class NmfStreamConfig extends AbstractConfig {
     /** Dimension m of every input column. */
     public int dimension() {
         return dimension;
+    }
+
+    /** The smallest record limit the service's producer and topics get: 2 MiB. */
+    public static final int RECORD_BYTES_FLOOR = 2 * 1024 * 1024;
+
+    /**
+     * The largest record the service writes, and the limit its producer ({@code max.request.size})
+     * and the factors topic ({@code max.message.bytes}) get: 2 MiB, or more where a factor
+     * snapshot's component of m rows can be larger (from m ≈ 80,000: a component of m = 2^17 is
+     * about 3 MB of JSON). The internal messages are cut into chunks well below it.
+     */
+    public int recordBytes() {
+        long bytes = ComponentMessage.maxBytes(dimension, topFeatures);
+        return (int) Math.min(Integer.MAX_VALUE - 1024L, Math.max(RECORD_BYTES_FLOOR, bytes));
     }
 
     /** The text pipeline's settings when {@code nmf.input.format = text}, else null. */

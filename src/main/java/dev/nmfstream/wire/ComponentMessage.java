@@ -29,6 +29,16 @@ public record ComponentMessage(String model, int component, long version, double
     }
 
     /**
+     * At least the bytes of a component's JSON with m rows and this many top features: each
+     * entry of the vector at most 24 characters and a comma (a double's shortest text is at most
+     * 24), each top feature at most 1 KiB (a label of up to 40 words' characters escaped), and
+     * 64 KiB for the rest.
+     */
+    public static long maxBytes(int m, int topFeatures) {
+        return 25L * m + 1024L * topFeatures + 65_536L;
+    }
+
+    /**
      * The record key of component k of a model.
      *
      * @param model the model's name

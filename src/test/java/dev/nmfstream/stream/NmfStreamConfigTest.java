@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nmfstream.kafka.TopicSetup;
 import dev.nmfstream.nmf.Forgetting;
 import dev.nmfstream.nmf.Loss;
 import dev.nmfstream.nmf.UpdateRule;
+import dev.nmfstream.wire.ComponentMessage;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigDef;
@@ -62,6 +64,24 @@ class NmfStreamConfigTest {
         assertEquals(c.rank(), c.engine().rank());
         assertEquals(c.batchSize(), c.engine().batchSize());
         assertEquals(0, c.engine().refineRounds());
+    }
+
+    /**
+     * The record limit of the producer and the factors topic: 2 MiB while a component fits, then
+     * the component's bound (m = 2^17 of text: over 3 MB, which the broker's default 1 MB and the
+     * old fixed 2 MiB refused).
+     */
+    @Test
+    void theRecordLimitGrowsWithTheDimension() {
+        Properties p = minimal();
+        assertEquals(NmfStreamConfig.RECORD_BYTES_FLOOR, NmfStreamConfig.from(p).recordBytes());
+        p.setProperty("nmf.dimension", "" + (1 << 17));
+        NmfStreamConfig large = NmfStreamConfig.from(p);
+        assertEquals(ComponentMessage.maxBytes(1 << 17, large.topFeatures()), large.recordBytes());
+        assertTrue(large.recordBytes() > 3_000_000, "" + large.recordBytes());
+        assertEquals("" + large.recordBytes(), TopicSetup.plan(large).stream()
+                .filter(t -> t.name().equals(large.topics().factors())).findFirst().orElseThrow().configs()
+                .get("max.message.bytes"));
     }
 
     @Test

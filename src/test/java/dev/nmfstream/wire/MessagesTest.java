@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
@@ -152,5 +153,26 @@ class MessagesTest {
     void topicNames() {
         assertEquals(List.of("nmf-columns", "nmf-weights", "nmf-factors", "nmf-dead-letters"), Topics.PUBLIC);
         assertEquals(List.of("nmf-stats", "nmf-basis"), Topics.INTERNAL);
+    }
+
+    /** The bound the service sizes its record limits by holds for the longest values and labels. */
+    @Test
+    void aComponentsJsonFitsItsBound() {
+        int m = 4096;
+        double[] vector = new double[m];
+        for (int i = 0; i < m; i++) {
+            vector[i] = i % 2 == 0 ? 2.2250738585072014E-308 : 1.2345678901234567E-123; // 23 characters each
+        }
+        String label = "\u0001\"\\é✓" + "w".repeat(35); // escaped controls and quotes, 40 characters
+        List<TopFeature> top = new ArrayList<>();
+        for (int q = 0; q < 10; q++) {
+            top.add(new TopFeature(q, label, 1.2345678901234567E-123));
+        }
+        byte[] bytes = WireSerdes.component().serializer().serialize(Topics.FACTORS, new ComponentMessage(
+                "a-model-name-of-some-length", 12345, Long.MAX_VALUE, 1.0000000000000002, vector, top,
+                1.2345678901234567E-123, 1.2345678901234567E-123));
+        assertTrue(bytes.length > 24L * m, "the vector is most of it: " + bytes.length);
+        assertTrue(bytes.length <= ComponentMessage.maxBytes(m, 10),
+                bytes.length + " bytes, bound " + ComponentMessage.maxBytes(m, 10));
     }
 }
