@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -20,11 +21,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.SerializationException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code consume}: pretty-prints weights, factors or dead letters (read_committed). */
 @Command(name = "consume", mixinStandardHelpOptions = true,
@@ -33,7 +36,22 @@ final class ConsumeCommand implements Callable<Integer> {
 
     enum What { weights, factors, dead_letters }
 
-    @Parameters(index = "0", paramLabel = "WHAT", description = "weights, factors or dead_letters")
+    /** A WHAT in any case, with '-' or '_' (the topic is nmf-dead-letters, the API /api/dead-letters). */
+    static final class WhatConverter implements ITypeConverter<What> {
+        @Override
+        public What convert(String value) {
+            String name = value.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+            for (What w : What.values()) {
+                if (w.name().equals(name)) {
+                    return w;
+                }
+            }
+            throw new TypeConversionException("'" + value + "', expected weights, factors or dead-letters");
+        }
+    }
+
+    @Parameters(index = "0", paramLabel = "WHAT", converter = WhatConverter.class,
+            description = "weights, factors or dead-letters (also dead_letters)")
     What what;
 
     @Mixin

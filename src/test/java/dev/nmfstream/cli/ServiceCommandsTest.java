@@ -60,6 +60,19 @@ class ServiceCommandsTest {
         assertNoStackTrace(r);
     }
 
+    /** dead-letters as the topic and the API spell it, dead_letters as before, in any case; anything else is named. */
+    @Test
+    void consumeTakesDeadLettersWithAHyphenOrAnUnderscore() {
+        for (String what : new String[] {"dead-letters", "dead_letters", "Dead-Letters"}) {
+            MainTest.Run r = MainTest.run("consume", what, "-b", NOWHERE, "--timeout", "1", "--idle-seconds", "1");
+            assertEquals(1, r.exitCode(), r.describe());
+            assertContains(r.err(), "consume: cannot reach Kafka at " + NOWHERE); // parsed, then the broker
+        }
+        MainTest.Run r = MainTest.run("consume", "letters", "-b", NOWHERE);
+        assertEquals(2, r.exitCode(), r.describe());
+        assertContains(r.err(), "'letters', expected weights, factors or dead-letters");
+    }
+
     @Test
     void aBadTimeoutIsAnOptionError(@TempDir Path dir) throws Exception {
         MainTest.Run r = MainTest.run("consume", "weights", "-b", NOWHERE, "--timeout", "0");
