@@ -1,6 +1,7 @@
 package dev.nmfstream.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFileException;
@@ -22,6 +23,10 @@ import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SparseColumn;
 import dev.nmfstream.nmf.UpdateRule;
 import dev.nmfstream.stream.NmfStreamConfig;
+import dev.nmfstream.text.BucketWords;
+import dev.nmfstream.text.Language;
+import dev.nmfstream.text.TextSettings;
+import dev.nmfstream.text.Weighting;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +49,10 @@ import picocli.CommandLine.Spec;
             "Learns a basis W (m × r) from a data file in one pass and writes it as .npy.",
             "Input: a numpy .npy (2-D float32/float64, or integers, m × n with one item per column; "
                     + "--items-are-rows for n × m) "
-                    + "or a scipy .npz sparse matrix (CSC or CSR, as scipy.sparse.save_npz writes it).",
+                    + "or a scipy .npz sparse matrix (CSC or CSR, as scipy.sparse.save_npz writes it), "
+                    + "or documents: JSON lines {\"id\", \"text\"} (.jsonl, or .jsonl.gz), vectorised as the service "
+                    + "vectorises text (--buckets, --language, --stemming, --weighting), so that W can start the "
+                    + "service (nmf.basis.file).",
             "Prints one JSON line with the keys " + FitCommand.OUTPUT_KEYS + " (seconds and columnsPerSecond: the "
                     + "learning pass alone; relativeError: ‖V − W H‖/‖V‖ with the final W and exact weights; "
                     + "prequentialError: each mini-batch scored with the W from before it; projectionSeconds and "
@@ -59,6 +67,9 @@ import picocli.CommandLine.Spec;
                     + "also " + FitCommand.KL_KEYS + " (divergence: Σ D(v‖W h) with the final W and each column's KL "
                     + "weights; relativeDivergence: that ÷ Σ v; prequentialDivergence: each column scored on arrival, "
                     + "÷ Σ v; divergenceSeconds: that final pass).",
+            "For documents also " + FitCommand.TEXT_KEYS + " (topics: each component's ten largest rows by the "
+                    + "word most often seen in them, largest first; documentsWithoutWords: documents the analysis kept "
+                    + "no word of, left out).",
             "Warns on stderr when --rank exceeds the number of columns n (at most n components can be told apart) "
                     + "or n is smaller than one mini-batch (--batch)."})
 public final class FitCommand implements Callable<Integer> {
@@ -71,11 +82,34 @@ public final class FitCommand implements Callable<Integer> {
     /** The keys added for dense data with the HALS rule, in order. */
     static final String DENSE_KEYS = "flopsPerColumn, gflopsPerSecond";
 
+    /** The keys added for documents (.jsonl), in order. */
+    static final String TEXT_KEYS = "topics, documentsWithoutWords";
+
     /** The keys added with --loss kl, in order. */
     static final String KL_KEYS = "loss, divergence, relativeDivergence, prequentialDivergence, divergenceSeconds";
 
-    @Parameters(index = "0", paramLabel = "DATA", description = "The .npy or .npz file.")
+    @Parameters(index = "0", paramLabel = "DATA", description = "The .npy, .npz or .jsonl[.gz] file.")
     Path input;
+
+    @Option(names = "--buckets", paramLabel = "M",
+            description = "Documents: the rows of W, words hashed into them as the service does (its nmf.dimension). "
+                    + "Default: " + TextSettings.DEFAULT_BUCKETS + ".")
+    Integer buckets;
+
+    @Option(names = "--language", paramLabel = "NAME",
+            description = "Documents: the analysis's language (nmf.text.language). Default: english.")
+    String language;
+
+    @Option(names = "--stemming", description = "Documents: reduce words to their stems (nmf.text.stemming).")
+    boolean stemming;
+
+    @Option(names = "--weighting", paramLabel = "W",
+            description = "Documents: sublinear, tf or binary (nmf.text.weighting). Default: sublinear.")
+    String weighting;
+
+    /** The rows' words, for documents (null otherwise). */
+    private BucketWords textWords;
+    private int documentsWithoutWords;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.npy",
             description = "Where to write W (m × r, float64).")
@@ -145,21 +179,50 @@ public final class FitCommand implements Callable<Integer> {
             err.println("fit: " + trace + ": cannot write the trace there (no such directory, or not writable)");
             return 1;
         }
+        boolean documents = TextDocuments.names(input);
+        TextSettings text = null;
+        try {
+            if (documents) {
+                text = new TextSettings(buckets != null ? buckets : TextSettings.DEFAULT_BUCKETS,
+                        language != null ? Language.parse(language) : Language.ENGLISH, stemming,
+                        weighting != null ? Weighting.parse(weighting) : Weighting.SUBLINEAR);
+            } else if (buckets != null || language != null || stemming || weighting != null) {
+                throw new IllegalArgumentException("--buckets, --language, --stemming and --weighting are for "
+                        + "documents (.jsonl or .jsonl.gz), not " + input);
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("fit: " + e.getMessage().replace("buckets = ", "--buckets = ").replace("(nmf.dimension)", ""));
+            return 2;
+        }
         DataMatrix matrix = null;
         NpyColumns chunks = null;
         long readStart = System.nanoTime();
         try {
-            // a dense .npy file is read a chunk of columns at a time as the pass goes (NpyColumns: no
-            // m × n array of doubles to allocate), its values checked as each chunk is converted
-            chunks = NpyColumns.open(input, layout.itemsAreRows());
-            if (chunks == null) {
-                matrix = DataFiles.read(input, layout.itemsAreRows());
-                matrix.validate();
-                if (maxValue != null) {
-                    requireAtMost(matrix, maxValue);
+            if (documents) {
+                if (!Files.isRegularFile(input)) {
+                    throw new DataFileException(input, "no such file");
                 }
-            } else if (maxValue != null) {
-                chunks.refuseAbove(maxValue);
+                TextDocuments.Read read = TextDocuments.read(input, text);
+                matrix = read.matrix();
+                textWords = read.words();
+                documentsWithoutWords = read.withoutWords();
+                if (documentsWithoutWords > 0) {
+                    err.println("fit: warning: " + documentsWithoutWords + " documents of " + input + " have no word "
+                            + "the analysis keeps (empty, stop words, numbers), left out");
+                }
+            } else {
+                // a dense .npy file is read a chunk of columns at a time as the pass goes (NpyColumns: no
+                // m × n array of doubles to allocate), its values checked as each chunk is converted
+                chunks = NpyColumns.open(input, layout.itemsAreRows());
+                if (chunks == null) {
+                    matrix = DataFiles.read(input, layout.itemsAreRows());
+                    matrix.validate();
+                    if (maxValue != null) {
+                        requireAtMost(matrix, maxValue);
+                    }
+                } else if (maxValue != null) {
+                    chunks.refuseAbove(maxValue);
+                }
             }
         } catch (DataFileException e) {
             err.println("fit: " + e.getMessage());
@@ -273,6 +336,19 @@ public final class FitCommand implements Callable<Integer> {
             json.put("flopsPerColumn", flops);
             json.put("gflopsPerSecond", flops * data.columns() / result.seconds / 1e9);
         }
+        if (textWords != null) {
+            ArrayNode topics = json.putArray("topics");
+            for (int k = 0; k < config.rank(); k++) {
+                ArrayNode topic = topics.addArray();
+                for (int row : topRows(result.basis.component(k), TOPIC_WORDS)) {
+                    String word = textWords.word(row);
+                    if (word != null) {
+                        topic.add(word);
+                    }
+                }
+            }
+            json.put("documentsWithoutWords", documentsWithoutWords);
+        }
         if (config.loss() == Loss.KL) {
             long klStart = System.nanoTime();
             double[] kl = divergence(data.cursor(), data.columns(), result.basis);
@@ -285,6 +361,27 @@ public final class FitCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Rows named per topic in the output for documents. */
+    static final int TOPIC_WORDS = 10;
+
+    /** The indices of the n largest positive entries, largest first. */
+    static int[] topRows(double[] v, int n) {
+        int[] best = new int[Math.min(n, v.length)];
+        int found = 0;
+        for (int i = 0; i < v.length; i++) {
+            if (!(v[i] > 0) || (found == best.length && v[i] <= v[best[found - 1]])) {
+                continue;
+            }
+            int at = found < best.length ? found++ : found - 1;
+            while (at > 0 && v[best[at - 1]] < v[i]) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = i;
+        }
+        return Arrays.copyOf(best, found);
     }
 
     /**
