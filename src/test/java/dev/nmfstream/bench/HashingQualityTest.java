@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nmfstream.PlantedText;
 import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.SparseColumn;
 import dev.nmfstream.nmf.synth.PlantedTopics;
@@ -15,12 +16,6 @@ import org.junit.jupiter.api.Test;
 
 class HashingQualityTest {
 
-    private static final String[] SYLLABLES = {"ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze"};
-
-    /** Planted term t's word: "x" and three syllables (never a stop word). */
-    private static String word(int t) {
-        return "x" + SYLLABLES[t % 10] + SYLLABLES[t / 10 % 10] + SYLLABLES[t / 100 % 10];
-    }
 
     /** Documents drawn from 5 planted topics over 1,000 terms (30 per topic), as text. */
     private static List<String> plantedTexts(int n) {
@@ -29,14 +24,7 @@ class HashingQualityTest {
         double[] val = new double[512];
         List<String> texts = new ArrayList<>();
         for (int d = 0; d < n; d++) {
-            int nnz = planted.next(idx, val);
-            StringBuilder text = new StringBuilder();
-            for (int j = 0; j < nnz; j++) {
-                for (int c = 0; c < (int) val[j]; c++) {
-                    text.append(word(idx[j])).append(' ');
-                }
-            }
-            texts.add(text.toString());
+            texts.add(PlantedText.next(planted, idx, val));
         }
         return texts;
     }

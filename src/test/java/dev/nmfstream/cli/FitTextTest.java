@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nmfstream.PlantedText;
 import dev.nmfstream.cli.MainTest.Run;
 import dev.nmfstream.io.Npy;
 import dev.nmfstream.io.NpyArray;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,12 +37,6 @@ class FitTextTest {
 
     private static final int TERMS = 1000;
     private static final int R = 5;
-    private static final String[] SYLLABLES = {"ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze"};
-
-    /** Planted term t's word: "x" and three syllables (never a stop word, never a number). */
-    private static String word(int t) {
-        return "x" + SYLLABLES[t % 10] + SYLLABLES[t / 10 % 10] + SYLLABLES[t / 100 % 10];
-    }
 
     @Test
     void plantedTopicsComeBackNamedByTheirWords(@TempDir Path dir) throws Exception {
@@ -54,14 +48,8 @@ class FitTextTest {
         try (OutputStream raw = Files.newOutputStream(file);
                 Writer out = new OutputStreamWriter(new GZIPOutputStream(raw), StandardCharsets.UTF_8)) {
             for (int d = 0; d < 6000; d++) {
-                int nnz = planted.next(idx, val);
-                StringBuilder text = new StringBuilder();
-                for (int j = 0; j < nnz; j++) {
-                    for (int c = 0; c < (int) val[j]; c++) {
-                        text.append(word(idx[j])).append(c % 5 == 4 ? ". " : " ");
-                    }
-                }
-                ObjectNode doc = json.createObjectNode().put("id", "doc-" + d).put("text", text.toString());
+                ObjectNode doc = json.createObjectNode().put("id", "doc-" + d)
+                        .put("text", PlantedText.next(planted, idx, val));
                 out.write(json.writeValueAsString(doc) + "\n");
             }
             out.write("{\"id\":\"stop-words-only\",\"text\":\"the and of 42\"}\n\n");
@@ -86,29 +74,7 @@ class FitTextTest {
             learned.add(words);
         }
         assertEquals(R, learned.size());
-        double[] truth = planted.trueBasis(); // TERMS × R, row-major
-        for (int k = 0; k < R; k++) {
-            final int topic = k;
-            List<Integer> terms = new ArrayList<>();
-            for (int t = 0; t < TERMS; t++) {
-                terms.add(t);
-            }
-            terms.sort(Comparator.comparingDouble((Integer t) -> -truth[t * R + topic]));
-            Set<String> top = new HashSet<>();
-            for (int q = 0; q < 10; q++) {
-                top.add(word(terms.get(q)));
-            }
-            int best = 0;
-            for (Set<String> words : learned) {
-                int common = 0;
-                for (String x : words) {
-                    common += top.contains(x) ? 1 : 0;
-                }
-                best = Math.max(best, common);
-            }
-            assertTrue(best >= 8, "planted topic " + k + " " + top + ": best learned match has " + best
-                    + " of its top 10 words; learned " + learned);
-        }
+        PlantedText.assertRecovered(planted, learned);
         // the rows are the service's: a topic's first word has its largest value in that word's row
         String first = out.get("topics").get(0).get(0).asText();
         int row = TextVectorizer.bucketOf(first, m);

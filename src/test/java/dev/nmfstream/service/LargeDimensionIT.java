@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nmfstream.TestDiagnostics;
-import dev.nmfstream.cli.Main;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.kafka.TopicSetup;
@@ -13,8 +12,6 @@ import dev.nmfstream.stream.NmfStreamConfig;
 import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.WireSerdes;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +30,6 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Text at m = 2^17 rows (what README advises for large vocabularies) on a real broker: a factor
@@ -78,19 +74,8 @@ class LargeDimensionIT {
                         "the broker's default limit, " + before + " bytes, is below a component's size");
                 try (NmfService service = NmfService.start(config, broker.bootstrapServers())) {
                     assertEquals(config.recordBytes(), limit(admin, resource), "the service raised the limit");
-                    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                    while (service.state() != KafkaStreams.State.RUNNING) {
-                        assertTrue(System.nanoTime() < deadline, "the service is " + service.state() + " after 90 s");
-                        Thread.sleep(100);
-                    }
-                    StringWriter out = new StringWriter();
-                    StringWriter err = new StringWriter();
-                    CommandLine cli = Main.commandLine();
-                    cli.setOut(new PrintWriter(out));
-                    cli.setErr(new PrintWriter(err));
-                    assertEquals(0, cli.execute("produce", feed.toString(), "-b", broker.bootstrapServers()),
-                            "produce: " + err);
-                    assertTrue(out.toString().contains("\"records\":3077"), out.toString());
+                    ServiceRuns.awaitRunning(service);
+                    ServiceRuns.produce(feed.toString(), broker.bootstrapServers(), 3077);
 
                     ComponentMessage[] seen = new ComponentMessage[R];
                     int largest = 0;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nmfstream.TestDiagnostics;
-import dev.nmfstream.cli.Main;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
 import dev.nmfstream.stream.NmfStreamConfig;
@@ -19,8 +18,6 @@ import dev.nmfstream.wire.WeightsMessage;
 import dev.nmfstream.wire.WireSerdes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,10 +37,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Raw English text through the service on a real broker: ~3,000 documents cut from the license
@@ -98,19 +93,8 @@ class TextIT {
             p.setProperty("state.dir", dir.resolve("streams").toString());
             NmfStreamConfig config = NmfStreamConfig.from(p);
             try (NmfService service = NmfService.start(config, broker.bootstrapServers())) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (service.state() != KafkaStreams.State.RUNNING) {
-                    assertTrue(System.nanoTime() < deadline, "the service is " + service.state() + " after 90 s");
-                    Thread.sleep(100);
-                }
-                StringWriter out = new StringWriter();
-                StringWriter err = new StringWriter();
-                CommandLine cli = Main.commandLine();
-                cli.setOut(new PrintWriter(out));
-                cli.setErr(new PrintWriter(err));
-                int exit = cli.execute("produce", folder.toString(), "-b", broker.bootstrapServers());
-                assertEquals(0, exit, "produce: " + err);
-                assertTrue(out.toString().contains("\"records\":" + documents.size()), out.toString());
+                ServiceRuns.awaitRunning(service);
+                ServiceRuns.produce(folder.toString(), broker.bootstrapServers(), documents.size());
                 Properties big = new Properties();
                 big.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
                 // the 10 MB text travels compressed (the broker's limit is on the compressed batch)

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
+import dev.nmfstream.PlantedText;
 import dev.nmfstream.nmf.synth.PlantedTopics;
 import dev.nmfstream.wire.ComponentMessage;
 import dev.nmfstream.wire.DeadLetter;
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -48,7 +48,6 @@ class TextTopologyTest {
 
     private static final int TERMS = 1000;
     private static final int R = 5;
-    private static final String[] SYLLABLES = {"ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze"};
 
     private static final JsonSchema FACTORS_SCHEMA = schema("nmf-factors");
 
@@ -64,10 +63,6 @@ class TextTopologyTest {
         }
     }
 
-    /** Planted term t's word: "x" and three syllables (never a stop word, never a number). */
-    static String word(int t) {
-        return "x" + SYLLABLES[t % 10] + SYLLABLES[t / 10 % 10] + SYLLABLES[t / 100 % 10];
-    }
 
     private NmfStreamConfig config(String... extra) {
         Properties p = new Properties();
@@ -110,13 +105,7 @@ class TextTopologyTest {
                     new StringDeserializer(), WireSerdes.weights().deserializer());
             int documents = 6000;
             for (int d = 0; d < documents; d++) {
-                int nnz = planted.next(idx, val);
-                StringBuilder text = new StringBuilder();
-                for (int j = 0; j < nnz; j++) {
-                    for (int c = 0; c < (int) val[j]; c++) {
-                        text.append(word(idx[j])).append(c % 5 == 4 ? ". " : " ");
-                    }
-                }
+                String text = PlantedText.next(planted, idx, val);
                 in.pipeInput(null, ("{\"id\":\"doc-" + d + "\",\"text\":\"" + text + "\",\"source\":\"planted\"}")
                         .getBytes(StandardCharsets.UTF_8));
                 if (d % 500 == 499) {
@@ -142,29 +131,7 @@ class TextTopologyTest {
                 }
                 learned.add(words);
             }
-            double[] truth = planted.trueBasis(); // TERMS × R, row-major
-            for (int k = 0; k < R; k++) {
-                final int topic = k;
-                List<Integer> terms = new ArrayList<>();
-                for (int t = 0; t < TERMS; t++) {
-                    terms.add(t);
-                }
-                terms.sort(Comparator.comparingDouble((Integer t) -> -truth[t * R + topic]));
-                Set<String> top = new HashSet<>();
-                for (int q = 0; q < 10; q++) {
-                    top.add(word(terms.get(q)));
-                }
-                int best = 0;
-                for (List<String> words : learned) {
-                    int common = 0;
-                    for (String w : words) {
-                        common += top.contains(w) ? 1 : 0;
-                    }
-                    best = Math.max(best, common);
-                }
-                assertTrue(best >= 8, "planted topic " + k + " " + top + ": best learned match has " + best
-                        + " of its top 10 words; learned " + learned);
-            }
+            PlantedText.assertRecovered(planted, learned);
         }
     }
 
