@@ -135,6 +135,55 @@ class TextTopologyTest {
         }
     }
 
+    /**
+     * Words first seen late in the feed enter the topics: 4,000 documents of four planted topics,
+     * then 3,000 of a fifth whose words ("y…") none of the earlier documents had; after the feed a
+     * learned topic is named by at least 8 of the new topic's 10 words (the early topics' words do
+     * not count). The clock moves every 100 documents, so that the model updates as a live feed's
+     * would; with the other test's every 500, all documents are held and learned in a handful of
+     * late updates (seven versions), too few for the new words' rows to grow.
+     */
+    @Test
+    void wordsFirstSeenLateEnterTheTopics() throws IOException {
+        NmfStreamConfig config = config();
+        PlantedTopics early = new PlantedTopics(TERMS, R - 1, 30, 60, 0.1, 11);
+        PlantedTopics late = new PlantedTopics(TERMS, 1, 30, 60, 0.1, 12);
+        int[] idx = new int[256];
+        double[] val = new double[256];
+        try (TopologyTestDriver driver = driver(config)) {
+            TestInputTopic<String, byte[]> in = driver.createInputTopic(config.topics().columns(),
+                    new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, byte[]> factors = driver.createOutputTopic(config.topics().factors(),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            for (int d = 0; d < 7000; d++) {
+                String text = d < 4000 ? PlantedText.next(early, idx, val)
+                        : PlantedText.next(late, idx, val).replace('x', 'y'); // the syllables have no x or y
+                in.pipeInput(null, ("{\"id\":\"doc-" + d + "\",\"text\":\"" + text + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
+                if (d % 100 == 99) {
+                    driver.advanceWallClockTime(Duration.ofMillis(300));
+                }
+            }
+            for (int t = 0; t < 20; t++) {
+                driver.advanceWallClockTime(Duration.ofMillis(300));
+            }
+            Map<String, byte[]> snapshot = factors.readKeyValuesToMap();
+            List<List<String>> learned = new ArrayList<>();
+            for (int k = 0; k < R; k++) {
+                ComponentMessage c = WireSerdes.component().deserializer().deserialize("f",
+                        snapshot.get(config.model() + "/" + k));
+                List<String> words = new ArrayList<>();
+                for (TopFeature f : c.topFeatures()) {
+                    // only the late words count, written as the planted stream's ("x…")
+                    String label = f.label() == null ? "" : f.label();
+                    words.add(label.startsWith("y") ? label.replace('y', 'x') : "early " + label);
+                }
+                learned.add(words);
+            }
+            PlantedText.assertRecovered(late, learned);
+        }
+    }
+
     @Test
     void badDocumentsAreDeadLettersWithAReason() {
         NmfStreamConfig config = config("nmf.max.value.bytes", "1000");
