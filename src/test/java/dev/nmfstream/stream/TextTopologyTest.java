@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -90,6 +91,25 @@ class TextTopologyTest {
         return new TopologyTestDriver(NmfTopology.build(config), p);
     }
 
+    /**
+     * Pipes documents {"id": "doc-d", "text": text(d)} (plus {@code extra} fields), moving the
+     * clock 300 ms every {@code every} documents, then 6 s more so that the last updates and a
+     * snapshot happen.
+     */
+    private static void feed(TopologyTestDriver driver, TestInputTopic<String, byte[]> in, int documents, int every,
+            IntFunction<String> text, String extra) {
+        for (int d = 0; d < documents; d++) {
+            in.pipeInput(null, ("{\"id\":\"doc-" + d + "\",\"text\":\"" + text.apply(d) + "\"" + extra + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+            if (d % every == every - 1) {
+                driver.advanceWallClockTime(Duration.ofMillis(300));
+            }
+        }
+        for (int t = 0; t < 20; t++) {
+            driver.advanceWallClockTime(Duration.ofMillis(300));
+        }
+    }
+
     @Test
     void plantedTopicsFedAsTextAreLearnedWithTheirWords() throws IOException {
         NmfStreamConfig config = config();
@@ -104,17 +124,7 @@ class TextTopologyTest {
             TestOutputTopic<String, WeightsMessage> weights = driver.createOutputTopic(config.topics().weights(),
                     new StringDeserializer(), WireSerdes.weights().deserializer());
             int documents = 6000;
-            for (int d = 0; d < documents; d++) {
-                String text = PlantedText.next(planted, idx, val);
-                in.pipeInput(null, ("{\"id\":\"doc-" + d + "\",\"text\":\"" + text + "\",\"source\":\"planted\"}")
-                        .getBytes(StandardCharsets.UTF_8));
-                if (d % 500 == 499) {
-                    driver.advanceWallClockTime(Duration.ofMillis(300));
-                }
-            }
-            for (int t = 0; t < 20; t++) {
-                driver.advanceWallClockTime(Duration.ofMillis(300));
-            }
+            feed(driver, in, documents, 500, d -> PlantedText.next(planted, idx, val), ",\"source\":\"planted\"");
             assertEquals(documents, weights.readRecordsToList().size(), "every document has its weights");
             Map<String, byte[]> snapshot = factors.readKeyValuesToMap();
             List<List<String>> learned = new ArrayList<>();
@@ -155,18 +165,9 @@ class TextTopologyTest {
                     new StringSerializer(), new ByteArraySerializer());
             TestOutputTopic<String, byte[]> factors = driver.createOutputTopic(config.topics().factors(),
                     new StringDeserializer(), new ByteArrayDeserializer());
-            for (int d = 0; d < 7000; d++) {
-                String text = d < 4000 ? PlantedText.next(early, idx, val)
-                        : PlantedText.next(late, idx, val).replace('x', 'y'); // the syllables have no x or y
-                in.pipeInput(null, ("{\"id\":\"doc-" + d + "\",\"text\":\"" + text + "\"}")
-                        .getBytes(StandardCharsets.UTF_8));
-                if (d % 100 == 99) {
-                    driver.advanceWallClockTime(Duration.ofMillis(300));
-                }
-            }
-            for (int t = 0; t < 20; t++) {
-                driver.advanceWallClockTime(Duration.ofMillis(300));
-            }
+            // the syllables have no x or y: the late topic's words are new
+            feed(driver, in, 7000, 100, d -> d < 4000 ? PlantedText.next(early, idx, val)
+                    : PlantedText.next(late, idx, val).replace('x', 'y'), "");
             Map<String, byte[]> snapshot = factors.readKeyValuesToMap();
             List<List<String>> learned = new ArrayList<>();
             for (int k = 0; k < R; k++) {
