@@ -20,7 +20,9 @@ import java.util.Map;
  * word space, where a user reads them.
  *
  * <p>The exact model has one row per distinct analysed word (the service's analysis chain,
- * weighting and unit length). The hashed model is the service's own vectoriser with m rows; in
+ * weighting and unit length). The hashed model learns the columns the service's vectoriser makes
+ * with m rows (built here from the words already analysed, {@link Corpus#columns}: the same bit
+ * for bit, which HashingQualityTest checks, without analysing the texts again for each m); in
  * word space each word takes its row's values (two words in one row are predicted alike, as the
  * hashed model predicts them), and a topic's top words are its top rows named by their most
  * frequent word, as {@code nmf-factors} names them. The alternative of the same memory is a
@@ -184,25 +186,6 @@ final class HashingQuality {
         }
     }
 
-    /** The hashed columns of the corpus's documents, by the service's vectoriser with m rows. */
-    static List<SparseColumn> hashedColumns(Corpus corpus, TextSettings settings) {
-        TextVectorizer v = new TextVectorizer(settings);
-        List<SparseColumn> out = new ArrayList<>(corpus.texts.size());
-        int[] idx = new int[1024];
-        double[] val = new double[1024];
-        for (String text : corpus.texts) {
-            v.start();
-            v.add(text);
-            if (v.distinct() > idx.length) {
-                idx = new int[2 * v.distinct()];
-                val = new double[2 * v.distinct()];
-            }
-            int nnz = v.finish(idx, val);
-            out.add(SparseColumn.of(settings.buckets(), Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz)));
-        }
-        return out;
-    }
-
     /** One pass of {@code fit}'s sparse defaults over the columns in order. */
     static Basis learn(List<SparseColumn> columns, int rank, long seed) {
         OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(rank).withBatchSize(NmfConfig.DEFAULT_SPARSE_BATCH)
@@ -218,15 +201,37 @@ final class HashingQuality {
 
     /** ‖V − W H‖ / ‖V‖ with H by exact NNLS on the basis. */
     static double relativeError(Basis basis, List<SparseColumn> columns) {
+        return project(basis, columns, null);
+    }
+
+    /** Every document's weights on a model (exact NNLS; zeros for an empty column), and the relative error. */
+    record Projected(double[][] h, double error) {}
+
+    static Projected weights(Basis basis, List<SparseColumn> columns) {
+        double[][] h = new double[columns.size()][];
+        double error = project(basis, columns, h);
+        return new Projected(h, error);
+    }
+
+    /** Projects every column on the basis, keeps the weights in {@code h} unless it is null; ‖V − W H‖ / ‖V‖. */
+    private static double project(Basis basis, List<SparseColumn> columns, double[][] h) {
         OnlineNmf fixed = OnlineNmf.withBasis(NmfConfig.defaults(basis.rank()).withLearning(false), basis);
         Projection p = new Projection(basis.rank());
         double res = 0;
         double norm = 0;
-        for (SparseColumn c : columns) {
-            if (c.nnz() > 0) {
-                fixed.project(c, p);
-                res += p.residualSq;
-                norm += p.normSq;
+        for (int j = 0; j < columns.size(); j++) {
+            SparseColumn c = columns.get(j);
+            if (c.nnz() == 0) {
+                if (h != null) {
+                    h[j] = new double[basis.rank()];
+                }
+                continue;
+            }
+            fixed.project(c, p);
+            res += p.residualSq;
+            norm += p.normSq;
+            if (h != null) {
+                h[j] = p.h.clone();
             }
         }
         return Math.sqrt(res / norm);
@@ -301,7 +306,11 @@ final class HashingQuality {
      * largest first; {@code result[k]} is the component of b matched with a's component k.
      */
     static int[] match(Basis a, Basis b) {
-        double[][] cos = cosines(a, b);
+        return match(cosines(a, b));
+    }
+
+    /** {@link #match(Basis, Basis)} given the cosines, {@code cos[i][j]} between a's i and b's j. */
+    static int[] match(double[][] cos) {
         int r = cos.length;
         int[] matched = new int[r];
         Arrays.fill(matched, -1);
@@ -373,23 +382,6 @@ final class HashingQuality {
     record Agreement(double meanCosine, double minCosine, double meanTopOverlap, double minTopOverlap,
             double meanWeightsCosine) {}
 
-    /** Every document's weights on a model (exact NNLS), in order; zeros for an empty column. */
-    static double[][] weights(Basis basis, List<SparseColumn> columns) {
-        OnlineNmf fixed = OnlineNmf.withBasis(NmfConfig.defaults(basis.rank()).withLearning(false), basis);
-        Projection p = new Projection(basis.rank());
-        double[][] h = new double[columns.size()][];
-        for (int j = 0; j < h.length; j++) {
-            SparseColumn c = columns.get(j);
-            if (c.nnz() == 0) {
-                h[j] = new double[basis.rank()];
-            } else {
-                fixed.project(c, p);
-                h[j] = p.h.clone();
-            }
-        }
-        return h;
-    }
-
     /** Mean over documents of cos(h_a, h_b permuted by the matching); a document with a zero vector counts 0. */
     static double weightsCosine(double[][] ha, double[][] hb, int[] matched) {
         double sum = 0;
@@ -415,8 +407,8 @@ final class HashingQuality {
      */
     static Agreement agreement(Basis a, int[] labelA, Basis aInWords, double[][] ha, Basis b, int[] labelB,
             Basis bInWords, double[][] hb) {
-        int[] m = match(aInWords, bInWords);
         double[][] cos = cosines(aInWords, bInWords);
+        int[] m = match(cos);
         int r = m.length;
         double sumCos = 0;
         double minCos = Double.POSITIVE_INFINITY;

@@ -3,6 +3,7 @@ package dev.nmfstream.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.Npy;
 import dev.nmfstream.kafka.EmbeddedKafka;
 import dev.nmfstream.kafka.KafkaClients;
@@ -22,7 +23,6 @@ import dev.nmfstream.wire.DecodedItem;
 import dev.nmfstream.wire.TextColumns;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,6 @@ import java.util.Set;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -194,9 +193,8 @@ public final class TextBenchCommand implements Callable<Integer> {
 
     private static List<String> read(ObjectMapper json, Path file) throws IOException {
         List<String> texts = new ArrayList<>();
-        try (InputStream raw = Files.newInputStream(file);
-                BufferedReader lines = new BufferedReader(new InputStreamReader(
-                        file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw, StandardCharsets.UTF_8))) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(DataFiles.openText(file),
+                StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (!line.isBlank()) {
                     JsonNode text = json.readTree(line).get("text");
@@ -220,11 +218,18 @@ public final class TextBenchCommand implements Callable<Integer> {
             p.setProperty("nmf.learning", "false");
             p.setProperty("nmf.basis.file", file.toString());
         }
+        p.putAll(textSettings());
+        p.setProperty("nmf.model", "bench");
+        return NmfStreamConfig.from(p);
+    }
+
+    /** The service's settings for text at --rank and --buckets. */
+    private Properties textSettings() {
+        Properties p = new Properties();
         p.setProperty("nmf.rank", "" + rank);
         p.setProperty("nmf.input.format", "text");
         p.setProperty("nmf.dimension", "" + buckets);
-        p.setProperty("nmf.model", "bench");
-        return NmfStreamConfig.from(p);
+        return p;
     }
 
     /**
@@ -243,24 +248,25 @@ public final class TextBenchCommand implements Callable<Integer> {
         List<SparseColumn> exact = corpus.exactColumns(settings.weighting());
         Basis exact0 = HashingQuality.learn(exact, rank, 0);
         Basis exact1 = HashingQuality.learn(exact, rank, 1);
-        double[][] h0 = HashingQuality.weights(exact0, exact);
-        double[][] h1 = HashingQuality.weights(exact1, exact);
+        HashingQuality.Projected p0 = HashingQuality.weights(exact0, exact);
+        HashingQuality.Projected p1 = HashingQuality.weights(exact1, exact);
+        double[][] h0 = p0.h();
         ObjectNode row = json.createObjectNode();
         row.put("model", "exact vocabulary");
         row.put("documents", exact.size());
         row.put("rows", corpus.vocabulary());
         row.put("rank", rank);
-        row.put("errorSeed0", HashingQuality.relativeError(exact0, exact));
-        row.put("errorSeed1", HashingQuality.relativeError(exact1, exact));
-        put(row.putObject("seed1AgainstSeed0"), HashingQuality.agreement(exact1, null, exact1, h1, exact0, null, exact0,
-                h0));
+        row.put("errorSeed0", p0.error());
+        row.put("errorSeed1", p1.error());
+        put(row.putObject("seed1AgainstSeed0"), HashingQuality.agreement(exact1, null, exact1, p1.h(), exact0, null,
+                exact0, h0));
         row.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.println(json.writeValueAsString(row));
         out.flush();
         for (int m : hashingQuality) {
             t0 = System.nanoTime();
             int[] hashedRows = corpus.rowsOf(m);
-            List<SparseColumn> hashed = HashingQuality.hashedColumns(corpus, settings.withBuckets(m));
+            List<SparseColumn> hashed = corpus.columns(settings.weighting(), hashedRows, m);
             out.println(json.writeValueAsString(compared(json, "hashed", m, corpus, hashedRows, hashed, exact, exact0,
                     h0, t0)));
             out.flush();
@@ -307,7 +313,7 @@ public final class TextBenchCommand implements Callable<Integer> {
         row.put("errorInWordsLabelsOnlySeed1", HashingQuality.relativeError(labelled1, exact));
         // topics compared as a user reads them: each row its label
         put(row.putObject("seed1AgainstExactSeed0"), HashingQuality.agreement(model1, labels, labelled1,
-                HashingQuality.weights(model1, columns), exact0, null, exact0, h0));
+                HashingQuality.weights(model1, columns).h(), exact0, null, exact0, h0));
         row.put("seconds", (System.nanoTime() - t0) / 1e9);
         return row;
     }
@@ -409,11 +415,7 @@ public final class TextBenchCommand implements Callable<Integer> {
         double learn = Double.MAX_VALUE;
         Basis basis = null;
         // the engine settings the service runs text with (its sparse defaults: mini-batches of 1,024)
-        Properties text = new Properties();
-        text.setProperty("nmf.rank", "" + rank);
-        text.setProperty("nmf.input.format", "text");
-        text.setProperty("nmf.dimension", "" + buckets);
-        NmfConfig engine = NmfStreamConfig.from(text).engine().withSeed(1);
+        NmfConfig engine = NmfStreamConfig.from(textSettings()).engine().withSeed(1);
         for (int pass = 0; pass < 4; pass++) {
             OnlineNmf nmf = new OnlineNmf(engine);
             long start = System.nanoTime();

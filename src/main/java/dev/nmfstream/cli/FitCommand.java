@@ -3,6 +3,7 @@ package dev.nmfstream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nmfstream.http.RecentItems;
 import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFileException;
 import dev.nmfstream.io.DataFiles;
@@ -107,10 +108,6 @@ public final class FitCommand implements Callable<Integer> {
             description = "Documents: sublinear, tf or binary (nmf.text.weighting). Default: sublinear.")
     String weighting;
 
-    /** The rows' words, for documents (null otherwise). */
-    private BucketWords textWords;
-    private int documentsWithoutWords;
-
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.npy",
             description = "Where to write W (m × r, float64).")
     Path output;
@@ -179,10 +176,13 @@ public final class FitCommand implements Callable<Integer> {
             err.println("fit: " + trace + ": cannot write the trace there (no such directory, or not writable)");
             return 1;
         }
-        boolean documents = TextDocuments.names(input);
+        boolean documents = DataFiles.isJsonLines(input);
         TextSettings text = null;
         try {
             if (documents) {
+                if (buckets != null && buckets < 2) {
+                    throw new IllegalArgumentException("--buckets = " + buckets + ", expected at least 2");
+                }
                 text = new TextSettings(buckets != null ? buckets : TextSettings.DEFAULT_BUCKETS,
                         language != null ? Language.parse(language) : Language.ENGLISH, stemming,
                         weighting != null ? Weighting.parse(weighting) : Weighting.SUBLINEAR);
@@ -191,23 +191,19 @@ public final class FitCommand implements Callable<Integer> {
                         + "documents (.jsonl or .jsonl.gz), not " + input);
             }
         } catch (IllegalArgumentException e) {
-            err.println("fit: " + e.getMessage().replace("buckets = ", "--buckets = ").replace("(nmf.dimension)", ""));
+            err.println("fit: " + e.getMessage());
             return 2;
         }
         DataMatrix matrix = null;
         NpyColumns chunks = null;
+        TextDocuments.Read read = null;
         long readStart = System.nanoTime();
         try {
             if (documents) {
-                if (!Files.isRegularFile(input)) {
-                    throw new DataFileException(input, "no such file");
-                }
-                TextDocuments.Read read = TextDocuments.read(input, text);
+                read = TextDocuments.read(input, text);
                 matrix = read.matrix();
-                textWords = read.words();
-                documentsWithoutWords = read.withoutWords();
-                if (documentsWithoutWords > 0) {
-                    err.println("fit: warning: " + documentsWithoutWords + " documents of " + input + " have no word "
+                if (read.withoutWords() > 0) {
+                    err.println("fit: warning: " + read.withoutWords() + " documents of " + input + " have no word "
                             + "the analysis keeps (empty, stop words, numbers), left out");
                 }
             } else {
@@ -233,12 +229,15 @@ public final class FitCommand implements Callable<Integer> {
         }
         long readNanos = System.nanoTime() - readStart;
         try (NpyColumns closing = chunks) {
-            return fit(err, config, new Input(matrix, chunks), readNanos);
+            return fit(err, config, new Input(matrix, chunks, read), readNanos);
         }
     }
 
-    /** What a pass reads: a matrix read whole, or a dense .npy file's columns converted a chunk at a time. */
-    record Input(DataMatrix matrix, NpyColumns chunks) {
+    /**
+     * What a pass reads: a matrix read whole, or a dense .npy file's columns converted a chunk at a
+     * time; for documents also what reading them found (the rows' words), else null.
+     */
+    record Input(DataMatrix matrix, NpyColumns chunks, TextDocuments.Read documents) {
 
         int rows() {
             return matrix != null ? matrix.rows() : chunks.rows();
@@ -336,18 +335,19 @@ public final class FitCommand implements Callable<Integer> {
             json.put("flopsPerColumn", flops);
             json.put("gflopsPerSecond", flops * data.columns() / result.seconds / 1e9);
         }
-        if (textWords != null) {
+        if (data.documents() != null) {
+            BucketWords words = data.documents().words();
             ArrayNode topics = json.putArray("topics");
             for (int k = 0; k < config.rank(); k++) {
+                double[] component = result.basis.component(k);
                 ArrayNode topic = topics.addArray();
-                for (int row : topRows(result.basis.component(k), TOPIC_WORDS)) {
-                    String word = textWords.word(row);
-                    if (word != null) {
-                        topic.add(word);
+                for (int row : RecentItems.top(component, TOPIC_WORDS)) {
+                    if (component[row] > 0 && words.word(row) != null) {
+                        topic.add(words.word(row));
                     }
                 }
             }
-            json.put("documentsWithoutWords", documentsWithoutWords);
+            json.put("documentsWithoutWords", data.documents().withoutWords());
         }
         if (config.loss() == Loss.KL) {
             long klStart = System.nanoTime();
@@ -365,24 +365,6 @@ public final class FitCommand implements Callable<Integer> {
 
     /** Rows named per topic in the output for documents. */
     static final int TOPIC_WORDS = 10;
-
-    /** The indices of the n largest positive entries, largest first. */
-    static int[] topRows(double[] v, int n) {
-        int[] best = new int[Math.min(n, v.length)];
-        int found = 0;
-        for (int i = 0; i < v.length; i++) {
-            if (!(v[i] > 0) || (found == best.length && v[i] <= v[best[found - 1]])) {
-                continue;
-            }
-            int at = found < best.length ? found++ : found - 1;
-            while (at > 0 && v[best[at - 1]] < v[i]) {
-                best[at] = best[at - 1];
-                at--;
-            }
-            best[at] = i;
-        }
-        return Arrays.copyOf(best, found);
-    }
 
     /**
      * What one pass gives.
@@ -537,7 +519,7 @@ public final class FitCommand implements Callable<Integer> {
     private static final double LN2 = Math.log(2);
 
     static Result fit(DataMatrix data, NmfConfig config, boolean traced, int threads, int reservoir) {
-        return fit(new Input(data, null), config, traced, threads, reservoir);
+        return fit(new Input(data, null, null), config, traced, threads, reservoir);
     }
 
     static Result fit(Input data, NmfConfig config, boolean traced, int threads, int reservoir) {

@@ -18,7 +18,6 @@ import dev.nmfstream.wire.Topics;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -36,7 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -108,7 +106,7 @@ final class ProduceCommand implements Callable<Integer> {
             err.println("produce: " + file + ": no such file");
             return 1;
         }
-        boolean jsonLines = file.toString().endsWith(".jsonl") || file.toString().endsWith(".jsonl.gz");
+        boolean jsonLines = DataFiles.isJsonLines(file);
         long total = jsonLines ? checkJsonLines(err) : 0;
         if (total < 0) {
             return 1;
@@ -125,7 +123,7 @@ final class ProduceCommand implements Callable<Integer> {
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, 20, timeout)) {
             if (jsonLines) {
                 ObjectMapper json = new ObjectMapper();
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(open(file),
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(DataFiles.openText(file),
                         StandardCharsets.UTF_8))) {
                     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                         if (line.isBlank()) {
@@ -140,40 +138,14 @@ final class ProduceCommand implements Callable<Integer> {
                     }
                 }
             } else {
-                // a dense .npy file is read a chunk of columns at a time (NpyColumns), not whole; every value
-                // is checked in a first pass, so that nothing is sent from a file with a bad value
-                NpyColumns chunks;
-                try {
-                    chunks = NpyColumns.open(file, layout.itemsAreRows());
-                } catch (DataFileException e) {
-                    err.println("produce: " + e.getMessage());
-                    return 1;
-                }
-                try (NpyColumns closing = chunks) {
-                    ColumnCursor cursor;
-                    int n;
-                    try {
-                        if (chunks != null) {
-                            chunks.validate();
-                            cursor = chunks;
-                            n = chunks.columns();
-                        } else {
-                            DataMatrix data = DataFiles.read(file, layout.itemsAreRows());
-                            data.validate();
-                            cursor = data.cursor();
-                            n = data.columns();
-                        }
-                    } catch (DataFileException e) {
-                        err.println("produce: " + e.getMessage());
-                        return 1;
-                    } catch (IllegalArgumentException e) {
-                        err.println("produce: " + file + ": " + e.getMessage());
+                try (Columns columns = columns(err)) {
+                    if (columns == null) {
                         return 1;
                     }
-                    for (int j = 0; j < n; j++) {
+                    for (int j = 0; j < columns.count(); j++) {
                         Column c;
                         try {
-                            c = cursor.at(j);
+                            c = columns.cursor().at(j);
                         } catch (IllegalArgumentException e) {
                             // the file changed between the check and the send (NpyColumns reads it again)
                             failure.compareAndSet(null, new IllegalStateException(file + ": " + e.getMessage(), e));
@@ -184,7 +156,7 @@ final class ProduceCommand implements Callable<Integer> {
                         if (!send(producer, id, value, acked, failure, pacer, sent++)) {
                             break;
                         }
-                        progress(err, sent, n, start, false);
+                        progress(err, sent, columns.count(), start, false);
                     }
                 }
             }
@@ -195,18 +167,43 @@ final class ProduceCommand implements Callable<Integer> {
         return finish(err, failure.get(), acked.get(), sent, sent, start);
     }
 
-    /** The file's bytes, decompressed if its name ends with .gz. */
-    private static InputStream open(Path file) throws IOException {
-        InputStream raw = Files.newInputStream(file);
-        if (!file.toString().endsWith(".gz")) {
-            return raw;
+    /**
+     * The columns of a .npy or .npz file, every value checked first, so that nothing is sent from a
+     * file with a bad value; null after printing what is wrong.
+     *
+     * @param cursor the items, in order
+     * @param count how many
+     * @param chunks a dense .npy file read a chunk of columns at a time (not whole), else null
+     */
+    private record Columns(ColumnCursor cursor, int count, NpyColumns chunks) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (chunks != null) {
+                chunks.close();
+            }
         }
+    }
+
+    private Columns columns(PrintWriter err) {
+        NpyColumns chunks = null;
         try {
-            return new GZIPInputStream(raw, 1 << 16);
-        } catch (IOException e) {
-            raw.close();
-            throw e;
+            chunks = NpyColumns.open(file, layout.itemsAreRows());
+            if (chunks != null) {
+                chunks.validate();
+                return new Columns(chunks, chunks.columns(), chunks);
+            }
+            DataMatrix data = DataFiles.read(file, layout.itemsAreRows());
+            data.validate();
+            return new Columns(data.cursor(), data.columns(), null);
+        } catch (DataFileException e) {
+            err.println("produce: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            err.println("produce: " + file + ": " + e.getMessage());
         }
+        if (chunks != null) {
+            chunks.close();
+        }
+        return null;
     }
 
     /**
@@ -221,7 +218,7 @@ final class ProduceCommand implements Callable<Integer> {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         long records = 0;
         long number = 0;
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(open(file), utf8))) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(DataFiles.openText(file), utf8))) {
             while (true) {
                 String line;
                 try {

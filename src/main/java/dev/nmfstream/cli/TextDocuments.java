@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nmfstream.io.DataFileException;
+import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.SparseMatrix;
 import dev.nmfstream.text.BucketWords;
 import dev.nmfstream.text.TextSettings;
@@ -11,15 +12,12 @@ import dev.nmfstream.text.TextVectorizer;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -42,17 +40,11 @@ final class TextDocuments {
 
     private TextDocuments() {}
 
-    /** True for a file name that names documents: .jsonl or .jsonl.gz. */
-    static boolean names(Path file) {
-        String name = file.getFileName().toString();
-        return name.endsWith(".jsonl") || name.endsWith(".jsonl.gz");
-    }
-
     /**
      * Reads and vectorises every document.
      *
-     * @throws DataFileException naming the file and line of a line that is not UTF-8, not a JSON
-     *     object, has no string "text", or of gzip data that is damaged
+     * @throws DataFileException naming the file (missing, unreadable, damaged gzip data) or the line
+     *     that is not UTF-8, not a JSON object or has no string "text"
      */
     static Read read(Path file, TextSettings settings) throws IOException {
         int m = settings.buckets();
@@ -68,11 +60,9 @@ final class TextDocuments {
         long nnz = 0;
         int withoutWords = 0;
         long line = 0;
-        try (InputStream raw = Files.newInputStream(file);
-                BufferedReader lines = new BufferedReader(new InputStreamReader(
-                        file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw,
-                        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                                .onUnmappableCharacter(CodingErrorAction.REPORT)))) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(DataFiles.openText(file),
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)))) {
             for (String text = lines.readLine(); text != null; text = lines.readLine()) {
                 line++;
                 if (text.isBlank()) {

@@ -3,7 +3,6 @@ package dev.nmfstream.http;
 import dev.nmfstream.stream.StreamMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -139,17 +138,25 @@ public final class RecentItems implements StreamMetrics {
         return out.size() > WORST ? new ArrayList<>(out.subList(0, WORST)) : out;
     }
 
-    /** The indices of the n largest weights, largest first. */
+    /**
+     * The indices of the n largest entries, largest first (the earlier index first among equal
+     * ones); O(length · n) at worst, one pass for the short lists asked for here and by
+     * {@code fit}'s topics over m rows.
+     */
     public static int[] top(double[] h, int n) {
-        Integer[] order = new Integer[h.length];
-        for (int k = 0; k < h.length; k++) {
-            order[k] = k;
+        int[] best = new int[Math.max(0, Math.min(n, h.length))];
+        int found = 0;
+        for (int i = 0; i < h.length && best.length > 0; i++) {
+            if (found == best.length && !(h[i] > h[best[found - 1]])) {
+                continue;
+            }
+            int at = found < best.length ? found++ : found - 1;
+            while (at > 0 && h[best[at - 1]] < h[i]) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = i;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(h[b], h[a]));
-        int[] out = new int[Math.min(n, h.length)];
-        for (int q = 0; q < out.length; q++) {
-            out[q] = order[q];
-        }
-        return out;
+        return best;
     }
 }

@@ -1,10 +1,13 @@
 package dev.nmfstream.io;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Reads a data set from a file, choosing the reader by content: a .npy file (magic
@@ -75,5 +78,31 @@ public final class DataFiles {
         throw new DataFileException(file, "unrecognized data file: starts with " + found
                 + ", expected a .npy file (magic bytes \\x93NUMPY) or a .npz file (a zip archive written by "
                 + "scipy.sparse.save_npz)");
+    }
+
+    /** Whether a file's name says JSON lines: {@code .jsonl}, or {@code .jsonl.gz} gzipped. */
+    public static boolean isJsonLines(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        return name.endsWith(".jsonl") || name.endsWith(".jsonl.gz");
+    }
+
+    /**
+     * The bytes of a text file (JSON lines), decompressed when its name ends with {@code .gz}.
+     *
+     * @throws DataFileException if the file is missing, a directory or unreadable (the messages of
+     *     {@link #read})
+     * @throws java.util.zip.ZipException if a .gz file does not start as gzip data
+     */
+    public static InputStream openText(Path file) throws IOException {
+        InputStream raw = Channels.newInputStream(Npy.openForReading(file));
+        if (!file.toString().endsWith(".gz")) {
+            return raw;
+        }
+        try {
+            return new GZIPInputStream(raw, 1 << 16);
+        } catch (IOException e) {
+            raw.close();
+            throw e;
+        }
     }
 }

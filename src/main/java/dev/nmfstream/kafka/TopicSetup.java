@@ -109,10 +109,7 @@ public final class TopicSetup {
      * @throws IllegalStateException if the cluster cannot be reached or refuses a topic
      */
     public static Ensured ensure(String bootstrapServers, NmfStreamConfig config, Properties clientProperties) {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = admin(bootstrapServers, clientProperties)) {
             Ensured ensured = create(admin, bootstrapServers, plan(config), TIMEOUT);
             if (!ensured.created().contains(config.topics().factors())) {
                 admitRecords(admin, bootstrapServers, config.topics().factors(), config.recordBytes(), TIMEOUT);
@@ -173,12 +170,17 @@ public final class TopicSetup {
      *     answer within {@link #TIMEOUT}
      */
     public static Ensured create(String bootstrapServers, Properties clientProperties, Collection<NewTopic> topics) {
+        try (Admin admin = admin(bootstrapServers, clientProperties)) {
+            return create(admin, bootstrapServers, topics, TIMEOUT);
+        }
+    }
+
+    /** An admin client of its own for a cluster, with the given client settings (security and the like). */
+    private static Admin admin(String bootstrapServers, Properties clientProperties) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(props)) {
-            return create(admin, bootstrapServers, topics, TIMEOUT);
-        }
+        return Admin.create(props);
     }
 
     /**

@@ -21,7 +21,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,9 +89,8 @@ public final class NmfService implements AutoCloseable {
     /** Reads the factors' summaries for {@link #status()}; made at its first call, used by its caller only. */
     private KafkaConsumer<String, byte[]> summaries;
     private SummaryMessage lastSummary;
-    /** Where the summaries' reader started on each partition, and each partition's first offset. */
-    private final Map<TopicPartition, Long> summaryFrom = new HashMap<>();
-    private Map<TopicPartition, Long> summaryBegin;
+    /** Whether the summaries' reader went back to the topic's beginning (the tail held no summary). */
+    private boolean summariesRewound;
     /** Records per partition and per component (rank + 1 per snapshot) that the first status reads back. */
     static final int SUMMARY_TAIL_PER_COMPONENT = 2;
     /** The longest a status call reads the factors topic. */
@@ -408,8 +406,8 @@ public final class NmfService implements AutoCloseable {
      * writes rank + 1 records, its summary last), not at its beginning: at m = 2^15 a snapshot is
      * megabytes, and a topic of many snapshots took minutes to read a fetch per call. Every call
      * reads up to the topic's end as it was when the call began, for at most
-     * {@link #SUMMARY_READ_BUDGET}; if it got there without finding a summary, the next call
-     * starts twice as far back (down to the beginning).
+     * {@link #SUMMARY_READ_BUDGET}; if the tail held no summary (other models' records), the next
+     * calls read the topic from its beginning.
      */
     private void readSummaries() {
         try {
@@ -418,13 +416,11 @@ public final class NmfService implements AutoCloseable {
                 List<TopicPartition> partitions = summaries.partitionsFor(config.topics().factors()).stream()
                         .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
                 summaries.assign(partitions);
-                summaryBegin = summaries.beginningOffsets(partitions, SUMMARY_READ_BUDGET);
+                Map<TopicPartition, Long> begin = summaries.beginningOffsets(partitions, SUMMARY_READ_BUDGET);
                 Map<TopicPartition, Long> end = summaries.endOffsets(partitions, SUMMARY_READ_BUDGET);
                 long tail = (long) SUMMARY_TAIL_PER_COMPONENT * (config.rank() + 1);
                 for (TopicPartition tp : partitions) {
-                    long from = Math.max(summaryBegin.get(tp), end.get(tp) - tail);
-                    summaries.seek(tp, from);
-                    summaryFrom.put(tp, from);
+                    summaries.seek(tp, Math.max(begin.get(tp), end.get(tp) - tail));
                 }
             }
             Map<TopicPartition, Long> end = summaries.endOffsets(summaries.assignment(), SUMMARY_READ_BUDGET);
@@ -442,16 +438,9 @@ public final class NmfService implements AutoCloseable {
                 }
                 atEnd = reached(end);
             }
-            if (atEnd && lastSummary == null) {
-                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                    TopicPartition tp = e.getKey();
-                    long from = summaryFrom.get(tp);
-                    long earlier = Math.max(summaryBegin.get(tp), e.getValue() - 2 * Math.max(1, e.getValue() - from));
-                    if (earlier < from) {
-                        summaries.seek(tp, earlier);
-                        summaryFrom.put(tp, earlier);
-                    }
-                }
+            if (atEnd && lastSummary == null && !summariesRewound) {
+                summaries.seekToBeginning(summaries.assignment());
+                summariesRewound = true;
             }
         } catch (KafkaException e) {
             LOG.debug("factors summary not read now: {}", e.toString()); // the status keeps what it had

@@ -9,6 +9,7 @@ import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.SparseColumn;
 import dev.nmfstream.nmf.synth.PlantedTopics;
 import dev.nmfstream.text.TextSettings;
+import dev.nmfstream.text.TextVectorizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +30,25 @@ class HashingQualityTest {
         return texts;
     }
 
+    /** The corpus's documents as the service's vectoriser makes them with m rows: the reference. */
+    private static List<SparseColumn> serviceColumns(HashingQuality.Corpus corpus, TextSettings settings) {
+        TextVectorizer v = new TextVectorizer(settings);
+        List<SparseColumn> out = new ArrayList<>(corpus.texts.size());
+        int[] idx = new int[1024];
+        double[] val = new double[1024];
+        for (String text : corpus.texts) {
+            v.start();
+            v.add(text);
+            if (v.distinct() > idx.length) {
+                idx = new int[2 * v.distinct()];
+                val = new double[2 * v.distinct()];
+            }
+            int nnz = v.finish(idx, val);
+            out.add(SparseColumn.of(settings.buckets(), Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz)));
+        }
+        return out;
+    }
+
     private static void assertSameColumn(SparseColumn expected, SparseColumn actual, String what) {
         assertEquals(expected.nnz(), actual.nnz(), what + ": nonzeros");
         for (int q = 0; q < expected.nnz(); q++) {
@@ -47,7 +67,7 @@ class HashingQualityTest {
         assertEquals(3, corpus.texts.size(), "the document without words is left out");
         for (int m : new int[] {4, 64, 1 << 15}) {
             List<SparseColumn> merged = corpus.columns(settings.weighting(), corpus.rowsOf(m), m);
-            List<SparseColumn> service = HashingQuality.hashedColumns(corpus, settings.withBuckets(m));
+            List<SparseColumn> service = serviceColumns(corpus, settings.withBuckets(m));
             for (int j = 0; j < service.size(); j++) {
                 assertSameColumn(service.get(j), merged.get(j), "m = " + m + ", document " + j);
             }
@@ -114,19 +134,20 @@ class HashingQualityTest {
         assertTrue(words > 100 && words <= 150, "5 topics × 30 words, some shared: " + words);
         List<SparseColumn> exact = corpus.exactColumns(settings.weighting());
         Basis exact0 = HashingQuality.learn(exact, 5, 0);
-        double exactError = HashingQuality.relativeError(exact0, exact);
-        double[][] h0 = HashingQuality.weights(exact0, exact);
+        HashingQuality.Projected projected = HashingQuality.weights(exact0, exact);
+        double exactError = projected.error();
+        double[][] h0 = projected.h();
 
         int roomy = 1 << 20;
         int[] rows = corpus.rowsOf(roomy);
         assertEquals(words, Arrays.stream(rows).distinct().count(), "no two of these words share a row of 2^20");
-        Basis hashed = HashingQuality.learn(HashingQuality.hashedColumns(corpus, settings.withBuckets(roomy)), 5, 0);
+        List<SparseColumn> hashedColumns = serviceColumns(corpus, settings.withBuckets(roomy));
+        Basis hashed = HashingQuality.learn(hashedColumns, 5, 0);
         Basis inWords = HashingQuality.inWords(hashed, rows);
         assertEquals(exactError, HashingQuality.relativeError(inWords, exact), 1e-5 * exactError,
                 "without collisions hashing is a renaming of rows");
-        List<SparseColumn> hashedColumns = HashingQuality.hashedColumns(corpus, settings.withBuckets(roomy));
         HashingQuality.Agreement agree = HashingQuality.agreement(hashed,
-                HashingQuality.rowLabels(corpus, rows, roomy), inWords, HashingQuality.weights(hashed, hashedColumns),
+                HashingQuality.rowLabels(corpus, rows, roomy), inWords, HashingQuality.weights(hashed, hashedColumns).h(),
                 exact0, null, exact0, h0);
         assertTrue(agree.minCosine() > 0.99, "every planted topic learned alike: " + agree);
         assertTrue(agree.meanTopOverlap() >= 0.9, "with the same top words: " + agree);
@@ -134,8 +155,7 @@ class HashingQualityTest {
 
         int crowded = 16;
         int[] few = corpus.rowsOf(crowded);
-        Basis squeezed = HashingQuality.learn(HashingQuality.hashedColumns(corpus, settings.withBuckets(crowded)), 5,
-                0);
+        Basis squeezed = HashingQuality.learn(serviceColumns(corpus, settings.withBuckets(crowded)), 5, 0);
         double crowdedError = HashingQuality.relativeError(HashingQuality.inWords(squeezed, few), exact);
         assertTrue(crowdedError > exactError + 0.2,
                 "over 100 words in 16 rows predict each row's words alike: " + crowdedError + " against " + exactError);

@@ -91,6 +91,15 @@ class TextTopologyTest {
         return new TopologyTestDriver(NmfTopology.build(config), p);
     }
 
+    private static TestInputTopic<String, byte[]> columns(TopologyTestDriver driver, NmfStreamConfig config) {
+        return driver.createInputTopic(config.topics().columns(), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static TestOutputTopic<String, byte[]> factors(TopologyTestDriver driver, NmfStreamConfig config) {
+        return driver.createOutputTopic(config.topics().factors(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
     /**
      * Pipes documents {"id": "doc-d", "text": text(d)} (plus {@code extra} fields), moving the
      * clock 300 ms every {@code every} documents, then 6 s more so that the last updates and a
@@ -117,10 +126,8 @@ class TextTopologyTest {
         int[] idx = new int[256];
         double[] val = new double[256];
         try (TopologyTestDriver driver = driver(config)) {
-            TestInputTopic<String, byte[]> in = driver.createInputTopic(config.topics().columns(),
-                    new StringSerializer(), new ByteArraySerializer());
-            TestOutputTopic<String, byte[]> factors = driver.createOutputTopic(config.topics().factors(),
-                    new StringDeserializer(), new ByteArrayDeserializer());
+            TestInputTopic<String, byte[]> in = columns(driver, config);
+            TestOutputTopic<String, byte[]> factors = factors(driver, config);
             TestOutputTopic<String, WeightsMessage> weights = driver.createOutputTopic(config.topics().weights(),
                     new StringDeserializer(), WireSerdes.weights().deserializer());
             int documents = 6000;
@@ -161,10 +168,8 @@ class TextTopologyTest {
         int[] idx = new int[256];
         double[] val = new double[256];
         try (TopologyTestDriver driver = driver(config)) {
-            TestInputTopic<String, byte[]> in = driver.createInputTopic(config.topics().columns(),
-                    new StringSerializer(), new ByteArraySerializer());
-            TestOutputTopic<String, byte[]> factors = driver.createOutputTopic(config.topics().factors(),
-                    new StringDeserializer(), new ByteArrayDeserializer());
+            TestInputTopic<String, byte[]> in = columns(driver, config);
+            TestOutputTopic<String, byte[]> factors = factors(driver, config);
             // the syllables have no x or y: the late topic's words are new
             feed(driver, in, 7000, 100, d -> d < 4000 ? PlantedText.next(early, idx, val)
                     : PlantedText.next(late, idx, val).replace('x', 'y'), "");
@@ -189,8 +194,7 @@ class TextTopologyTest {
     void badDocumentsAreDeadLettersWithAReason() {
         NmfStreamConfig config = config("nmf.max.value.bytes", "1000");
         try (TopologyTestDriver driver = driver(config)) {
-            TestInputTopic<String, byte[]> in = driver.createInputTopic(config.topics().columns(),
-                    new StringSerializer(), new ByteArraySerializer());
+            TestInputTopic<String, byte[]> in = columns(driver, config);
             TestOutputTopic<String, DeadLetter> dead = driver.createOutputTopic(config.topics().deadLetters(),
                     new StringDeserializer(), WireSerdes.deadLetter().deserializer());
             Map<String, String> cases = new HashMap<>();
