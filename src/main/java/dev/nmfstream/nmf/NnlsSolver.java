@@ -76,7 +76,7 @@ public final class NnlsSolver {
     private final int[] nIdx;
     private final boolean[] inN;
     private final boolean[] violating;
-    /** Σ_p G_{:,p} d_p y_p. */
+    /** Σ_p G_{:,p} d_p y_p, then (in {@link #violators}) the scaled negative gradient. */
     private final double[] t;
     /** The variables {@link #violators} found, largest scaled negative gradient first, and those gradients. */
     private final int[] candidates = new int[GROUP];
@@ -281,8 +281,16 @@ public final class NnlsSolver {
 
     /**
      * The variables outside P whose scaled negative gradient exceeds the tolerance and at least
-     * {@link #GROUP_SHARE} of the largest one, at most {@link #GROUP} of them, largest first, into
-     * {@link #candidates}; returns their count (0: the KKT conditions hold).
+     * {@link #GROUP_SHARE} of the largest one, at most {@link #GROUP} of them, largest first (the
+     * lower index first among equals), into {@link #candidates}; returns their count (0: the KKT
+     * conditions hold).
+     *
+     * <p>Three short loops rather than one: the gradients of all r variables (those in P or
+     * blocked set to −∞), their largest, then the few at or above the share of it sorted in. One
+     * loop that sorted each variable in as it went took a branch per variable that the processor
+     * could not predict; on paragraphs (r = 50) it was a quarter of a warm solve. The candidates
+     * are the same: the largest {@code group} above the tolerance, cut at the share of the
+     * largest, are the largest {@code group} of those at or above that share.
      */
     private int violators(double[][] g, int group) {
         Arrays.fill(t, 0.0);
@@ -290,13 +298,20 @@ public final class NnlsSolver {
             int pi = passive[q];
             Kernels.axpy(d[pi] * y[pi], g[pi], t, r);
         }
+        double largest = TOLERANCE;
+        for (int k = 0; k < r; k++) {
+            double negGrad = inPassive[k] || blocked[k] ? Double.NEGATIVE_INFINITY : cs[k] - d[k] * t[k];
+            t[k] = negGrad;
+            largest = negGrad > largest ? negGrad : largest;
+        }
+        if (!(largest > TOLERANCE)) {
+            return 0;
+        }
+        double floor = GROUP_SHARE * largest;
         int found = 0;
         for (int k = 0; k < r; k++) {
-            if (inPassive[k] || blocked[k] || d[k] == 0) {
-                continue;
-            }
-            double negGrad = cs[k] - d[k] * t[k];
-            if (negGrad > TOLERANCE && (found < group || negGrad > candidateGrad[found - 1])) {
+            double negGrad = t[k];
+            if (negGrad >= floor && negGrad > TOLERANCE && (found < group || negGrad > candidateGrad[found - 1])) {
                 int at = found < group ? found++ : found - 1;
                 while (at > 0 && candidateGrad[at - 1] < negGrad) {
                     candidates[at] = candidates[at - 1];
@@ -306,10 +321,6 @@ public final class NnlsSolver {
                 candidates[at] = k;
                 candidateGrad[at] = negGrad;
             }
-        }
-        double floor = GROUP_SHARE * (found > 0 ? candidateGrad[0] : 0);
-        while (found > 1 && candidateGrad[found - 1] < floor) {
-            found--;
         }
         return found;
     }
