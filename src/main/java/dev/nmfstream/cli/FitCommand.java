@@ -121,9 +121,9 @@ public final class FitCommand implements Callable<Integer> {
     Path trace;
 
     @Option(names = "--threads", defaultValue = "1",
-            description = "Threads for the learning pass: each mini-batch's projections and its B and W updates are "
-                    + "shared among them (dense input; sparse input is learned on one thread). W is bitwise the "
-                    + "same for any number. Default: ${DEFAULT-VALUE}.")
+            description = "Threads for the learning pass: each mini-batch's projections and its W update are shared "
+                    + "among them (and, for dense input, its sums of A and B). W is bitwise the same for any number. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--reservoir", paramLabel = "N",

@@ -117,6 +117,24 @@ public final class OnlineNmf implements AutoCloseable {
     private final int[] halfBounds = new int[3];
     /** The sums of A and B of the mini-batch's halves of dense columns ({@link #flushGroup}). */
     private SufficientStatistics.Part[] parts = new SufficientStatistics.Part[0];
+    /**
+     * On several threads: the sparse columns of the current mini-batch not yet projected (copies
+     * of their entries, one after another; column q is entries waitStart[q] ≤ e &lt; waitStart[q + 1]),
+     * the limits of their scales, and their projections. They wait until the batch is full and are
+     * then projected on all lanes ({@link #drainSparse}). On one thread a sparse column is
+     * projected and added as it arrives.
+     */
+    private int[] waitIndices = new int[0];
+    private double[] waitValues = new double[0];
+    private int[] waitStart = new int[1];
+    private double[] waitLimits = new double[0];
+    private Projection[] waitProjections = new Projection[0];
+    private int waiting;
+    /** A view of a waiting sparse column per lane, and one for this thread. */
+    private SparseColumn[] laneSparse = new SparseColumn[0];
+    private final SparseColumn waitView = new SparseColumn(0, new int[0], new double[0], 0, 0);
+    /** Waiting sparse columns per unit of {@link #drainSparse}'s job on the lanes. */
+    static final int SPARSE_UNIT = 32;
     /** The stream's scale, and the influence of each item relative to it. */
     private final InfluenceCap cap;
     /** Under the KL loss: the projector, and Σ s D(v‖W_before h) and Σ s Σv of the items seen. */
@@ -314,7 +332,7 @@ public final class OnlineNmf implements AutoCloseable {
         if (state.current() == null && bootstrap.size() > 0) {
             initializeFromBootstrap();
         }
-        if (config.learning() && batch.items() + grouped > 0) {
+        if (config.learning() && batch.items() + grouped + waiting > 0) {
             update();
         }
     }
@@ -507,6 +525,7 @@ public final class OnlineNmf implements AutoCloseable {
             }
         }
         if (config.learning() && v instanceof DenseColumn dense) {
+            drainSparse(); // the sparse columns before it enter the batch first, as they arrived
             ensureGroupCapacity(grouped + 1);
             groupSlot[grouped] = slot;
             if (deferCopies) {
@@ -523,6 +542,13 @@ public final class OnlineNmf implements AutoCloseable {
             return;
         }
         flushGroup();
+        if (config.learning() && lanes.count() > 1 && v instanceof SparseColumn sparse) {
+            holdSparse(sparse, limit);
+            if (batch.items() + waiting >= batchSize) {
+                update();
+            }
+            return;
+        }
         projector.project(state.current(), v, projection);
         double s = scaleOf(projection, limit);
         record(projection, s);
@@ -726,6 +752,71 @@ public final class OnlineNmf implements AutoCloseable {
         }
     }
 
+    /** Keeps a copy of a sparse column until its mini-batch is full ({@link #drainSparse}). */
+    private void holdSparse(SparseColumn v, double limit) {
+        int nnz = v.nnz();
+        int at = waitStart[waiting];
+        if (waiting + 1 >= waitStart.length) {
+            int size = Math.max(16, 2 * waitStart.length);
+            waitStart = Arrays.copyOf(waitStart, size);
+            waitLimits = Arrays.copyOf(waitLimits, size);
+            int old = waitProjections.length;
+            waitProjections = Arrays.copyOf(waitProjections, size);
+            for (int q = old; q < size; q++) {
+                waitProjections[q] = new Projection(r);
+            }
+        }
+        if (at + nnz > waitIndices.length) {
+            int size = Math.max(at + nnz, 2 * waitIndices.length);
+            waitIndices = Arrays.copyOf(waitIndices, size);
+            waitValues = Arrays.copyOf(waitValues, size);
+        }
+        System.arraycopy(v.indices(), v.offset(), waitIndices, at, nnz);
+        System.arraycopy(v.values(), v.offset(), waitValues, at, nnz);
+        waitLimits[waiting] = limit;
+        waiting++;
+        waitStart[waiting] = at + nnz;
+    }
+
+    /** {@code view} pointed at waiting sparse column q. */
+    private SparseColumn waitingColumn(SparseColumn view, int q) {
+        return view.set(m, waitIndices, waitValues, waitStart[q], waitStart[q + 1] - waitStart[q]);
+    }
+
+    /**
+     * Projects the waiting sparse columns on all lanes (W has not changed since they arrived: it
+     * changes only between mini-batches), then, on this thread and in order, finds each one's
+     * scale, records it and adds it to the mini-batch, as one thread does column by column. The
+     * projections do not depend on the lane that makes them, so the model is bitwise the same for
+     * any number of threads.
+     */
+    private void drainSparse() {
+        int n = waiting;
+        if (n == 0) {
+            return;
+        }
+        waiting = 0;
+        lanes.settle();
+        Basis basis = state.current();
+        lanes.run((n + SPARSE_UNIT - 1) / SPARSE_UNIT, (lane, u) -> {
+            SparseColumn view = laneSparse[lane];
+            Projector own = laneProjectors[lane];
+            for (int q = u * SPARSE_UNIT, to = Math.min(n, q + SPARSE_UNIT); q < to; q++) {
+                own.project(basis, waitingColumn(view, q), waitProjections[q]);
+            }
+        });
+        for (int q = 0; q < n; q++) {
+            Projection p = waitProjections[q];
+            double s = scaleOf(p, waitLimits[q]);
+            record(p, s);
+            SparseColumn v = waitingColumn(waitView, q);
+            addTo(batch, v, p, s);
+            if (batchColumns != null) {
+                batchColumns.add(v);
+            }
+        }
+    }
+
     /** Copies the waiting columns from ≤ q &lt; to that are still in the caller's array. */
     private void copyWaiting(int from, int to) {
         for (int q = from; q < to; q++) {
@@ -828,12 +919,18 @@ public final class OnlineNmf implements AutoCloseable {
         for (int lane = 1; lane < n; lane++) {
             laneProjectors[lane] = new Projector(r);
         }
+        laneSparse = new SparseColumn[n];
+        for (int lane = 0; lane < n; lane++) {
+            laneSparse[lane] = new SparseColumn(0, new int[0], new double[0], 0, 0);
+        }
     }
 
     /**
-     * Learns on {@code threads} threads from now on: the waiting columns of each mini-batch are
-     * projected, and B and W updated, by all of them. The results are bitwise the same for any
-     * number of threads. The threads are daemons; {@link #close()} ends them.
+     * Learns on {@code threads} threads from now on: the waiting columns of each mini-batch (dense
+     * or sparse) are projected, and W updated, by all of them, and the dense columns' sums of A
+     * and B too (sparse columns are added on the calling thread, in order). The results are
+     * bitwise the same for any number of threads. The threads are daemons; {@link #close()} ends
+     * them.
      *
      * @return this learner
      * @throws IllegalArgumentException if threads &lt; 1
@@ -879,6 +976,7 @@ public final class OnlineNmf implements AutoCloseable {
     /** One mini-batch update: decay, add, update W (with refinement rounds), re-seed, publish. */
     private void update() {
         flushGroup();
+        drainSparse();
         double beta = state.startBatch(batch.items());
         long next = state.current().version() + 1;
         SufficientStatistics statistics = state.statistics();
@@ -933,6 +1031,7 @@ public final class OnlineNmf implements AutoCloseable {
 
     /** The whole state (settings, W, statistics, counters, columns not yet learned from) as versioned bytes. */
     public byte[] toBytes() {
+        drainSparse(); // W has not changed since they arrived: the same as projecting them then
         return StateCodec.toBytes(state, this);
     }
 
@@ -956,7 +1055,7 @@ public final class OnlineNmf implements AutoCloseable {
     /** Whether columns wait here that the model has not learned from yet. */
     boolean holdsColumns() {
         return batch != null && batch.items() > 0 || bootstrap != null && bootstrap.size() > 0
-                || batchColumns != null && batchColumns.size() > 0 || grouped > 0;
+                || batchColumns != null && batchColumns.size() > 0 || grouped > 0 || waiting > 0;
     }
 
     SufficientStatistics batch() {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nmfstream.nmf.synth.PlantedModel;
+import dev.nmfstream.nmf.synth.PlantedTopics;
 import dev.nmfstream.nmf.synth.Recovery;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,6 +69,60 @@ class ThreadsTest {
             }
         }
         assertTrue(one.basis().version() > 100, "the stream made " + one.basis().version() + " versions");
+    }
+
+    /**
+     * A sparse stream (planted topics, m = 2,000: the mini-batches update only the rows they
+     * touched, and every fourth batch's worth of items all of them) with outsized documents, a
+     * state round trip while sparse columns wait for their mini-batch, and a partial last batch.
+     */
+    private static OnlineNmf runSparse(NmfConfig config, int threads) {
+        PlantedTopics topics = new PlantedTopics(2_000, 6, 150, 30, 0.1, 3);
+        int[] idx = new int[2_000];
+        double[] val = new double[2_000];
+        OnlineNmf nmf = new OnlineNmf(config).threads(threads, false);
+        for (int j = 0; j < 5_001; j++) {
+            int nnz = topics.next(idx, val);
+            if (j % 613 == 100) {
+                for (int q = 0; q < nnz; q++) {
+                    val[q] *= 1e4;
+                }
+            }
+            // a fresh column each time, its arrays changed after the call: the learner keeps copies
+            nmf.partialFit(new SparseColumn(2_000, idx, val, 0, nnz));
+            Arrays.fill(val, 0, nnz, -1.0);
+            if (j == 2_222) {
+                OnlineNmf resumed = OnlineNmf.fromBytes(nmf.toBytes()).threads(threads, false);
+                nmf.close();
+                nmf = resumed;
+            }
+        }
+        nmf.flush();
+        return nmf;
+    }
+
+    /**
+     * Sparse columns on several threads wait for their mini-batch and are projected on all of them
+     * ({@code OnlineNmf.drainSparse}); the model is bitwise the one a single thread learns column by
+     * column, and the other threads did part of the work.
+     */
+    @Test
+    void sparseColumnsLearnBitwiseTheSameModelOnOneTwoAndThreeThreads() {
+        NmfConfig config = NmfConfig.defaults(6).withBatchSize(256).withSeed(4);
+        OnlineNmf one = runSparse(config, 1);
+        for (int threads : new int[] {2, 3}) {
+            try (OnlineNmf many = runSparse(config, threads)) {
+                assertTrue(many.unitsByOtherThreads() > 0, "the other threads did no work");
+                assertArrayEquals(one.basis().toRowMajor(), many.basis().toRowMajor(), 0.0, threads + " threads");
+                assertEquals(one.basis().version(), many.basis().version());
+                assertEquals(one.items(), many.items());
+                assertEquals(one.prequentialError(), many.prequentialError(), 0.0);
+                assertArrayEquals(one.statistics().aMatrix(), many.statistics().aMatrix(), 0.0);
+            }
+        }
+        assertEquals(5_001, one.items());
+        assertTrue(one.basis().version() > 20, "the stream made " + one.basis().version() + " versions");
+        assertTrue(one.prequentialError() < 0.9, "prequential error " + one.prequentialError());
     }
 
     /**
