@@ -1,9 +1,9 @@
 #!/usr/bin/env -S /usr/bin/python3
 """The engine's speed against the one-pass peers, in one run (issue 15): learning rate of `fit` with
 its defaults in a fresh JVM, on 1 and 2 threads, and of scikit-learn MiniBatchNMF (batch 256, 1024)
-and gensim Nmf (chunk 1024), one BLAS thread, on dense data sets.
+and gensim Nmf (chunk 1000 and 1024), one BLAS thread, on dense (.npy) or sparse (.npz) data sets.
 
-  bench/engine_speed.py [--jar target/nmf-stream.jar] [--repeats 3] NAME=DATA.npy:RANK ...
+  bench/engine_speed.py [--jar target/nmf-stream.jar] [--repeats 3] NAME=DATA.npy|DATA.npz:RANK ...
 
 Each peer runs once per data set (bench/reference.py, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset),
 each fit `--repeats` times per thread count; the fits' median is divided by the fastest peer's rate.
@@ -16,6 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = "/usr/bin/python3"
 PEERS = [("mb256", ["--method", "minibatch", "--batch-size", "256"]),
          ("mb1024", ["--method", "minibatch", "--batch-size", "1024"]),
+         ("gensim1000", ["--method", "gensim", "--batch-size", "1000"]),
          ("gensim1024", ["--method", "gensim", "--batch-size", "1024"])]
 
 
@@ -32,7 +33,7 @@ def main():
     ap.add_argument("--jar", default=os.path.join(ROOT, "target", "nmf-stream.jar"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-peers", action="store_true", help="only the fits (ratios then not computed)")
-    ap.add_argument("sets", nargs="+", help="NAME=DATA.npy:RANK")
+    ap.add_argument("sets", nargs="+", help="NAME=DATA.npy:RANK or NAME=DATA.npz:RANK")
     a = ap.parse_args()
     peer_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     rows = []
@@ -65,12 +66,12 @@ def main():
         print(json.dumps(row), flush=True)
         rows.append(row)
     print()
-    print("| data | r | MiniBatchNMF 256 | MiniBatchNMF 1024 | gensim 1024 | fit, 1 thread (runs) | ÷ fastest peer "
+    print("| data | r | MiniBatchNMF 256 | MiniBatchNMF 1024 | gensim 1000 | gensim 1024 | fit, 1 thread (runs) | ÷ fastest peer "
           "| fit, 2 threads | 2 ÷ 1 | flops/column | GFLOP/s (1 thread) | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         peers = ["%.0f" % r[p] if p in r else "–" for p, _ in PEERS]
-        print("| %s | %d | %s | %s | %s | %.0f (%s) | %s | %.0f | %.2f | %s | %s | %.1f |" % (
+        print("| %s | %d | %s | %s | %s | %s | %.0f (%s) | %s | %.0f | %.2f | %s | %s | %.1f |" % (
             r["set"], r["rank"], *peers, r["fit1"], " / ".join("%.0f" % x for x in r["fit1Runs"]),
             "%.2f" % r["ratio"] if "ratio" in r else "–", r["fit2"], r["threadSpeedup"],
             "%.0f" % r["flopsPerColumn"] if r.get("flopsPerColumn") else "–",
