@@ -946,6 +946,7 @@ public final class OnlineNmf implements AutoCloseable {
      */
     OnlineNmf threads(int threads, boolean waitForJit) {
         if (threads != lanes.count()) {
+            drainSparse(); // on one thread sparse columns do not wait: those waiting go first
             Lanes next = new Lanes(threads, waitForJit);
             lanes.close();
             lanes = next;

@@ -96,6 +96,11 @@ class ThreadsTest {
                 nmf.close();
                 nmf = resumed;
             }
+            if (j == 3_500) {
+                nmf.threads(1); // while columns wait: they enter before the next ones
+            } else if (j == 4_000) {
+                nmf.threads(threads, false);
+            }
         }
         nmf.flush();
         return nmf;
