@@ -928,9 +928,9 @@ public final class OnlineNmf implements AutoCloseable {
     /**
      * Learns on {@code threads} threads from now on: the waiting columns of each mini-batch (dense
      * or sparse) are projected, and W updated, by all of them, and the dense columns' sums of A
-     * and B too (sparse columns are added on the calling thread, in order). The results are
-     * bitwise the same for any number of threads. The threads are daemons; {@link #close()} ends
-     * them.
+     * and B too (sparse columns are added on the calling thread, in order; while they wait, their
+     * copies take 12 bytes per nonzero of the mini-batch). The results are bitwise the same for
+     * any number of threads. The threads are daemons; {@link #close()} ends them.
      *
      * @return this learner
      * @throws IllegalArgumentException if threads &lt; 1
