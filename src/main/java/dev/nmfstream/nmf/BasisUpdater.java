@@ -1,5 +1,6 @@
 package dev.nmfstream.nmf;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -49,6 +50,9 @@ public final class BasisUpdater {
     private final double[] norms;
     /** Scratch: four dot products. */
     private final double[] four = new double[4];
+    /** Per block of {@link #updateRows} on lanes: the Gram products of its rows before and after the update. */
+    private double[][] blockBefore = new double[0][];
+    private double[][] blockAfter = new double[0][];
     /** The lanes {@link #update} runs on (null: this thread), and an updater with its own scratch per lane. */
     private Lanes lanes;
     private BasisUpdater[] laneUpdaters;
@@ -141,7 +145,7 @@ public final class BasisUpdater {
         if (on != null && (laneUpdaters == null || laneUpdaters.length != on.count())) {
             laneUpdaters = new BasisUpdater[on.count()];
             for (int lane = 0; lane < on.count(); lane++) {
-                laneUpdaters[lane] = new BasisUpdater(m, r, (m + on.count() - 1) / on.count());
+                laneUpdaters[lane] = new BasisUpdater(m, r, m); // blocks of this updater's size: updateRows' units
             }
         }
     }
@@ -171,41 +175,98 @@ public final class BasisUpdater {
     void updateRows(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor, int[] rows,
             int count, double[] gramChange) {
         checkShape(w, s);
-        double[] a = s.a;
-        double eps = epsilon(rule, a, floor);
+        double eps = epsilon(rule, s.a, floor);
+        int blocks = (count + block - 1) / block;
+        Lanes on = lanes;
+        if (on != null && !on.alone() && blocks >= 2) {
+            // one block of rows per unit, each on one lane with its own scratch; the blocks' Gram
+            // products are kept apart and added here in block order, as one thread adds them
+            boolean gram = gramChange != null;
+            ensureBlockGrams(gram ? blocks : 0);
+            on.run(blocks, (lane, u) -> {
+                if (gram) {
+                    Arrays.fill(blockBefore[u], 0.0);
+                    Arrays.fill(blockAfter[u], 0.0);
+                }
+                laneUpdaters[lane].updateBlock(rule, w, s, steps, floor, eps, rows, u * block,
+                        Math.min(count, (u + 1) * block), gram ? blockBefore[u] : null, gram ? blockAfter[u] : null);
+            });
+            if (gram) {
+                for (int u = 0; u < blocks; u++) {
+                    addUpper(blockBefore[u], -1.0, gramChange);
+                    addUpper(blockAfter[u], 1.0, gramChange);
+                }
+            }
+            return;
+        }
         for (int start = 0; start < count; start += block) {
-            int n = Math.min(block, count - start);
-            for (int k = 0; k < r; k++) {
-                double[] wk = wBlock[k];
-                double[] bk = bBlock[k];
-                double[] sourceW = w[k];
-                double[] sourceB = s.b[k];
-                for (int x = 0; x < n; x++) {
-                    int i = rows[start + x];
-                    wk[x] = sourceW[i];
-                    bk[x] = sourceB[i];
-                }
+            updateBlock(rule, w, s, steps, floor, eps, rows, start, Math.min(count, start + block), gramChange,
+                    gramChange);
+        }
+    }
+
+    /**
+     * {@link #updateRows} on rows[from … to), at most {@link #block} of them, in this updater's
+     * scratch: the Gram products of the rows before the update added to {@code before} with sign
+     * −1 and after it to {@code after} with sign +1 when both are the caller's G change, or each
+     * added with sign +1 into its own zeroed array (a lane's block), unless null.
+     */
+    private void updateBlock(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor,
+            double eps, int[] rows, int from, int to, double[] before, double[] after) {
+        int n = to - from;
+        double sign = before != null && before == after ? -1.0 : 1.0;
+        for (int k = 0; k < r; k++) {
+            double[] wk = wBlock[k];
+            double[] bk = bBlock[k];
+            double[] sourceW = w[k];
+            double[] sourceB = s.b[k];
+            for (int x = 0; x < n; x++) {
+                int i = rows[from + x];
+                wk[x] = sourceW[i];
+                bk[x] = sourceB[i];
             }
-            if (gramChange != null) {
-                addBlockGram(n, -1.0, gramChange);
+        }
+        if (before != null) {
+            addBlockGram(n, sign, before);
+        }
+        for (int k = 0; k < r; k++) {
+            Kernels.raiseTo(floor, wBlock[k], n);
+        }
+        if (rule == UpdateRule.MU) {
+            multiplicative(s.a, n, steps, eps, floor);
+        } else {
+            hals(s.a, n, steps, floor);
+        }
+        if (after != null) {
+            addBlockGram(n, 1.0, after);
+        }
+        for (int k = 0; k < r; k++) {
+            double[] wk = wBlock[k];
+            double[] target = w[k];
+            for (int x = 0; x < n; x++) {
+                target[rows[from + x]] = wk[x];
             }
-            for (int k = 0; k < r; k++) {
-                Kernels.raiseTo(floor, wBlock[k], n);
+        }
+    }
+
+    /** Room for the Gram products of {@code blocks} blocks, before and after ({@link #updateRows} on lanes). */
+    private void ensureBlockGrams(int blocks) {
+        if (blockBefore.length < blocks) {
+            int old = blockBefore.length;
+            blockBefore = Arrays.copyOf(blockBefore, blocks);
+            blockAfter = Arrays.copyOf(blockAfter, blocks);
+            for (int u = old; u < blocks; u++) {
+                blockBefore[u] = new double[r * r];
+                blockAfter[u] = new double[r * r];
             }
-            if (rule == UpdateRule.MU) {
-                multiplicative(a, n, steps, eps, floor);
-            } else {
-                hals(a, n, steps, floor);
-            }
-            if (gramChange != null) {
-                addBlockGram(n, 1.0, gramChange);
-            }
-            for (int k = 0; k < r; k++) {
-                double[] wk = wBlock[k];
-                double[] target = w[k];
-                for (int x = 0; x < n; x++) {
-                    target[rows[start + x]] = wk[x];
-                }
+        }
+    }
+
+    /** g's upper triangle += sign · p's (entry by entry, as {@link #addBlockGram} adds a block's products). */
+    private void addUpper(double[] p, double sign, double[] g) {
+        for (int j = 0; j < r; j++) {
+            for (int k = j; k < r; k++) {
+                g[j * r + k] += sign * p[j * r + k];
             }
         }
     }

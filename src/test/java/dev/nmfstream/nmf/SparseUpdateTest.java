@@ -187,6 +187,56 @@ class SparseUpdateTest {
         }
     }
 
+    /**
+     * The update of the touched rows on several lanes (a block of rows per unit, each block's Gram
+     * products kept apart and added in block order) gives W and the change of G bitwise as on one
+     * thread, for both rules, with the rows in several blocks and the lanes doing some of them.
+     */
+    @Test
+    void updateRowsOnLanesIsBitwiseTheOneThreadUpdate() {
+        SplittableRandom random = new SplittableRandom(8);
+        int m = 6_000;
+        int r = 24; // blocks of 910 rows: the 3,001 rows below are four blocks, the last one short
+        double[] w0 = TestData.randomW(random, m, r, 0.5);
+        Basis basis = new Basis(m, r, w0, 0);
+        SufficientStatistics s = new SufficientStatistics(m, r);
+        Projector projector = new Projector(r);
+        Projection p = new Projection(r);
+        for (int t = 0; t < 100; t++) {
+            double[] v = TestData.randomColumn(random, w0, m, r, 0.3);
+            projector.project(basis, DenseColumn.of(v), p);
+            s.add(DenseColumn.of(v), p.h);
+        }
+        int[] rows = new int[3_001];
+        for (int x = 0; x < rows.length; x++) {
+            rows[x] = (int) ((x * 7919L) % m); // distinct, out of order
+        }
+        try (Lanes lanes = new Lanes(3, false)) {
+            for (UpdateRule rule : UpdateRule.values()) {
+                BasisUpdater alone = new BasisUpdater(m, r);
+                BasisUpdater shared = new BasisUpdater(m, r);
+                shared.parallel(lanes);
+                double[][] one = basis.toComponents();
+                double[][] many = basis.toComponents();
+                double floor = alone.floorFor(one);
+                // ten updates in a row, compared after each (whether a parked lane wakes in time
+                // for one job depends on the machine; over ten it does)
+                for (int round = 0; round < 10; round++) {
+                    double[] gramOne = new double[r * r];
+                    double[] gramMany = new double[r * r];
+                    alone.updateRows(rule, one, s, 2, floor, rows, rows.length, gramOne);
+                    shared.updateRows(rule, many, s, 2, floor, rows, rows.length, gramMany);
+                    for (int k = 0; k < r; k++) {
+                        assertTrue(Arrays.equals(one[k], many[k]), rule + " round " + round + ": component " + k);
+                    }
+                    assertTrue(Arrays.equals(gramOne, gramMany), rule + " round " + round + ": the change of G");
+                    assertTrue(Arrays.stream(gramOne).anyMatch(x -> x != 0), rule + ": G did not change");
+                }
+            }
+            assertTrue(lanes.unitsByOtherLanes() > 0, "the other lanes did no block");
+        }
+    }
+
     private static double[] toDense(SparseColumn v) {
         double[] x = new double[M];
         for (int j = 0; j < v.nnz(); j++) {
