@@ -158,16 +158,8 @@ class SparseUpdateTest {
         SplittableRandom random = new SplittableRandom(4);
         int m = 300;
         int r = 5;
-        double[] w0 = TestData.randomW(random, m, r, 0.5);
-        Basis basis = new Basis(m, r, w0, 0);
-        SufficientStatistics s = new SufficientStatistics(m, r);
-        Projector projector = new Projector(r);
-        Projection p = new Projection(r);
-        for (int t = 0; t < 200; t++) {
-            double[] v = TestData.randomColumn(random, w0, m, r, 0.3);
-            projector.project(basis, DenseColumn.of(v), p);
-            s.add(DenseColumn.of(v), p.h);
-        }
+        Basis basis = new Basis(m, r, TestData.randomW(random, m, r, 0.5), 0);
+        SufficientStatistics s = statisticsOn(basis, random, 200);
         double[][] full = basis.toComponents();
         double[][] some = basis.toComponents();
         int[] rows = {7, 3, 250, 299, 0, 120};
@@ -197,16 +189,8 @@ class SparseUpdateTest {
         SplittableRandom random = new SplittableRandom(8);
         int m = 6_000;
         int r = 24; // blocks of 910 rows: the 3,001 rows below are four blocks, the last one short
-        double[] w0 = TestData.randomW(random, m, r, 0.5);
-        Basis basis = new Basis(m, r, w0, 0);
-        SufficientStatistics s = new SufficientStatistics(m, r);
-        Projector projector = new Projector(r);
-        Projection p = new Projection(r);
-        for (int t = 0; t < 100; t++) {
-            double[] v = TestData.randomColumn(random, w0, m, r, 0.3);
-            projector.project(basis, DenseColumn.of(v), p);
-            s.add(DenseColumn.of(v), p.h);
-        }
+        Basis basis = new Basis(m, r, TestData.randomW(random, m, r, 0.5), 0);
+        SufficientStatistics s = statisticsOn(basis, random, 100);
         int[] rows = new int[3_001];
         for (int x = 0; x < rows.length; x++) {
             rows[x] = (int) ((x * 7919L) % m); // distinct, out of order
@@ -235,6 +219,22 @@ class SparseUpdateTest {
             }
             assertTrue(lanes.unitsByOtherLanes() > 0, "the other lanes did no block");
         }
+    }
+
+    /** The statistics of n random dense columns made from the basis (30 % noise), projected on it. */
+    private static SufficientStatistics statisticsOn(Basis basis, SplittableRandom random, int n) {
+        int m = basis.dim();
+        int r = basis.rank();
+        double[] w0 = basis.toRowMajor();
+        SufficientStatistics s = new SufficientStatistics(m, r);
+        Projector projector = new Projector(r);
+        Projection p = new Projection(r);
+        for (int t = 0; t < n; t++) {
+            double[] v = TestData.randomColumn(random, w0, m, r, 0.3);
+            projector.project(basis, DenseColumn.of(v), p);
+            s.add(DenseColumn.of(v), p.h);
+        }
+        return s;
     }
 
     private static double[] toDense(SparseColumn v) {
