@@ -193,8 +193,8 @@ public final class BasisUpdater {
             });
             if (gram) {
                 for (int u = 0; u < blocks; u++) {
-                    addUpper(blockBefore[u], -1.0, gramChange);
-                    addUpper(blockAfter[u], 1.0, gramChange);
+                    addUpper(blockBefore[u], gramChange);
+                    addUpper(blockAfter[u], gramChange);
                 }
             }
             return;
@@ -207,14 +207,13 @@ public final class BasisUpdater {
 
     /**
      * {@link #updateRows} on rows[from … to), at most {@link #block} of them, in this updater's
-     * scratch: the Gram products of the rows before the update added to {@code before} with sign
-     * −1 and after it to {@code after} with sign +1 when both are the caller's G change, or each
-     * added with sign +1 into its own zeroed array (a lane's block), unless null.
+     * scratch: the Gram products of the rows before the update subtracted from {@code before}'s
+     * upper triangle and those after it added to {@code after}'s (the caller's G change for both,
+     * or a lane's two zeroed arrays for its block), unless null.
      */
     private void updateBlock(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor,
             double eps, int[] rows, int from, int to, double[] before, double[] after) {
         int n = to - from;
-        double sign = before != null && before == after ? -1.0 : 1.0;
         for (int k = 0; k < r; k++) {
             double[] wk = wBlock[k];
             double[] bk = bBlock[k];
@@ -227,7 +226,7 @@ public final class BasisUpdater {
             }
         }
         if (before != null) {
-            addBlockGram(n, sign, before);
+            addBlockGram(n, -1.0, before);
         }
         for (int k = 0; k < r; k++) {
             Kernels.raiseTo(floor, wBlock[k], n);
@@ -262,11 +261,14 @@ public final class BasisUpdater {
         }
     }
 
-    /** g's upper triangle += sign · p's (entry by entry, as {@link #addBlockGram} adds a block's products). */
-    private void addUpper(double[] p, double sign, double[] g) {
+    /**
+     * g's upper triangle += p's, entry by entry: with p a block's signed products added to zero,
+     * bitwise what {@link #addBlockGram} adds to g directly (G's change never holds −0).
+     */
+    private void addUpper(double[] p, double[] g) {
         for (int j = 0; j < r; j++) {
             for (int k = j; k < r; k++) {
-                g[j * r + k] += sign * p[j * r + k];
+                g[j * r + k] += p[j * r + k];
             }
         }
     }

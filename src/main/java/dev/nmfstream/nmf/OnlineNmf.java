@@ -130,9 +130,8 @@ public final class OnlineNmf implements AutoCloseable {
     private double[] waitLimits = new double[0];
     private Projection[] waitProjections = new Projection[0];
     private int waiting;
-    /** A view of a waiting sparse column per lane, and one for this thread. */
+    /** A view of a waiting sparse column per lane (lane 0: this thread). */
     private SparseColumn[] laneSparse = new SparseColumn[0];
-    private final SparseColumn waitView = new SparseColumn(0, new int[0], new double[0], 0, 0);
     /** Waiting sparse columns per unit of {@link #drainSparse}'s job on the lanes. */
     static final int SPARSE_UNIT = 32;
     /** The stream's scale, and the influence of each item relative to it. */
@@ -809,7 +808,7 @@ public final class OnlineNmf implements AutoCloseable {
             Projection p = waitProjections[q];
             double s = scaleOf(p, waitLimits[q]);
             record(p, s);
-            SparseColumn v = waitingColumn(waitView, q);
+            SparseColumn v = waitingColumn(laneSparse[0], q); // the lanes' job is done
             addTo(batch, v, p, s);
             if (batchColumns != null) {
                 batchColumns.add(v);
