@@ -409,7 +409,10 @@ public final class ModelState {
                 gram = gramAfterRows(known, change);
             }
         } else {
-            updater.update(config.rule(), w, statistics, config.steps(), floor);
+            // G of the new W from its blocks while they are in the cache (not from all of W afterwards)
+            gram = new double[r * r];
+            updater.update(config.rule(), w, statistics, config.steps(), floor, gram);
+            Basis.symmetrize(gram, r);
         }
         updater.normalize(w, statistics, norms);
         if (gram != null) {
@@ -420,7 +423,7 @@ public final class ModelState {
                 }
             }
             gramOfW = gram;
-            if (wasBasis && klUpdater == null && touched <= REFILL_ROWS_MAX_FRACTION * m) {
+            if (partial && wasBasis && klUpdater == null && touched <= REFILL_ROWS_MAX_FRACTION * m) {
                 rowsChanged = touched;
             }
         }
