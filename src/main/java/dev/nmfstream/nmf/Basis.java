@@ -56,6 +56,27 @@ public final class Basis {
      * Copied; not modified.
      */
     public static Basis fromComponents(int m, int r, double[][] components, long version) {
+        return fromComponents(m, r, components, version, null);
+    }
+
+    /**
+     * {@link #fromComponents(int, int, double[][], long)} with G = WᵀW as it was kept (a saved
+     * model's; it becomes this basis's own array), or null to compute it.
+     *
+     * @throws IllegalArgumentException if G is not r × r with finite entries
+     */
+    static Basis fromComponents(int m, int r, double[][] components, long version, double[] knownGram) {
+        if (knownGram != null) {
+            for (int j = 0; j < knownGram.length; j++) {
+                if (!Double.isFinite(knownGram[j])) {
+                    throw new IllegalArgumentException("G[" + j / r + "][" + j % r + "] = " + knownGram[j]
+                            + ", expected a finite number");
+                }
+            }
+            if (knownGram.length != r * r) {
+                throw new IllegalArgumentException("G of " + knownGram.length + " entries, expected " + r * r);
+            }
+        }
         if (components.length != r) {
             throw new IllegalArgumentException("basis has " + components.length + " components, expected rank " + r);
         }
@@ -70,7 +91,7 @@ public final class Basis {
             }
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
-        return new Basis(m, r, wt, version, true, null);
+        return new Basis(m, r, wt, version, true, knownGram);
     }
 
     /**

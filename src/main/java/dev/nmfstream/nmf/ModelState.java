@@ -391,6 +391,7 @@ public final class ModelState {
         double[] known = gramOfW;
         boolean wasBasis = basisIsW;
         wChanged();
+        batch.sortTouchedRows();
         int touched = batch.touchedRows(batchRows);
         long period = (long) FULL_SWEEP_EVERY * config.batchSize();
         boolean fullDue = (items - batch.items()) / period != items / period;

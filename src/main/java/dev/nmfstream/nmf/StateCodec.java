@@ -19,7 +19,7 @@ import java.util.Arrays;
  * rank batchSize steps (int32) forgetting rho, power (f64) rule(UTF) refineRounds(int32)
  * initialization(UTF) bootstrapSize(int32) learning(bool) seed(int64) influenceCap(f64, format ≥ 2)
  * m(int32), and if m &gt; 0:
- *   hasBasis(bool) [version(int64) W: r components of m f64]
+ *   hasBasis(bool) [version(int64) W: r components of m f64, (format ≥ 4) G = WᵀW as the basis holds it: r × r f64]
  *   statistics (SufficientStatistics.writeTo)
  *   hasBatch(bool) [batch statistics]
  *   items batches (int64) prequentialResidualSq prequentialNormSq (f64) reseeds(int64) grace r×int32
@@ -29,13 +29,18 @@ import java.util.Arrays;
  *   (format ≥ 3) loss(UTF, "FROBENIUS" or "KL") prequential divergence sum, mass sum (f64)
  * </pre>
  * Format 1 (without the influence cap) is read with the default cap and an empty window; formats 1
- * and 2 (before the KL loss) as Frobenius models.
+ * and 2 (before the KL loss) as Frobenius models; formats 1 to 3 (before G was kept) with G
+ * computed from W. The engine carries G through its updates (from the rows a partial update
+ * changed, or from each block of a full one), so a G computed again from W afterwards can differ
+ * in its last bits: keeping it makes a restored model continue bitwise.
  * All big-endian (DataOutput).
  */
 final class StateCodec {
 
     private static final int MAGIC = 0x4E4D4653; // "NMFS"
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
+    /** The format before G was kept, still read (G computed from W). */
+    private static final int FORMAT_3 = 3;
     /** The format before the KL loss, still read (as a Frobenius model). */
     private static final int FORMAT_2 = 2;
     /** The format before the influence cap, still read. */
@@ -83,6 +88,7 @@ final class StateCodec {
                 for (double[] wk : state.w()) {
                     SufficientStatistics.writeDoubles(out, wk);
                 }
+                SufficientStatistics.writeDoubles(out, basis.g);
             }
             state.statistics().writeTo(out);
             // the mini-batch is often empty (always for a bare model state): no zeros then
@@ -146,7 +152,7 @@ final class StateCodec {
                         + ", expected " + Integer.toHexString(MAGIC) + ")");
             }
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_2 && format != FORMAT_1) {
+            if (format != FORMAT && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
                 throw new IllegalArgumentException("model state format " + format + ", this version reads formats "
                         + FORMAT_1 + " to " + FORMAT);
             }
@@ -162,7 +168,7 @@ final class StateCodec {
             boolean learning = in.readBoolean();
             long seed = in.readLong();
             double influenceCap = format >= FORMAT_2 ? in.readDouble() : InfluenceCap.DEFAULT_FACTOR;
-            Loss loss = format >= FORMAT ? Loss.valueOf(in.readUTF()) : Loss.FROBENIUS;
+            Loss loss = format >= FORMAT_3 ? Loss.valueOf(in.readUTF()) : Loss.FROBENIUS;
             NmfConfig config = new NmfConfig(rank, batchSize, steps, new Forgetting(rho, power), rule, refine, init,
                     bootstrapSize, learning, seed, influenceCap, loss);
             OnlineNmf nmf = new OnlineNmf(config);
@@ -180,7 +186,12 @@ final class StateCodec {
                 for (double[] wk : w) {
                     SufficientStatistics.readDoubles(in, wk);
                 }
-                basis = Basis.fromComponents(m, rank, w, version);
+                double[] gram = null;
+                if (format >= FORMAT) {
+                    gram = new double[rank * rank];
+                    SufficientStatistics.readDoubles(in, gram);
+                }
+                basis = Basis.fromComponents(m, rank, w, version, gram);
             }
             SufficientStatistics statistics = SufficientStatistics.readFrom(in);
             SufficientStatistics batch = in.readBoolean() ? SufficientStatistics.readFrom(in)
@@ -218,7 +229,7 @@ final class StateCodec {
             } else {
                 Arrays.fill(nmf.groupScales(), 1.0);
             }
-            if (format >= FORMAT) {
+            if (format >= FORMAT_3) {
                 nmf.restoreDivergence(in.readDouble(), in.readDouble());
             }
             nmf.restore(batch, prequentialResidualSq, prequentialNormSq, bootstrap, batchColumns, grouped);

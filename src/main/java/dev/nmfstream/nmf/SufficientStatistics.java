@@ -119,6 +119,16 @@ public final class SufficientStatistics {
         return rowCount;
     }
 
+    /**
+     * Puts the touched rows in increasing order, so that whoever goes through them (the partial
+     * W update, the basis's refill) walks W and B forwards rather than in the order the words came.
+     */
+    void sortTouchedRows() {
+        if (!allRows) {
+            Arrays.sort(rows, 0, rowCount);
+        }
+    }
+
     /** Marks row i of B as touched. */
     void touch(int i) {
         if (!touched[i]) {

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
@@ -404,28 +405,46 @@ class KlLossTest {
             nmf.partialFit(DenseColumn.of(v[q]));
         }
         byte[] now = nmf.toBytes();
+        assertEquals(4, now[7], "the current format");
+        // format 3: no G after W
+        ByteBuffer gram = ByteBuffer.allocate(8 * 9);
+        for (double x : nmf.state().basis().g) {
+            gram.putDouble(x);
+        }
+        byte[] three = cut(now, gram.array(), 0);
+        three[7] = 3;
         // format 2: no loss after the influence cap, no divergence sums at the end
-        byte[] loss = {0, 9, 'F', 'R', 'O', 'B', 'E', 'N', 'I', 'U', 'S'};
+        byte[] old = cut(three, new byte[] {0, 9, 'F', 'R', 'O', 'B', 'E', 'N', 'I', 'U', 'S'}, 16);
+        old[7] = 2;
+        OnlineNmf fromOld = OnlineNmf.fromBytes(old);
+        OnlineNmf fromThree = OnlineNmf.fromBytes(three);
+        OnlineNmf fromNew = OnlineNmf.fromBytes(now);
+        assertEquals(Loss.FROBENIUS, fromOld.config().loss());
+        for (int q = 150; q < 200; q++) {
+            nmf.partialFit(DenseColumn.of(v[q]));
+            fromOld.partialFit(DenseColumn.of(v[q]));
+            fromThree.partialFit(DenseColumn.of(v[q]));
+            fromNew.partialFit(DenseColumn.of(v[q]));
+        }
+        // formats 2 and 3 compute G from W alike; the current one continues the model bitwise
+        assertEquals(Arrays.toString(fromThree.basis().toRowMajor()),
+                Arrays.toString(fromOld.basis().toRowMajor()));
+        assertEquals(Arrays.toString(nmf.basis().toRowMajor()),
+                Arrays.toString(fromNew.basis().toRowMajor()));
+    }
+
+    /** {@code bytes} without the first occurrence of {@code part} and without its last {@code tail} bytes. */
+    private static byte[] cut(byte[] bytes, byte[] part, int tail) {
         int at = -1;
-        for (int i = 0; i + loss.length <= now.length && at < 0; i++) {
-            if (Arrays.equals(now, i, i + loss.length, loss, 0, loss.length)) {
+        for (int i = 0; i + part.length <= bytes.length && at < 0; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
                 at = i;
             }
         }
         assertTrue(at > 0);
-        byte[] old = new byte[now.length - loss.length - 16];
-        System.arraycopy(now, 0, old, 0, at);
-        System.arraycopy(now, at + loss.length, old, at, old.length - at);
-        old[7] = 2;
-        assertEquals(3, now[7], "the current format");
-        OnlineNmf fromOld = OnlineNmf.fromBytes(old);
-        OnlineNmf fromNew = OnlineNmf.fromBytes(now);
-        assertEquals(Loss.FROBENIUS, fromOld.config().loss());
-        for (int q = 150; q < 200; q++) {
-            fromOld.partialFit(DenseColumn.of(v[q]));
-            fromNew.partialFit(DenseColumn.of(v[q]));
-        }
-        assertEquals(Arrays.toString(fromNew.basis().toRowMajor()),
-                Arrays.toString(fromOld.basis().toRowMajor()));
+        byte[] out = new byte[bytes.length - part.length - tail];
+        System.arraycopy(bytes, 0, out, 0, at);
+        System.arraycopy(bytes, at + part.length, out, at, out.length - at);
+        return out;
     }
 }
