@@ -21,9 +21,11 @@ public final class Basis {
     /** W component-major: wt[k*m + i]. */
     final double[] wt;
     /**
-     * Per-component factors of a basis remade by its changed rows alone ({@link #refillRows}):
-     * W[i][k] = w[i*r + k]·scale[k] = wt[k*m + i]·scale[k]; all 1 unless {@link #factored} (never
-     * in a basis handed out of the engine: {@link #fold}). The products c = Wᵀv of {@link Projector}
+     * Per-component factors: W[i][k] = w[i*r + k]·scale[k] = wt[k*m + i]·scale[k]. The engine's
+     * basis mirrors its working W, which is stored the same way ({@link ModelState}): the stored
+     * values and the factors are copied as they are, so that a partial update's publication
+     * copies the rows it changed alone ({@link #refillRows}). All 1 unless {@link #factored}
+     * (never in a basis handed out of the engine: {@link #fold}). The products c = Wᵀv of {@link Projector}
      * take them on the r values of c, always (a branch on {@link #factored} there was compiled for
      * the first case it met and deoptimised at the second); everything else reads W through this class.
      */
@@ -48,7 +50,7 @@ public final class Basis {
      * @throws IllegalArgumentException if a value is negative, NaN or infinite, or the sizes disagree
      */
     public Basis(int m, int r, double[] rowMajorW, long version) {
-        this(m, r, transpose(checkShape(m, r, rowMajorW), m, r), version, true, null);
+        this(m, r, transpose(checkShape(m, r, rowMajorW), m, r), null, version, true, null);
     }
 
     /**
@@ -66,6 +68,30 @@ public final class Basis {
      * @throws IllegalArgumentException if G is not r × r with finite entries
      */
     static Basis fromComponents(int m, int r, double[][] components, long version, double[] knownGram) {
+        return fromComponents(m, r, components, null, version, knownGram);
+    }
+
+    /**
+     * A basis of the stored values {@code components} (copied; not modified) and the factors
+     * {@code factors} (null: all 1; copied), validated, with G as it was kept or null to
+     * compute it: a saved model's working W.
+     *
+     * @throws IllegalArgumentException if a value or a factor is negative, NaN or infinite, a
+     *     factor is 0, or G is not r × r with finite entries
+     */
+    static Basis fromComponents(int m, int r, double[][] components, double[] factors, long version,
+            double[] knownGram) {
+        if (factors != null) {
+            for (int k = 0; k < factors.length; k++) {
+                if (!(factors[k] > 0 && factors[k] < Double.POSITIVE_INFINITY)) {
+                    throw new IllegalArgumentException("factor of component " + k + " = " + factors[k]
+                            + ", expected a finite positive number");
+                }
+            }
+            if (factors.length != r) {
+                throw new IllegalArgumentException(factors.length + " factors, expected " + r);
+            }
+        }
         if (knownGram != null) {
             for (int j = 0; j < knownGram.length; j++) {
                 if (!Double.isFinite(knownGram[j])) {
@@ -91,7 +117,7 @@ public final class Basis {
             }
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
-        return new Basis(m, r, wt, version, true, knownGram);
+        return new Basis(m, r, wt, factors, version, true, knownGram);
     }
 
     /**
@@ -99,19 +125,20 @@ public final class Basis {
      * construction): copied but not validated.
      */
     static Basis trusted(int m, int r, double[][] components, long version) {
-        return trusted(m, r, components, version, null);
+        return trusted(m, r, components, null, version, null);
     }
 
     /**
-     * {@link #trusted(int, int, double[][], long)} with G = WᵀW already known (it becomes this
-     * basis's own array), or null to compute it.
+     * {@link #trusted(int, int, double[][], long)} of stored values and their factors (null: all
+     * 1; copied), with G = WᵀW already known (it becomes this basis's own array), or null to
+     * compute it.
      */
-    static Basis trusted(int m, int r, double[][] components, long version, double[] knownGram) {
+    static Basis trusted(int m, int r, double[][] components, double[] factors, long version, double[] knownGram) {
         double[] wt = new double[m * r];
         for (int k = 0; k < r; k++) {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
-        return new Basis(m, r, wt, version, false, knownGram);
+        return new Basis(m, r, wt, factors, version, false, knownGram);
     }
 
     /**
@@ -119,7 +146,8 @@ public final class Basis {
      * validated unless it comes from the engine itself; its Gram matrix {@code knownGram}
      * (becomes this basis's own) or null to compute it.
      */
-    private Basis(int m, int r, double[] componentMajor, long version, boolean validate, double[] knownGram) {
+    private Basis(int m, int r, double[] componentMajor, double[] factors, long version, boolean validate,
+            double[] knownGram) {
         for (int j = 0; validate && j < componentMajor.length; j++) {
             double x = componentMajor[j];
             if (!(x >= 0) || x == Double.POSITIVE_INFINITY) {
@@ -133,24 +161,51 @@ public final class Basis {
         this.wt = componentMajor;
         this.w = new double[m * r];
         this.scale = new double[r];
-        Arrays.fill(scale, 1.0);
+        takeFactors(factors);
         derive(knownGram);
     }
 
+    /** The factors given (null: all 1) become this basis's. */
+    private void takeFactors(double[] factors) {
+        if (factors == null) {
+            unitScale();
+            return;
+        }
+        boolean any = false;
+        for (int k = 0; k < r; k++) {
+            scale[k] = factors[k];
+            any |= factors[k] != 1;
+        }
+        factored = any;
+    }
+
+    /** G of the stored values made G of W: G_jk · scale[j] · scale[k] (nothing when no factor differs from 1). */
+    private void applyFactors(double[] gram) {
+        if (!factored) {
+            return;
+        }
+        for (int j = 0; j < r; j++) {
+            for (int k = 0; k < r; k++) {
+                gram[j * r + k] *= scale[j] * scale[k];
+            }
+        }
+    }
+
     /**
-     * This basis made over into the given W (components, m each) and version, in its own arrays,
-     * instead of a new one (no allocation of m·r arrays per mini-batch: on a fresh JVM the first
-     * touch of that memory cost more than the update). Only for a basis nobody else holds:
-     * {@link ModelState} recycles the one it made last when it was never handed out. G = WᵀW is
-     * {@code knownGram} when given (it becomes this basis's own array; a partial update of W
-     * carries G by the rows it changed), else computed, on the lanes when there are several.
+     * This basis made over into the given W (stored values {@code components}, m each, and their
+     * {@code factors}, null for all 1; both copied) and version, in its own arrays, instead of a
+     * new one (no allocation of m·r arrays per mini-batch: on a fresh JVM the first touch of that
+     * memory cost more than the update). Only for a basis nobody else holds: {@link ModelState}
+     * recycles the one it made last when it was never handed out. G = WᵀW is {@code knownGram}
+     * when given (it becomes this basis's own array; the model carries G through its updates),
+     * else computed, on the lanes when there are several.
      */
-    Basis refill(double[][] components, long newVersion, Lanes lanes, double[] knownGram) {
+    Basis refill(double[][] components, double[] factors, long newVersion, Lanes lanes, double[] knownGram) {
         for (int k = 0; k < r; k++) {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
         this.version = newVersion;
-        unitScale();
+        takeFactors(factors);
         if (knownGram != null || lanes == null || lanes.alone()) {
             derive(knownGram);
             return this;
@@ -167,43 +222,28 @@ public final class Basis {
             }
         });
         symmetrize(gram, r);
+        applyFactors(gram);
         setGram(gram);
         return this;
     }
 
-    /** How far a component's factor may drift from 1 before the whole basis is copied again. */
-    static final double SCALE_RANGE = 0x1p20;
-
     /**
-     * This basis made over into W after an update that changed only the given rows and then
-     * divided every column k by {@code norms[k]} (a partial update and its normalisation), in
-     * time proportional to those rows: the other rows keep their stored values and the columns'
-     * factors ({@link #scale}) take the division. Only for a basis nobody else holds that is the
-     * W before that update (up to the factors' rounding). G = WᵀW is {@code gram}, which becomes
-     * this basis's own. Returns false, changing nothing, when a factor would leave
-     * [1/{@link #SCALE_RANGE}, {@link #SCALE_RANGE}]: then the caller refills the whole basis.
-     * Measured on paragraphs (r = 50): copying and transposing all of W for each of a pass's ~54
-     * partial updates took ~6 % of a warm pass; with this, a warm pass takes 0.95 × the time
-     * (a fresh {@code fit}, whose first updates run before this is compiled, is unchanged;
-     * BENCHMARKS.md, twelfth session).
+     * This basis made over into the working W of a model that changed only the given rows of its
+     * stored values since this basis mirrored it (a partial update; its normalisation changed the
+     * factors alone): those rows and the factors are copied, in time proportional to the rows.
+     * Only for a basis nobody else holds that mirrors the model's W before that update. G = WᵀW is
+     * {@code gram}, which becomes this basis's own. Measured on paragraphs (r = 50): copying and
+     * transposing all of W for each of a pass's ~54 partial updates took ~6 % of a warm pass;
+     * with this, a warm pass takes 0.95 × the time (BENCHMARKS.md, twelfth session).
      */
-    boolean refillRows(double[][] components, int[] rows, int count, double[] norms, long newVersion,
-            double[] gram) {
-        for (int k = 0; k < r; k++) {
-            double f = scale[k] / norms[k];
-            if (!(f >= 1 / SCALE_RANGE && f <= SCALE_RANGE)) {
-                return false;
-            }
-        }
+    void refillRows(double[][] components, double[] factors, int[] rows, int count, long newVersion, double[] gram) {
         // component-major first, then row-major by blocks of 64 rows that stay in L1
         for (int k = 0; k < r; k++) {
-            scale[k] /= norms[k];
-            double f = 1.0 / scale[k];
             double[] source = components[k];
             int base = k * m;
             for (int x = 0; x < count; x++) {
                 int i = rows[x];
-                wt[base + i] = source[i] * f;
+                wt[base + i] = source[i];
             }
         }
         for (int from = 0; from < count; from += 64) {
@@ -216,13 +256,12 @@ public final class Basis {
                 }
             }
         }
-        this.factored = true;
+        takeFactors(factors);
         this.version = newVersion;
         setGram(gram);
-        return true;
     }
 
-    /** Takes the factors of {@link #refillRows} into the stored values (every factor 1 afterwards). */
+    /** Takes the factors into the stored values (every factor 1 afterwards). */
     void fold() {
         if (!factored) {
             return;
@@ -255,7 +294,13 @@ public final class Basis {
      */
     private void derive(double[] knownGram) {
         transposeRows(0, m);
-        setGram(knownGram != null ? knownGram : gram(wt, m, r));
+        if (knownGram != null) {
+            setGram(knownGram);
+            return;
+        }
+        double[] gram = gram(wt, m, r);
+        applyFactors(gram);
+        setGram(gram);
     }
 
     /**

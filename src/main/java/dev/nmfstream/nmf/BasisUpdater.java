@@ -81,9 +81,15 @@ public final class BasisUpdater {
 
     /** The floor for W: FLOOR·max W (or FLOOR if W is all zero). */
     public double floorFor(double[][] w) {
+        return floorFor(w, null);
+    }
+
+    /** {@link #floorFor(double[][])} for W = {@code w} with column k times {@code factors[k]} (null: 1). */
+    double floorFor(double[][] w, double[] factors) {
         double mx = 0;
-        for (double[] wk : w) {
-            mx = Math.max(mx, Kernels.max(wk, 0, m));
+        for (int k = 0; k < w.length; k++) {
+            // a positive factor keeps the order of the values, rounding included
+            mx = Math.max(mx, Kernels.max(w[k], 0, m) * (factors == null ? 1.0 : factors[k]));
         }
         return floorOf(mx);
     }
@@ -106,18 +112,21 @@ public final class BasisUpdater {
      * @param floor the lower bound for W's entries (W is first raised to it)
      */
     public void update(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor) {
-        update(rule, w, s, steps, floor, null);
+        update(rule, w, null, s, steps, floor, null);
     }
 
     /**
-     * {@link #update(UpdateRule, double[][], SufficientStatistics, int, double)}, and, unless
+     * {@link #update(UpdateRule, double[][], SufficientStatistics, int, double)} on W =
+     * {@code w} with column k times {@code factors[k]} (null: 1), written back as W itself (the
+     * caller's factors are 1 afterwards), and, unless
      * {@code gram} is null, the Gram matrix WᵀW of the updated W added to {@code gram}'s upper
      * triangle (r × r row-major; the lower triangle is not written): each block's products taken
      * while the block is in the cache, added block by block in row order, so G is bitwise the same
      * for any number of lanes. Measured on paragraphs (r = 50): G from the whole W afterwards
      * ({@link Basis}) read all of W r/8 times from memory and took 6 % of a warm pass.
      */
-    void update(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor, double[] gram) {
+    void update(UpdateRule rule, double[][] w, double[] factors, SufficientStatistics s, int steps, double floor,
+            double[] gram) {
         checkShape(w, s);
         double eps = epsilon(rule, s.a, floor);
         Lanes on = lanes;
@@ -126,10 +135,10 @@ public final class BasisUpdater {
             if (shared) {
                 // one range of rows per lane (rows are separable: W is bitwise the same for any ranges)
                 int rows = (m + on.count() - 1) / on.count();
-                on.run(on.count(), (lane, u) -> laneUpdaters[lane].updateRange(rule, w, s, steps, floor, eps,
+                on.run(on.count(), (lane, u) -> laneUpdaters[lane].updateRange(rule, w, factors, s, steps, floor, eps,
                         u * rows, Math.min(m, (u + 1) * rows), null));
             } else {
-                updateRange(rule, w, s, steps, floor, eps, 0, m, null);
+                updateRange(rule, w, factors, s, steps, floor, eps, 0, m, null);
             }
             return;
         }
@@ -140,8 +149,8 @@ public final class BasisUpdater {
             ensureBlockGrams(units);
             on.run(units, (lane, u) -> {
                 Arrays.fill(blockAfter[u], 0.0);
-                laneUpdaters[lane].updateRange(rule, w, s, steps, floor, eps, u * unit, Math.min(m, (u + 1) * unit),
-                        blockAfter[u]);
+                laneUpdaters[lane].updateRange(rule, w, factors, s, steps, floor, eps, u * unit,
+                        Math.min(m, (u + 1) * unit), blockAfter[u]);
             });
             for (int u = 0; u < units; u++) {
                 addUpper(blockAfter[u], gram);
@@ -149,7 +158,7 @@ public final class BasisUpdater {
             return;
         }
         for (int from = 0; from < m; from += unit) {
-            updateRange(rule, w, s, steps, floor, eps, from, Math.min(m, from + unit), gram);
+            updateRange(rule, w, factors, s, steps, floor, eps, from, Math.min(m, from + unit), gram);
         }
     }
 
@@ -157,14 +166,17 @@ public final class BasisUpdater {
      * {@link #update} on rows from ≤ i &lt; to, block by block (blocks start at {@code from}), each
      * block's Gram products after the update added to {@code gram}'s upper triangle unless null.
      */
-    private void updateRange(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor,
-            double eps, int from, int to, double[] gram) {
+    private void updateRange(UpdateRule rule, double[][] w, double[] factors, SufficientStatistics s, int steps,
+            double floor, double eps, int from, int to, double[] gram) {
         double[] a = s.a;
         for (int start = from; start < to; start += block) {
             int n = Math.min(block, to - start);
             for (int k = 0; k < r; k++) {
                 double[] wk = wBlock[k];
                 System.arraycopy(w[k], start, wk, 0, n);
+                if (factors != null && factors[k] != 1) {
+                    Kernels.scale(factors[k], wk, 0, n);
+                }
                 System.arraycopy(s.b[k], start, bBlock[k], 0, n);
                 Kernels.raiseTo(floor, wk, n);
             }
@@ -207,19 +219,20 @@ public final class BasisUpdater {
      */
     public void updateRows(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor, int[] rows,
             int count) {
-        updateRows(rule, w, s, steps, floor, rows, count, null);
+        updateRows(rule, w, null, s, steps, floor, rows, count, null);
     }
 
     /**
-     * {@link #updateRows(UpdateRule, double[][], SufficientStatistics, int, double, int[], int)},
-     * and, unless {@code gramChange} is null, the change of the Gram matrix WᵀW that it makes added
+     * {@link #updateRows(UpdateRule, double[][], SufficientStatistics, int, double, int[], int)} on
+     * W = {@code w} with column k times {@code factors[k]} (null: 1), whose rows are written back
+     * in those units (divided by the factors), and, unless {@code gramChange} is null, the change of the Gram matrix WᵀW that it makes added
      * to {@code gramChange}'s upper triangle (r × r row-major; the lower triangle is not written):
      * Σ over the rows of w_after w_afterᵀ − w_before w_beforeᵀ, each block's products taken while
      * the block is in the cache. Gathered again before and after the update and summed row by row,
      * they took longer than the sweeps (a pass over paragraphs, r = 50: ~215 ms against ~185 ms).
      */
-    void updateRows(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor, int[] rows,
-            int count, double[] gramChange) {
+    void updateRows(UpdateRule rule, double[][] w, double[] factors, SufficientStatistics s, int steps, double floor,
+            int[] rows, int count, double[] gramChange) {
         checkShape(w, s);
         double eps = epsilon(rule, s.a, floor);
         int blocks = (count + block - 1) / block;
@@ -234,7 +247,7 @@ public final class BasisUpdater {
                     Arrays.fill(blockBefore[u], 0.0);
                     Arrays.fill(blockAfter[u], 0.0);
                 }
-                laneUpdaters[lane].updateBlock(rule, w, s, steps, floor, eps, rows, u * block,
+                laneUpdaters[lane].updateBlock(rule, w, factors, s, steps, floor, eps, rows, u * block,
                         Math.min(count, (u + 1) * block), gram ? blockBefore[u] : null, gram ? blockAfter[u] : null);
             });
             if (gram) {
@@ -246,8 +259,8 @@ public final class BasisUpdater {
             return;
         }
         for (int start = 0; start < count; start += block) {
-            updateBlock(rule, w, s, steps, floor, eps, rows, start, Math.min(count, start + block), gramChange,
-                    gramChange);
+            updateBlock(rule, w, factors, s, steps, floor, eps, rows, start, Math.min(count, start + block),
+                    gramChange, gramChange);
         }
     }
 
@@ -257,17 +270,18 @@ public final class BasisUpdater {
      * upper triangle and those after it added to {@code after}'s (the caller's G change for both,
      * or a lane's two zeroed arrays for its block), unless null.
      */
-    private void updateBlock(UpdateRule rule, double[][] w, SufficientStatistics s, int steps, double floor,
-            double eps, int[] rows, int from, int to, double[] before, double[] after) {
+    private void updateBlock(UpdateRule rule, double[][] w, double[] factors, SufficientStatistics s, int steps,
+            double floor, double eps, int[] rows, int from, int to, double[] before, double[] after) {
         int n = to - from;
         for (int k = 0; k < r; k++) {
             double[] wk = wBlock[k];
             double[] bk = bBlock[k];
             double[] sourceW = w[k];
             double[] sourceB = s.b[k];
+            double f = factors == null ? 1.0 : factors[k]; // 1·x is x exactly
             for (int x = 0; x < n; x++) {
                 int i = rows[from + x];
-                wk[x] = sourceW[i];
+                wk[x] = sourceW[i] * f;
                 bk[x] = sourceB[i];
             }
         }
@@ -288,8 +302,9 @@ public final class BasisUpdater {
         for (int k = 0; k < r; k++) {
             double[] wk = wBlock[k];
             double[] target = w[k];
+            double inverse = factors == null ? 1.0 : 1.0 / factors[k];
             for (int x = 0; x < n; x++) {
-                target[rows[from + x]] = wk[x];
+                target[rows[from + x]] = wk[x] * inverse;
             }
         }
     }

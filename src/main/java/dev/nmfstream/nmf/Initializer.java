@@ -118,7 +118,7 @@ public final class Initializer {
      */
     private static double refinePasses(double[][] components, ColumnBuffer sample, int m, int r, UpdateRule rule,
             int passes, double[] norms, double[] firstGram, double firstFloor) {
-        Basis basis = firstGram != null ? Basis.trusted(m, r, components, 0, firstGram)
+        Basis basis = firstGram != null ? Basis.trusted(m, r, components, null, 0, firstGram)
                 : Basis.fromComponents(m, r, components, 0);
         Projector projector = new Projector(r);
         Projection projection = new Projection(r);

@@ -75,6 +75,15 @@ public final class ModelState {
     private boolean handedOut;
     /** The working W, r component arrays of length m. */
     private double[][] w;
+    /**
+     * W's factor per component: W[i][k] = wScale[k] · w[k][i]. A normalisation divides the
+     * factors, not all of W, and a partial update writes its rows back in these units; the basis
+     * copies the stored values and the factors as they are ({@link Basis#refillRows}), so it
+     * mirrors W bit for bit, and so does a restored model ({@link StateCodec}). A full update
+     * writes W itself (factors 1). Under the KL loss W is kept with factors 1 ({@link KlProjector}
+     * reads the stored values).
+     */
+    private double[] wScale;
     /** The model's statistics A, B (with their counts and re-seeding candidates). */
     private SufficientStatistics statistics;
     private BasisUpdater updater;
@@ -120,6 +129,7 @@ public final class ModelState {
         ModelState state = new ModelState(config);
         state.allocate(initial.dim());
         state.w = initial.toComponents();
+        state.wScale = ones(state.r);
         state.basis = initial;
         state.handedOut = true; // the caller holds it: never refilled in place
         return state;
@@ -275,6 +285,7 @@ public final class ModelState {
                 : Initializer.refine(first, capped, m, r, config.rule(), refinePasses);
         basis = new Basis(m, r, refined, 0);
         w = basis.toComponents();
+        wScale = ones(r);
         return basis;
     }
 
@@ -351,7 +362,7 @@ public final class ModelState {
      */
     public void continueVersionsFrom(long version) {
         if (basis != null && version > basis.version()) {
-            basis = Basis.trusted(m, r, w, version);
+            basis = Basis.trusted(m, r, w, wScale, version, basis.g.clone());
         }
     }
 
@@ -398,24 +409,25 @@ public final class ModelState {
         statistics.absorb(rho, batch);
         boolean partial = touched >= 0 && m >= PARTIAL_SWEEP_MIN_ROWS && touched <= PARTIAL_SWEEP_MAX_FRACTION * m
                 && !fullDue;
-        double floor = updater.floorFor(w);
+        double floor = updater.floorFor(w, wScale);
         double[] gram = null;
         if (partial) {
             double[] change = known != null ? gramChange : null;
             if (change != null) {
                 Arrays.fill(change, 0.0);
             }
-            updater.updateRows(config.rule(), w, statistics, config.steps(), floor, batchRows, touched, change);
+            updater.updateRows(config.rule(), w, wScale, statistics, config.steps(), floor, batchRows, touched, change);
             if (change != null) {
                 gram = gramAfterRows(known, change);
             }
         } else {
             // G of the new W from its blocks while they are in the cache (not from all of W afterwards)
             gram = new double[r * r];
-            updater.update(config.rule(), w, statistics, config.steps(), floor, gram);
+            updater.update(config.rule(), w, wScale, statistics, config.steps(), floor, gram);
+            Arrays.fill(wScale, 1.0);
             Basis.symmetrize(gram, r);
         }
-        updater.normalize(w, statistics, norms);
+        normalize(gram);
         if (gram != null) {
             // the columns were divided by their norms: G_jk / (n_j n_k)
             for (int j = 0; j < r; j++) {
@@ -428,6 +440,61 @@ public final class ModelState {
                 rowsChanged = touched;
             }
         }
+        if (klUpdater != null || !factorsInRange()) {
+            settleW();
+        }
+    }
+
+    /** The factors stay within [1/this, this] of 1; beyond, they are taken into W ({@link #settleW}). */
+    private static final double FACTOR_RANGE = 0x1p100;
+
+    /**
+     * Divides W's columns by their norms, in the factors ({@link #wScale}), and rescales the
+     * statistics to match (A' = D A D, B' = B D, D = diag(norms)): the norms are those of G's
+     * diagonal when G of the updated W is known, else computed from W. Leaves them in
+     * {@link #norms} (a zero or non-finite norm counts as 1).
+     */
+    private void normalize(double[] gram) {
+        double[] inverse = new double[r];
+        for (int k = 0; k < r; k++) {
+            double n = gram != null ? Math.sqrt(gram[k * r + k])
+                    : Math.sqrt(Kernels.dot(w[k], 0, w[k], 0, m)) * wScale[k];
+            n = n > 0 && n < Double.POSITIVE_INFINITY ? n : 1.0;
+            norms[k] = n;
+            inverse[k] = 1.0 / n;
+            wScale[k] *= inverse[k];
+        }
+        statistics.rescale(inverse);
+    }
+
+    private boolean factorsInRange() {
+        for (double f : wScale) {
+            if (!(f >= 1 / FACTOR_RANGE && f <= FACTOR_RANGE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Takes W's factors into its stored values (all 1 afterwards): W is the same up to rounding,
+     * but the basis no longer mirrors it, so the next publication copies all of it.
+     */
+    private void settleW() {
+        for (int k = 0; k < r; k++) {
+            if (wScale[k] != 1) {
+                Kernels.scale(wScale[k], w[k], 0, m);
+                wScale[k] = 1;
+            }
+        }
+        basisIsW = false;
+        rowsChanged = -1;
+    }
+
+    private static double[] ones(int n) {
+        double[] out = new double[n];
+        Arrays.fill(out, 1.0);
+        return out;
     }
 
     /**
@@ -469,6 +536,7 @@ public final class ModelState {
 
     /** Updates W on the model's statistics and normalises it (rescaling {@code alsoRescale} too). */
     void step(SufficientStatistics alsoRescale) {
+        settleW();
         wChanged();
         double floor = updater.floorFor(w);
         if (klUpdater != null) {
@@ -490,6 +558,7 @@ public final class ModelState {
 
     /** The working W as a basis of the given version, to re-project a batch with (refinement rounds). */
     Basis trial(long version) {
+        settleW();
         basis = Basis.fromComponents(m, r, w, version);
         basisIsW = true;
         rowsChanged = -1;
@@ -519,8 +588,11 @@ public final class ModelState {
     /** W as the basis of the given version: the last one refilled if nobody holds it, else a new one. */
     private void publish(long version) {
         boolean recycle = basis != null && !handedOut && basis.dim() == m;
-        if (!(recycle && rowsChanged >= 0 && basis.refillRows(w, batchRows, rowsChanged, norms, version, gramOfW))) {
-            basis = recycle ? basis.refill(w, version, lanes, gramOfW) : Basis.trusted(m, r, w, version, gramOfW);
+        if (recycle && rowsChanged >= 0) {
+            basis.refillRows(w, wScale, batchRows, rowsChanged, version, gramOfW);
+        } else {
+            basis = recycle ? basis.refill(w, wScale, version, lanes, gramOfW)
+                    : Basis.trusted(m, r, w, wScale, version, gramOfW);
         }
         handedOut = false;
         gramOfW = basis.g;
@@ -559,6 +631,7 @@ public final class ModelState {
             }
             SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * k)));
             double tau = RESEED_WEIGHT * (meanDiag > 0 ? meanDiag : 1.0);
+            settleW();
             updater.reseed(w, statistics, k, best, tau, random);
             wChanged();
             grace[k] = GRACE_BATCHES;
@@ -614,6 +687,7 @@ public final class ModelState {
             return false;
         }
         SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * weakest)));
+        settleW();
         updater.reseed(w, statistics, weakest, best, RESEED_WEIGHT * (trace > 0 ? trace / r : 1.0), random);
         wChanged();
         grace[weakest] = GRACE_BATCHES;
@@ -695,14 +769,29 @@ public final class ModelState {
         return w;
     }
 
+    double[] wScale() {
+        return wScale;
+    }
+
     int[] grace() {
         return grace;
     }
 
-    void restore(Basis basis, double[][] w, SufficientStatistics statistics, long items, long batches, long reseeds) {
+    /**
+     * A saved model's parts: its basis mirrors {@code w} with the factors {@code wScale} (or is
+     * null), as the saved model's did after its last update.
+     */
+    void restore(Basis basis, double[][] w, double[] wScale, SufficientStatistics statistics, long items, long batches,
+            long reseeds) {
         this.basis = basis;
         this.w = w;
+        this.wScale = wScale;
         wChanged();
+        if (basis != null) {
+            gramOfW = basis.g;
+            basisIsW = true;
+        }
+        handedOut = false;
         this.statistics = statistics;
         this.items = items;
         this.batches = batches;

@@ -19,7 +19,8 @@ import java.util.Arrays;
  * rank batchSize steps (int32) forgetting rho, power (f64) rule(UTF) refineRounds(int32)
  * initialization(UTF) bootstrapSize(int32) learning(bool) seed(int64) influenceCap(f64, format ≥ 2)
  * m(int32), and if m &gt; 0:
- *   hasBasis(bool) [version(int64) W: r components of m f64, (format ≥ 4) G = WᵀW as the basis holds it: r × r f64]
+ *   hasBasis(bool) [version(int64) W: r components of m f64 (stored values), (format ≥ 4) their factors: r f64
+ *     and G = WᵀW as the basis holds it: r × r f64]
  *   statistics (SufficientStatistics.writeTo)
  *   hasBatch(bool) [batch statistics]
  *   items batches (int64) prequentialResidualSq prequentialNormSq (f64) reseeds(int64) grace r×int32
@@ -30,9 +31,10 @@ import java.util.Arrays;
  * </pre>
  * Format 1 (without the influence cap) is read with the default cap and an empty window; formats 1
  * and 2 (before the KL loss) as Frobenius models; formats 1 to 3 (before G was kept) with G
- * computed from W. The engine carries G through its updates (from the rows a partial update
- * changed, or from each block of a full one), so a G computed again from W afterwards can differ
- * in its last bits: keeping it makes a restored model continue bitwise.
+ * computed from W and factors 1. The engine keeps W as stored values times a factor per component
+ * and carries G through its updates (from the rows a partial update changed, or from each block
+ * of a full one); W folded into one array, or G computed again from it, can differ in the last
+ * bits, so format 4 keeps both as they are and a restored model continues bitwise.
  * All big-endian (DataOutput).
  */
 final class StateCodec {
@@ -81,13 +83,14 @@ final class StateCodec {
             if (m == 0) {
                 return bytes.toByteArray();
             }
-            Basis basis = state.basis();
+            Basis basis = state.current(); // as it is: basis() would fold it for handing out
             out.writeBoolean(basis != null);
             if (basis != null) {
                 out.writeLong(basis.version());
                 for (double[] wk : state.w()) {
                     SufficientStatistics.writeDoubles(out, wk);
                 }
+                SufficientStatistics.writeDoubles(out, state.wScale());
                 SufficientStatistics.writeDoubles(out, basis.g);
             }
             state.statistics().writeTo(out);
@@ -180,6 +183,8 @@ final class StateCodec {
             ModelState state = nmf.state();
             Basis basis = null;
             double[][] w = null;
+            double[] wScale = new double[rank];
+            Arrays.fill(wScale, 1.0);
             if (in.readBoolean()) {
                 long version = in.readLong();
                 w = new double[rank][m];
@@ -188,10 +193,11 @@ final class StateCodec {
                 }
                 double[] gram = null;
                 if (format >= FORMAT) {
+                    SufficientStatistics.readDoubles(in, wScale);
                     gram = new double[rank * rank];
                     SufficientStatistics.readDoubles(in, gram);
                 }
-                basis = Basis.fromComponents(m, rank, w, version, gram);
+                basis = Basis.fromComponents(m, rank, w, wScale, version, gram);
             }
             SufficientStatistics statistics = SufficientStatistics.readFrom(in);
             SufficientStatistics batch = in.readBoolean() ? SufficientStatistics.readFrom(in)
@@ -204,7 +210,7 @@ final class StateCodec {
             double prequentialResidualSq = in.readDouble();
             double prequentialNormSq = in.readDouble();
             long reseeds = in.readLong();
-            state.restore(basis, w, statistics, items, batches, reseeds);
+            state.restore(basis, w, wScale, statistics, items, batches, reseeds);
             for (int k = 0; k < rank; k++) {
                 state.grace()[k] = in.readInt();
             }

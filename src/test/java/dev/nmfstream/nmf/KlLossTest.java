@@ -406,12 +406,23 @@ class KlLossTest {
         }
         byte[] now = nmf.toBytes();
         assertEquals(4, now[7], "the current format");
-        // format 3: no G after W
-        ByteBuffer gram = ByteBuffer.allocate(8 * 9);
-        for (double x : nmf.state().basis().g) {
-            gram.putDouble(x);
+        // format 3: W itself (the stored values times their factors), no factors and no G after it
+        ByteBuffer kept = ByteBuffer.allocate(8 * (3 + 9));
+        for (double x : nmf.state().wScale()) {
+            kept.putDouble(x);
         }
-        byte[] three = cut(now, gram.array(), 0);
+        for (double x : nmf.state().current().g) {
+            kept.putDouble(x);
+        }
+        ByteBuffer w = ByteBuffer.allocate(8 * m * 3);
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < m; i++) {
+                w.putDouble(nmf.state().w()[k][i] * nmf.state().wScale()[k]);
+            }
+        }
+        int at = indexOf(now, kept.array());
+        byte[] three = cut(now, kept.array(), 0);
+        System.arraycopy(w.array(), 0, three, at - w.capacity(), w.capacity());
         three[7] = 3;
         // format 2: no loss after the influence cap, no divergence sums at the end
         byte[] old = cut(three, new byte[] {0, 9, 'F', 'R', 'O', 'B', 'E', 'N', 'I', 'U', 'S'}, 16);
@@ -433,8 +444,8 @@ class KlLossTest {
                 Arrays.toString(fromNew.basis().toRowMajor()));
     }
 
-    /** {@code bytes} without the first occurrence of {@code part} and without its last {@code tail} bytes. */
-    private static byte[] cut(byte[] bytes, byte[] part, int tail) {
+    /** Where {@code part} first occurs in {@code bytes} (asserted to occur after the start). */
+    private static int indexOf(byte[] bytes, byte[] part) {
         int at = -1;
         for (int i = 0; i + part.length <= bytes.length && at < 0; i++) {
             if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
@@ -442,6 +453,12 @@ class KlLossTest {
             }
         }
         assertTrue(at > 0);
+        return at;
+    }
+
+    /** {@code bytes} without the first occurrence of {@code part} and without its last {@code tail} bytes. */
+    private static byte[] cut(byte[] bytes, byte[] part, int tail) {
+        int at = indexOf(bytes, part);
         byte[] out = new byte[bytes.length - part.length - tail];
         System.arraycopy(bytes, 0, out, 0, at);
         System.arraycopy(bytes, at + part.length, out, at, out.length - at);

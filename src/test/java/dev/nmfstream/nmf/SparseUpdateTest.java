@@ -121,13 +121,19 @@ class SparseUpdateTest {
             if (current.factored) {
                 remade++;
             }
-            double[][] w = nmf.state().w();
+            double[][] w = working(nmf.state());
             Basis whole = Basis.fromComponents(M, R, w, version);
             for (int k = 0; k < R; k++) {
+                // the basis mirrors the model's stored values and factors bit for bit
+                assertEquals(nmf.state().wScale()[k], current.scale[k], "factor " + k + " of version " + version);
+                for (int i = 0; i < M; i++) {
+                    assertEquals(nmf.state().w()[k][i], current.wt[k * M + i],
+                            "stored W[" + i + "][" + k + "] of version " + version);
+                    assertEquals(current.wt[k * M + i], current.w[i * R + k]);
+                }
                 double[] component = current.component(k);
                 for (int i = 0; i < M; i++) {
-                    assertEquals(w[k][i], component[i], 1e-13 * Math.max(w[k][i], 1e-3),
-                            "W[" + i + "][" + k + "] of version " + version);
+                    assertEquals(w[k][i], component[i], "W[" + i + "][" + k + "] of version " + version);
                 }
             }
             double[] g = current.gram();
@@ -147,9 +153,59 @@ class SparseUpdateTest {
         assertTrue(remade > 20, remade + " versions remade by their changed rows");
         Basis held = nmf.basis();
         assertTrue(!held.factored, "a basis handed out has no factors");
-        double[][] w = nmf.state().w();
+        double[][] w = working(nmf.state());
         for (int k = 0; k < R; k++) {
             assertEquals(0.0, TestData.maxDifference(w[k], held.component(k)), 1e-13, "component " + k + " handed out");
+        }
+    }
+
+    /** The model's working W: its stored values times their factors. */
+    private static double[][] working(ModelState state) {
+        double[][] w = new double[R][];
+        for (int k = 0; k < R; k++) {
+            w[k] = state.w()[k].clone();
+            for (int i = 0; i < w[k].length; i++) {
+                w[k][i] *= state.wScale()[k];
+            }
+        }
+        return w;
+    }
+
+    /**
+     * A learner saved while its basis is remade by rows (factored) and restored continues bitwise
+     * as the one never stopped: the state keeps W's stored values, their factors and G as the
+     * basis holds them. Before format 4 it kept W folded and computed G again, and the two
+     * learners parted in the last bits at the next update.
+     */
+    @Test
+    void aLearnerSavedBetweenPartialUpdatesContinuesBitwise() {
+        PlantedTopics topics = new PlantedTopics(M, R, 1_000, 30, 0.1, 5);
+        List<SparseColumn> docs = new ArrayList<>();
+        int[] idx = new int[M];
+        double[] val = new double[M];
+        for (int j = 0; j < 6_000; j++) {
+            int nnz = topics.next(idx, val);
+            docs.add(new SparseColumn(M, Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz), 0, nnz));
+        }
+        OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(R).withBatchSize(BATCH));
+        List<OnlineNmf> resumed = new ArrayList<>();
+        for (int j = 0; j < docs.size(); j++) {
+            nmf.partialFit(docs.get(j));
+            for (OnlineNmf other : resumed) {
+                other.partialFit(docs.get(j));
+            }
+            // saved mid-batch, at three points of the pass, while the basis carries factors
+            if ((j == 1_000 || j == 3_001 || j == 4_567) && nmf.state().current().factored) {
+                resumed.add(OnlineNmf.fromBytes(nmf.toBytes()));
+            }
+        }
+        assertEquals(3, resumed.size(), "saves while the basis was remade by rows");
+        nmf.flush();
+        for (OnlineNmf other : resumed) {
+            other.flush();
+            assertEquals(nmf.state().batches(), other.state().batches());
+            assertTrue(Arrays.equals(nmf.basis().toRowMajor(), other.basis().toRowMajor()), "W after the pass");
+            assertEquals(nmf.prequentialError(), other.prequentialError());
         }
     }
 
@@ -203,13 +259,18 @@ class SparseUpdateTest {
                 double[][] one = basis.toComponents();
                 double[][] many = basis.toComponents();
                 double floor = alone.floorFor(one);
+                // W kept as stored values times a factor per component, as the model keeps it
+                double[] factors = new double[r];
+                for (int k = 0; k < r; k++) {
+                    factors[k] = 0.5 + random.nextDouble() * 1.5;
+                }
                 // ten updates in a row, compared after each (whether a parked lane wakes in time
                 // for one job depends on the machine; over ten it does)
                 for (int round = 0; round < 10; round++) {
                     double[] gramOne = new double[r * r];
                     double[] gramMany = new double[r * r];
-                    alone.updateRows(rule, one, s, 2, floor, rows, rows.length, gramOne);
-                    shared.updateRows(rule, many, s, 2, floor, rows, rows.length, gramMany);
+                    alone.updateRows(rule, one, factors, s, 2, floor, rows, rows.length, gramOne);
+                    shared.updateRows(rule, many, factors, s, 2, floor, rows, rows.length, gramMany);
                     for (int k = 0; k < r; k++) {
                         assertTrue(Arrays.equals(one[k], many[k]), rule + " round " + round + ": component " + k);
                     }

@@ -96,15 +96,16 @@ class ThreadsTest {
             // a fresh column each time, its arrays changed after the call: the learner keeps copies
             nmf.partialFit(new SparseColumn(2_000, idx, val, 0, nnz));
             Arrays.fill(val, 0, nnz, -1.0);
-            if (j == 2_222) {
+            if (j == 1_500) {
+                nmf.threads(1); // while columns wait: they enter before the next ones
+            } else if (j == 2_000) {
+                nmf.threads(threads, false);
+            }
+            // the last lanes get ~1,700 columns to share (a parked lane may miss a few jobs on a busy machine)
+            if (j == 3_333) {
                 OnlineNmf resumed = OnlineNmf.fromBytes(nmf.toBytes()).threads(threads, false);
                 nmf.close();
                 nmf = resumed;
-            }
-            if (j == 3_500) {
-                nmf.threads(1); // while columns wait: they enter before the next ones
-            } else if (j == 4_000) {
-                nmf.threads(threads, false);
             }
         }
         nmf.flush();
