@@ -28,13 +28,7 @@ class SparseUpdateTest {
     void updatingTheTouchedRowsRecoversPlantedTopicsAsTheFullUpdateDoes() {
         // 8 topics of 1,000 terms each over 10,000: a batch of 256 documents touches about a third of the rows
         PlantedTopics topics = new PlantedTopics(M, R, 1_000, 30, 0.1, 21);
-        List<SparseColumn> docs = new ArrayList<>();
-        int[] idx = new int[M];
-        double[] val = new double[M];
-        for (int j = 0; j < DOCUMENTS; j++) {
-            int nnz = topics.next(idx, val);
-            docs.add(new SparseColumn(M, Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz), 0, nnz));
-        }
+        List<SparseColumn> docs = documents(topics, DOCUMENTS);
         NmfConfig config = NmfConfig.defaults(R).withBatchSize(BATCH);
         OnlineNmf sparse = new OnlineNmf(config);
         OnlineNmf dense = new OnlineNmf(config);
@@ -179,14 +173,7 @@ class SparseUpdateTest {
      */
     @Test
     void aLearnerSavedBetweenPartialUpdatesContinuesBitwise() {
-        PlantedTopics topics = new PlantedTopics(M, R, 1_000, 30, 0.1, 5);
-        List<SparseColumn> docs = new ArrayList<>();
-        int[] idx = new int[M];
-        double[] val = new double[M];
-        for (int j = 0; j < 6_000; j++) {
-            int nnz = topics.next(idx, val);
-            docs.add(new SparseColumn(M, Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz), 0, nnz));
-        }
+        List<SparseColumn> docs = documents(new PlantedTopics(M, R, 1_000, 30, 0.1, 5), 6_000);
         OnlineNmf nmf = new OnlineNmf(NmfConfig.defaults(R).withBatchSize(BATCH));
         List<OnlineNmf> resumed = new ArrayList<>();
         for (int j = 0; j < docs.size(); j++) {
@@ -304,6 +291,18 @@ class SparseUpdateTest {
             x[v.indices()[v.offset() + j]] = v.values()[v.offset() + j];
         }
         return x;
+    }
+
+    /** The next n documents of the planted topics, each its own column. */
+    private static List<SparseColumn> documents(PlantedTopics topics, int n) {
+        List<SparseColumn> docs = new ArrayList<>();
+        int[] idx = new int[M];
+        double[] val = new double[M];
+        for (int j = 0; j < n; j++) {
+            int nnz = topics.next(idx, val);
+            docs.add(new SparseColumn(M, Arrays.copyOf(idx, nnz), Arrays.copyOf(val, nnz), 0, nnz));
+        }
+        return docs;
     }
 
     private static double relativeError(Basis basis, List<SparseColumn> docs) {
