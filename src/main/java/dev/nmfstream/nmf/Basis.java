@@ -261,6 +261,13 @@ public final class Basis {
         setGram(gram);
     }
 
+    /** A new basis of the same W and version with the factors taken into its values (this one unchanged). */
+    Basis foldedCopy() {
+        Basis copy = new Basis(m, r, wt.clone(), scale, version, false, g.clone());
+        copy.fold();
+        return copy;
+    }
+
     /** Takes the factors into the stored values (every factor 1 afterwards). */
     void fold() {
         if (!factored) {

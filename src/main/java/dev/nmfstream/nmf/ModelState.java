@@ -73,6 +73,11 @@ public final class ModelState {
     private Lanes lanes;
     /** Whether {@link #basis} was given out by {@link #basis()}: then the next version is a new object. */
     private boolean handedOut;
+    /**
+     * The copy of a {@link Basis#factored} basis handed out by {@link #basis()}, its factors
+     * folded in; null until asked for, and again whenever the basis changes.
+     */
+    private Basis handed;
     /** The working W, r component arrays of length m. */
     private double[][] w;
     /**
@@ -171,11 +176,18 @@ public final class ModelState {
      * afterwards: the next version is a new object.
      */
     public Basis basis() {
-        if (basis != null) {
-            basis.fold();
+        if (basis == null || !basis.factored) {
+            if (basis != null) {
+                handedOut = true; // the caller holds it: never refilled in place
+            }
+            return basis;
         }
-        handedOut = true;
-        return basis;
+        // a copy with the factors folded in: folding the working basis in place would move the
+        // projections of the rest of this mini-batch in the last bits
+        if (handed == null) {
+            handed = basis.foldedCopy();
+        }
+        return handed;
     }
 
     /** Runs the W update on these lanes from now on (null: the calling thread); W is bitwise the same. */
@@ -284,6 +296,7 @@ public final class ModelState {
         double[] refined = config.loss() == Loss.KL ? KlUpdater.refine(first, capped, m, r, refinePasses)
                 : Initializer.refine(first, capped, m, r, config.rule(), refinePasses);
         basis = new Basis(m, r, refined, 0);
+        handed = null;
         w = basis.toComponents();
         wScale = ones(r);
         return basis;
@@ -363,6 +376,7 @@ public final class ModelState {
     public void continueVersionsFrom(long version) {
         if (basis != null && version > basis.version()) {
             basis = Basis.trusted(m, r, w, wScale, version, basis.g.clone());
+            handed = null;
         }
     }
 
@@ -560,6 +574,7 @@ public final class ModelState {
     Basis trial(long version) {
         settleW();
         basis = Basis.fromComponents(m, r, w, version);
+        handed = null;
         basisIsW = true;
         rowsChanged = -1;
         return basis;
@@ -595,6 +610,7 @@ public final class ModelState {
                     : Basis.trusted(m, r, w, wScale, version, gramOfW);
         }
         handedOut = false;
+        handed = null;
         gramOfW = basis.g;
         basisIsW = true;
         rowsChanged = -1;
@@ -784,6 +800,7 @@ public final class ModelState {
     void restore(Basis basis, double[][] w, double[] wScale, SufficientStatistics statistics, long items, long batches,
             long reseeds) {
         this.basis = basis;
+        this.handed = null;
         this.w = w;
         this.wScale = wScale;
         wChanged();

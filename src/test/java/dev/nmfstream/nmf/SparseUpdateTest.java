@@ -196,6 +196,38 @@ class SparseUpdateTest {
         }
     }
 
+    /**
+     * Asking a learner for its basis in the middle of a mini-batch changes nothing it learns, on
+     * sparse or dense columns: a basis with factors is handed out as a copy with them folded in,
+     * the working one stays as it is.
+     */
+    @Test
+    void askingForTheBasisMidBatchChangesNothingLearned() {
+        List<SparseColumn> docs = documents(new PlantedTopics(M, R, 1_000, 30, 0.1, 6), 3_000);
+        for (boolean dense : new boolean[] {false, true}) {
+            OnlineNmf quiet = new OnlineNmf(NmfConfig.defaults(R).withBatchSize(BATCH));
+            OnlineNmf asked = new OnlineNmf(NmfConfig.defaults(R).withBatchSize(BATCH));
+            int factored = 0;
+            for (int j = 0; j < docs.size(); j++) {
+                Column v = dense ? DenseColumn.of(toDense(docs.get(j))) : docs.get(j);
+                quiet.partialFit(v);
+                asked.partialFit(v);
+                if (j % 97 == 13 && asked.state().current() != null) {
+                    factored += asked.state().current().factored ? 1 : 0;
+                    Basis held = asked.basis();
+                    assertTrue(!held.factored, "a basis handed out has no factors");
+                    assertTrue(held == asked.basis(), "the same copy until the basis changes");
+                }
+            }
+            String what = dense ? "dense" : "sparse";
+            assertTrue(factored > 10, what + ": " + factored + " requests met a basis with factors");
+            quiet.flush();
+            asked.flush();
+            assertTrue(Arrays.equals(quiet.basis().toRowMajor(), asked.basis().toRowMajor()), what + ": W");
+            assertEquals(quiet.prequentialError(), asked.prequentialError(), what);
+        }
+    }
+
     @Test
     void updateRowsGivesEachRowWhatTheFullUpdateGivesIt() {
         SplittableRandom random = new SplittableRandom(4);
