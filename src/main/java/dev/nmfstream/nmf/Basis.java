@@ -25,13 +25,15 @@ public final class Basis {
      * basis mirrors its working W, which is stored the same way ({@link ModelState}): the stored
      * values and the factors are copied as they are, so that a partial update's publication
      * copies the rows it changed alone ({@link #refillRows}). All 1 unless {@link #factored}
-     * (never in a basis handed out of the engine: {@link #fold}). The products c = Wᵀv of {@link Projector}
+     * (never in a basis handed out of the engine: {@link #folded}). The products c = Wᵀv of {@link Projector}
      * take them on the r values of c, always (a branch on {@link #factored} there was compiled for
      * the first case it met and deoptimised at the second); everything else reads W through this class.
      */
     final double[] scale;
     /** Whether a factor in {@link #scale} may differ from 1. */
     boolean factored;
+    /** {@link #folded}'s copy of this version, or null: dropped whenever this basis is remade. */
+    private Basis foldedCopy;
     /** G = WᵀW, r × r row-major. */
     double[] g;
     /**
@@ -58,17 +60,7 @@ public final class Basis {
      * Copied; not modified.
      */
     public static Basis fromComponents(int m, int r, double[][] components, long version) {
-        return fromComponents(m, r, components, version, null);
-    }
-
-    /**
-     * {@link #fromComponents(int, int, double[][], long)} with G = WᵀW as it was kept (a saved
-     * model's; it becomes this basis's own array), or null to compute it.
-     *
-     * @throws IllegalArgumentException if G is not r × r with finite entries
-     */
-    static Basis fromComponents(int m, int r, double[][] components, long version, double[] knownGram) {
-        return fromComponents(m, r, components, null, version, knownGram);
+        return fromComponents(m, r, components, null, version, null);
     }
 
     /**
@@ -82,25 +74,25 @@ public final class Basis {
     static Basis fromComponents(int m, int r, double[][] components, double[] factors, long version,
             double[] knownGram) {
         if (factors != null) {
-            for (int k = 0; k < factors.length; k++) {
+            if (factors.length != r) {
+                throw new IllegalArgumentException(factors.length + " factors, expected " + r);
+            }
+            for (int k = 0; k < r; k++) {
                 if (!(factors[k] > 0 && factors[k] < Double.POSITIVE_INFINITY)) {
                     throw new IllegalArgumentException("factor of component " + k + " = " + factors[k]
                             + ", expected a finite positive number");
                 }
             }
-            if (factors.length != r) {
-                throw new IllegalArgumentException(factors.length + " factors, expected " + r);
-            }
         }
         if (knownGram != null) {
+            if (knownGram.length != r * r) {
+                throw new IllegalArgumentException("G of " + knownGram.length + " entries, expected " + r * r);
+            }
             for (int j = 0; j < knownGram.length; j++) {
                 if (!Double.isFinite(knownGram[j])) {
                     throw new IllegalArgumentException("G[" + j / r + "][" + j % r + "] = " + knownGram[j]
                             + ", expected a finite number");
                 }
-            }
-            if (knownGram.length != r * r) {
-                throw new IllegalArgumentException("G of " + knownGram.length + " entries, expected " + r * r);
             }
         }
         if (components.length != r) {
@@ -124,14 +116,9 @@ public final class Basis {
      * A basis from components the engine made itself (floored, finite, nonnegative by
      * construction): copied but not validated.
      */
-    static Basis trusted(int m, int r, double[][] components, long version) {
-        return trusted(m, r, components, null, version, null);
-    }
-
     /**
-     * {@link #trusted(int, int, double[][], long)} of stored values and their factors (null: all
-     * 1; copied), with G = WᵀW already known (it becomes this basis's own array), or null to
-     * compute it.
+     * Of stored values and their factors (null: all 1; copied), with G = WᵀW already known (it
+     * becomes this basis's own array), or null to compute it.
      */
     static Basis trusted(int m, int r, double[][] components, double[] factors, long version, double[] knownGram) {
         double[] wt = new double[m * r];
@@ -205,6 +192,7 @@ public final class Basis {
             System.arraycopy(components[k], 0, wt, k * m, m);
         }
         this.version = newVersion;
+        this.foldedCopy = null;
         takeFactors(factors);
         if (knownGram != null || lanes == null || lanes.alone()) {
             derive(knownGram);
@@ -258,26 +246,27 @@ public final class Basis {
         }
         takeFactors(factors);
         this.version = newVersion;
+        this.foldedCopy = null;
         setGram(gram);
     }
 
-    /** A new basis of the same W and version with the factors taken into its values (this one unchanged). */
-    Basis foldedCopy() {
-        Basis copy = new Basis(m, r, wt.clone(), scale, version, false, g.clone());
-        copy.fold();
-        return copy;
-    }
-
-    /** Takes the factors into the stored values (every factor 1 afterwards). */
-    void fold() {
+    /**
+     * This basis to hand out of the engine: itself without factors, else a new basis of the same
+     * W and version with the factors taken into its values (made once per version; this one
+     * unchanged, so that its user's projections do not move).
+     */
+    Basis folded() {
         if (!factored) {
-            return;
+            return this;
         }
-        for (int k = 0; k < r; k++) {
-            Kernels.scale(scale[k], wt, k * m, m);
+        if (foldedCopy == null) {
+            double[] values = wt.clone();
+            for (int k = 0; k < r; k++) {
+                Kernels.scale(scale[k], values, k * m, m);
+            }
+            foldedCopy = new Basis(m, r, values, null, version, false, g.clone());
         }
-        scaleColumns(w);
-        unitScale();
+        return foldedCopy;
     }
 
     /** Row-major W's (or a copy's) column k times {@code scale[k]}, for every k. */

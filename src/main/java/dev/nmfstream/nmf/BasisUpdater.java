@@ -56,7 +56,10 @@ public final class BasisUpdater {
     private final double[] norms;
     /** Scratch: four dot products. */
     private final double[] four = new double[4];
-    /** Per block of {@link #updateRows} on lanes: the Gram products of its rows before and after the update. */
+    /**
+     * Per block of {@link #updateRows} on lanes: the Gram products of its rows before and after
+     * the update (per unit of {@link #update} with G on lanes: after only).
+     */
     private double[][] blockBefore = new double[0][];
     private double[][] blockAfter = new double[0][];
     /** The lanes {@link #update} runs on (null: this thread), and an updater with its own scratch per lane. */

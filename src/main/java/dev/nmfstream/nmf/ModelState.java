@@ -73,11 +73,6 @@ public final class ModelState {
     private Lanes lanes;
     /** Whether {@link #basis} was given out by {@link #basis()}: then the next version is a new object. */
     private boolean handedOut;
-    /**
-     * The copy of a {@link Basis#factored} basis handed out by {@link #basis()}, its factors
-     * folded in; null until asked for, and again whenever the basis changes.
-     */
-    private Basis handed;
     /** The working W, r component arrays of length m. */
     private double[][] w;
     /**
@@ -176,18 +171,16 @@ public final class ModelState {
      * afterwards: the next version is a new object.
      */
     public Basis basis() {
-        if (basis == null || !basis.factored) {
-            if (basis != null) {
-                handedOut = true; // the caller holds it: never refilled in place
-            }
-            return basis;
+        if (basis == null) {
+            return null;
         }
-        // a copy with the factors folded in: folding the working basis in place would move the
-        // projections of the rest of this mini-batch in the last bits
-        if (handed == null) {
-            handed = basis.foldedCopy();
+        // with factors, a copy with them folded in: folding the working basis in place would move
+        // the projections of the rest of this mini-batch in the last bits
+        Basis out = basis.folded();
+        if (out == basis) {
+            handedOut = true; // the caller holds it: never refilled in place
         }
-        return handed;
+        return out;
     }
 
     /** Runs the W update on these lanes from now on (null: the calling thread); W is bitwise the same. */
@@ -296,7 +289,6 @@ public final class ModelState {
         double[] refined = config.loss() == Loss.KL ? KlUpdater.refine(first, capped, m, r, refinePasses)
                 : Initializer.refine(first, capped, m, r, config.rule(), refinePasses);
         basis = new Basis(m, r, refined, 0);
-        handed = null;
         w = basis.toComponents();
         wScale = ones(r);
         return basis;
@@ -376,8 +368,7 @@ public final class ModelState {
     public void continueVersionsFrom(long version) {
         if (basis != null && version > basis.version()) {
             basis = Basis.trusted(m, r, w, wScale, version, basis.g.clone());
-            handed = null;
-        }
+            }
     }
 
     /**
@@ -574,7 +565,6 @@ public final class ModelState {
     Basis trial(long version) {
         settleW();
         basis = Basis.fromComponents(m, r, w, version);
-        handed = null;
         basisIsW = true;
         rowsChanged = -1;
         return basis;
@@ -610,7 +600,6 @@ public final class ModelState {
                     : Basis.trusted(m, r, w, wScale, version, gramOfW);
         }
         handedOut = false;
-        handed = null;
         gramOfW = basis.g;
         basisIsW = true;
         rowsChanged = -1;
@@ -794,15 +783,14 @@ public final class ModelState {
     }
 
     /**
-     * A saved model's parts: its basis mirrors {@code w} with the factors {@code wScale} (or is
-     * null), as the saved model's did after its last update.
+     * A saved model's parts: its basis mirrors {@code w} with the factors {@code wScale} (null: all
+     * 1), or is null, as the saved model's did after its last update.
      */
     void restore(Basis basis, double[][] w, double[] wScale, SufficientStatistics statistics, long items, long batches,
             long reseeds) {
         this.basis = basis;
-        this.handed = null;
         this.w = w;
-        this.wScale = wScale;
+        this.wScale = wScale != null ? wScale : ones(r);
         wChanged();
         if (basis != null) {
             gramOfW = basis.g;

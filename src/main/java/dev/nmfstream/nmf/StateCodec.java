@@ -183,8 +183,7 @@ final class StateCodec {
             ModelState state = nmf.state();
             Basis basis = null;
             double[][] w = null;
-            double[] wScale = new double[rank];
-            Arrays.fill(wScale, 1.0);
+            double[] wScale = null;
             if (in.readBoolean()) {
                 long version = in.readLong();
                 w = new double[rank][m];
@@ -193,6 +192,7 @@ final class StateCodec {
                 }
                 double[] gram = null;
                 if (format >= FORMAT) {
+                    wScale = new double[rank];
                     SufficientStatistics.readDoubles(in, wScale);
                     gram = new double[rank * rank];
                     SufficientStatistics.readDoubles(in, gram);

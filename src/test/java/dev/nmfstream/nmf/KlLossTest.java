@@ -415,9 +415,9 @@ class KlLossTest {
             kept.putDouble(x);
         }
         ByteBuffer w = ByteBuffer.allocate(8 * m * 3);
-        for (int k = 0; k < 3; k++) {
-            for (int i = 0; i < m; i++) {
-                w.putDouble(nmf.state().w()[k][i] * nmf.state().wScale()[k]);
+        for (double[] component : nmf.state().current().toComponents()) {
+            for (double x : component) {
+                w.putDouble(x);
             }
         }
         int at = indexOf(now, kept.array());
