@@ -149,7 +149,7 @@ public final class BasisUpdater {
         int unit = Math.min(block, GRAM_ROWS);
         int units = (m + unit - 1) / unit;
         if (shared) {
-            ensureBlockGrams(units);
+            blockAfter = ensureBlockGrams(blockAfter, units);
             on.run(units, (lane, u) -> {
                 Arrays.fill(blockAfter[u], 0.0);
                 laneUpdaters[lane].updateRange(rule, w, factors, s, steps, floor, eps, u * unit,
@@ -244,7 +244,10 @@ public final class BasisUpdater {
             // one block of rows per unit, each on one lane with its own scratch; the blocks' Gram
             // products are kept apart and added here in block order, as one thread adds them
             boolean gram = gramChange != null;
-            ensureBlockGrams(gram ? blocks : 0);
+            if (gram) {
+                blockBefore = ensureBlockGrams(blockBefore, blocks);
+                blockAfter = ensureBlockGrams(blockAfter, blocks);
+            }
             on.run(blocks, (lane, u) -> {
                 if (gram) {
                     Arrays.fill(blockBefore[u], 0.0);
@@ -312,17 +315,17 @@ public final class BasisUpdater {
         }
     }
 
-    /** Room for the Gram products of {@code blocks} blocks, before and after ({@link #updateRows} on lanes). */
-    private void ensureBlockGrams(int blocks) {
-        if (blockBefore.length < blocks) {
-            int old = blockBefore.length;
-            blockBefore = Arrays.copyOf(blockBefore, blocks);
-            blockAfter = Arrays.copyOf(blockAfter, blocks);
-            for (int u = old; u < blocks; u++) {
-                blockBefore[u] = new double[r * r];
-                blockAfter[u] = new double[r * r];
-            }
+    /** {@code arrays} with room for at least {@code blocks} blocks' Gram products (r × r each). */
+    private double[][] ensureBlockGrams(double[][] arrays, int blocks) {
+        if (arrays.length >= blocks) {
+            return arrays;
         }
+        int old = arrays.length;
+        double[][] out = Arrays.copyOf(arrays, blocks);
+        for (int u = old; u < blocks; u++) {
+            out[u] = new double[r * r];
+        }
+        return out;
     }
 
     /**
