@@ -405,13 +405,13 @@ public final class BasisUpdater {
         double[] u = wa[0];
         for (int sweep = 0; sweep < sweeps; sweep++) {
             for (int k = 0; k < r; k++) {
-                double akk = a[k * r + k];
-                if (!(akk > 0)) {
-                    continue;
+                double inverse = 1.0 / a[k * r + k];
+                if (!(inverse > 0 && inverse < Double.POSITIVE_INFINITY)) {
+                    continue; // A_kk ≤ 0 (an unused component) or so small that its inverse overflows
                 }
                 // u = W a_k
                 Kernels.combination(wBlock, a, k, r, r, u, n);
-                Kernels.halsStep(wBlock[k], bBlock[k], u, 1.0 / akk, floor, n);
+                Kernels.halsStep(wBlock[k], bBlock[k], u, inverse, floor, n);
             }
         }
     }
