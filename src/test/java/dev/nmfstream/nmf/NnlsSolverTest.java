@@ -164,14 +164,7 @@ class NnlsSolverTest {
         int r = 20;
         int m = 200;
         double[] w = TestData.randomW(random, m, r, 0.5);
-        double[] truth = new double[r];
-        for (int placed = 0; placed < 5; ) {
-            int k = random.nextInt(r);
-            if (truth[k] == 0) {
-                truth[k] = 0.5 + random.nextDouble();
-                placed++;
-            }
-        }
+        double[] truth = weightsOfFive(random, r);
         double[] v = TestData.wh(w, truth, m, r);
         for (int i = 0; i < m; i++) {
             v[i] += 0.1 * (random.nextDouble() - 0.5);
@@ -212,14 +205,7 @@ class NnlsSolverTest {
                 w[i * r + k] = i / words == k ? 0.5 + random.nextDouble() : 0.01 * random.nextDouble();
             }
         }
-        double[] truth = new double[r];
-        for (int placed = 0; placed < 5; ) {
-            int k = random.nextInt(r);
-            if (truth[k] == 0) {
-                truth[k] = 0.5 + random.nextDouble();
-                placed++;
-            }
-        }
+        double[] truth = weightsOfFive(random, r);
         double[] v = TestData.wh(w, truth, m, r);
         double[] g = new Basis(m, r, w, 0).gram();
         double[] c = TestData.wtv(w, v, m, r);
@@ -238,6 +224,19 @@ class NnlsSolverTest {
         assertArrayEquals(truth, withInverse, 1e-9, "seed " + seed);
         assertEquals(activeSetPivots, pivots, "seed " + seed + ": pivots");
         assertArrayEquals(byActiveSet, withInverse, 0.0, "seed " + seed);
+    }
+
+    /** r weights of which 5, at random places, are positive (in [0.5, 1.5)). */
+    private static double[] weightsOfFive(SplittableRandom random, int r) {
+        double[] truth = new double[r];
+        for (int placed = 0; placed < 5; ) {
+            int k = random.nextInt(r);
+            if (truth[k] == 0) {
+                truth[k] = 0.5 + random.nextDouble();
+                placed++;
+            }
+        }
+        return truth;
     }
 
     @ParameterizedTest
