@@ -55,6 +55,11 @@ public final class NnlsSolver {
     /** A variable joins with the most violating one only if its gradient is at least this share of that one's. */
     static final double GROUP_SHARE = 0.2;
 
+    /** A c'_k above this share of the largest counts towards {@link #likelyDense}. */
+    static final double DENSE_LEVEL = 0.05;
+    /** The share of the r components whose c' must be large for {@link #likelyDense}. */
+    static final double DENSE_SHARE = 0.6;
+
     private final int r;
     private final int maxIterations;
     /** 1/√G_kk, or 0 for a zero column. */
@@ -570,9 +575,9 @@ public final class NnlsSolver {
      * maximum. Only chooses the path (both are exact). With W ≥ 0 and v ≥ 0 every c' is ≥ 0, and
      * on documents nearly all of them are above 1 % of the maximum (the rule until 6 December
      * 2026) while a document has 7 positive weights of 20: block pivoting then took 1.5 × the
-     * active set's time. Exact solves of every column with `fit`'s final W, µs per column
-     * (medians of five timings each; BENCHMARKS.md, "eighteenth session"), 1 % and half → 5 %
-     * and 60 %: documents r = 20 2.19 → 1.43, paragraphs r = 50 6.12 → 4.53, music 1.11 → 1.00,
+     * active set's time. Exact solves of every column with {@code fit}'s final W, µs per column
+     * (each column's fastest of five timings, averaged; BENCHMARKS.md, "eighteenth session"),
+     * 1 % and half → 5 % and 60 %: documents r = 20 2.19 → 1.43, paragraphs r = 50 6.12 → 4.53, music 1.11 → 1.00,
      * speech 1.46 → 1.49, planted 0.547 → 0.547, digits 0.838 → 0.838.
      */
     private boolean likelyDense() {
@@ -584,11 +589,6 @@ public final class NnlsSolver {
         }
         return large >= DENSE_SHARE * r;
     }
-
-    /** A c'_k above this share of the largest counts towards {@link #likelyDense}. */
-    static final double DENSE_LEVEL = 0.05;
-    /** The share of the r components whose c' must be large for {@link #likelyDense}. */
-    static final double DENSE_SHARE = 0.6;
 
     private void exchangeAll() {
         for (int k = 0; k < r; k++) {
