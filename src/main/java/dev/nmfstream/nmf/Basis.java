@@ -114,11 +114,8 @@ public final class Basis {
 
     /**
      * A basis from components the engine made itself (floored, finite, nonnegative by
-     * construction): copied but not validated.
-     */
-    /**
-     * Of stored values and their factors (null: all 1; copied), with G = WᵀW already known (it
-     * becomes this basis's own array), or null to compute it.
+     * construction): copied but not validated. Of stored values and their factors (null: all 1;
+     * copied), with G = WᵀW already known (it becomes this basis's own array), or null to compute it.
      */
     static Basis trusted(int m, int r, double[][] components, double[] factors, long version, double[] knownGram) {
         double[] wt = new double[m * r];
@@ -155,7 +152,8 @@ public final class Basis {
     /** The factors given (null: all 1) become this basis's. */
     private void takeFactors(double[] factors) {
         if (factors == null) {
-            unitScale();
+            Arrays.fill(scale, 1.0);
+            factored = false;
             return;
         }
         boolean any = false;
@@ -277,11 +275,6 @@ public final class Basis {
                 rowMajor[row + k] *= scale[k];
             }
         }
-    }
-
-    private void unitScale() {
-        Arrays.fill(scale, 1.0);
-        factored = false;
     }
 
     /**

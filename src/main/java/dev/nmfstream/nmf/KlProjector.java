@@ -113,7 +113,8 @@ public final class KlProjector {
      */
     public Projection project(Basis basis, Column v, Projection out) {
         if (basis.factored) {
-            // only a Frobenius model's own working basis has factors (Basis.refillRows); KL reads W's arrays
+            // only a Frobenius model's working basis has factors (ModelState keeps a KL model's
+            // at 1); KL reads W's arrays
             throw new IllegalStateException("a basis with per-component factors cannot be projected under KL");
         }
         frobenius.project(basis, v, out);

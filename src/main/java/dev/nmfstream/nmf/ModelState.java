@@ -368,7 +368,7 @@ public final class ModelState {
     public void continueVersionsFrom(long version) {
         if (basis != null && version > basis.version()) {
             basis = Basis.trusted(m, r, w, wScale, version, basis.g.clone());
-            }
+        }
     }
 
     /**
@@ -634,14 +634,22 @@ public final class ModelState {
             if (best >= 0) {
                 used[best] = true;
             }
-            SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * k)));
-            double tau = RESEED_WEIGHT * (meanDiag > 0 ? meanDiag : 1.0);
-            settleW();
-            updater.reseed(w, statistics, k, best, tau, random);
-            wChanged();
-            grace[k] = GRACE_BATCHES;
-            reseeds++;
+            reseed(k, best, RESEED_WEIGHT * (meanDiag > 0 ? meanDiag : 1.0));
         }
+    }
+
+    /**
+     * Re-seeds component k from the re-seeding candidate {@code candidate} (−1: none)
+     * with statistics of weight {@code tau}, and gives it its grace period. W's factors are taken
+     * into it first: the new column is written as W itself.
+     */
+    private void reseed(int k, int candidate, double tau) {
+        SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * k)));
+        settleW();
+        updater.reseed(w, statistics, k, candidate, tau, random);
+        wChanged();
+        grace[k] = GRACE_BATCHES;
+        reseeds++;
     }
 
     /**
@@ -691,12 +699,7 @@ public final class ModelState {
         if (weakest < 0 || !(weakestCost < WEAK_SHARE * trace / r)) {
             return false;
         }
-        SplittableRandom random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (batches + 31L * weakest)));
-        settleW();
-        updater.reseed(w, statistics, weakest, best, RESEED_WEIGHT * (trace > 0 ? trace / r : 1.0), random);
-        wChanged();
-        grace[weakest] = GRACE_BATCHES;
-        reseeds++;
+        reseed(weakest, best, RESEED_WEIGHT * (trace > 0 ? trace / r : 1.0));
         return true;
     }
 
