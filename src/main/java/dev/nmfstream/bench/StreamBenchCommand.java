@@ -108,11 +108,13 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     + "\"paced\" (W and trace files get the suffix .paced). 0: off. Default: ${DEFAULT-VALUE}.")
     double paced;
 
-    @Option(names = "--warm-up", description = "With --data: first run a passthrough and the service once each on a "
-            + "copy of the records (their own input topic and application), and discard them, so that the measured "
-            + "runs find the JVM's compiler done with both, as in a service that has been running for a while (in a "
-            + "fresh JVM the compiler threads take about a third of this 2-core machine during a 60,000-item run).")
-    boolean warmUp;
+    @Option(names = "--warm-up", arity = "0..1", fallbackValue = "1", defaultValue = "0", paramLabel = "ROUNDS",
+            description = "With --data: first run a passthrough and the service on a copy of the records (their own "
+            + "input topic and application) this many rounds (--warm-up alone: 1), and discard them, so that the "
+            + "measured runs find the JVM's compiler further along with both, as in a service that has been running "
+            + "for a while (in a fresh JVM the compiler threads take about a third of this 2-core machine during a "
+            + "60,000-item run, and after one round still about a quarter).")
+    int warmUps;
 
     @Option(names = "--out-w", paramLabel = "W.npy", description = "With --data: write the final factors (m × r, float64) here.")
     Path outW;
@@ -248,6 +250,10 @@ public final class StreamBenchCommand implements Callable<Integer> {
             err.println("bench-stream: --format " + format + ", expected binary or json");
             return 2;
         }
+        if (warmUps < 0) {
+            err.println("bench-stream: --warm-up " + warmUps + ", expected a number of rounds ≥ 0");
+            return 2;
+        }
         for (Path file : new Path[] {outW, trace}) {
             Path parent = file == null ? null : file.toAbsolutePath().getParent();
             if (file != null && (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent))) {
@@ -292,8 +298,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
                 return 2;
             }
             TopicSetup.ensure(broker.bootstrapServers(), config, new Properties());
-            if (warmUp) {
-                NmfStreamConfig warm = config("data-warm-up", format, dir, "exactly_once_v2");
+            for (int round = 0; round < warmUps; round++) {
+                NmfStreamConfig warm = config("data-warm-up-" + round, format, dir, "exactly_once_v2");
                 TopicSetup.ensure(broker.bootstrapServers(), warm, new Properties());
                 fill(broker, warm.topics().columns(), matrix, 0);
                 Passthrough.seconds(broker, warm.topics().columns(), dir, n);
@@ -309,7 +315,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
             ObjectNode row = json.createObjectNode();
             row.put("data", data.toString());
             row.put("format", format);
-            row.put("warmedUp", warmUp);
+            row.put("warmedUp", warmUps > 0);
+            row.put("warmUpRounds", warmUps);
             row.put("rows", m);
             row.put("records", n);
             row.put("rank", rank);

@@ -138,6 +138,26 @@ class StreamBenchCommandTest {
     }
 
     @Test
+    void warmUpAloneIsOneRoundAndTakesACount() {
+        StreamBenchCommand none = new StreamBenchCommand();
+        new picocli.CommandLine(none).parseArgs("--data", "x.npy");
+        assertEquals(0, none.warmUps);
+        StreamBenchCommand alone = new StreamBenchCommand();
+        new picocli.CommandLine(alone).parseArgs("--data", "x.npy", "--warm-up");
+        assertEquals(1, alone.warmUps);
+        StreamBenchCommand three = new StreamBenchCommand();
+        new picocli.CommandLine(three).parseArgs("--warm-up", "3", "--data", "x.npy");
+        assertEquals(3, three.warmUps);
+    }
+
+    @Test
+    void aNegativeWarmUpFails() {
+        Run r = run("bench-stream", "--data", fixture("dense_f64_c.npy").toString(), "--warm-up", "-1");
+        assertEquals(2, r.exitCode(), r.describe());
+        assertContains(r.err(), "--warm-up -1", "≥ 0");
+    }
+
+    @Test
     void anUnwritableOutputFailsBeforeAnyBrokerStarts() {
         Path w = dir.resolve("no/such/W.npy");
         Run r = run("bench-stream", "--data", fixture("dense_f64_c.npy").toString(), "--rank", "2",
