@@ -2,9 +2,9 @@ import dev.nmfstream.io.ColumnCursor;
 import dev.nmfstream.io.DataFiles;
 import dev.nmfstream.io.DataMatrix;
 import dev.nmfstream.io.DenseMatrix;
+import dev.nmfstream.io.SparseMatrix;
 import dev.nmfstream.nmf.NmfConfig;
 import dev.nmfstream.nmf.OnlineNmf;
-import dev.nmfstream.nmf.SparseColumn;
 import java.nio.file.Path;
 
 /**
@@ -29,9 +29,8 @@ public class WarmPasses {
         int rank = Integer.parseInt(args[1]);
         int passes = args.length > 2 ? Integer.parseInt(args[2]) : 6;
         String[] threadList = (args.length > 3 ? args[3] : "1").split(",");
-        boolean sparse = data.cursor().at(0) instanceof SparseColumn;
         NmfConfig config = NmfConfig.defaults(rank);
-        if (sparse) {
+        if (data instanceof SparseMatrix) {
             config = config.withBatchSize(NmfConfig.DEFAULT_SPARSE_BATCH);
         }
         for (int pass = 0; pass < passes; pass++) {

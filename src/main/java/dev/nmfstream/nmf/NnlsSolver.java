@@ -573,12 +573,10 @@ public final class NnlsSolver {
      * Whether the solution is likely to have many positive weights, so that block pivoting with
      * the inverse pays: at least {@link #DENSE_SHARE} of c' above {@link #DENSE_LEVEL} of its
      * maximum. Only chooses the path (both are exact). With W ≥ 0 and v ≥ 0 every c' is ≥ 0, and
-     * on documents nearly all of them are above 1 % of the maximum (the rule until 6 December
-     * 2026) while a document has 7 positive weights of 20: block pivoting then took 1.5 × the
-     * active set's time. Exact solves of every column with {@code fit}'s final W, µs per column
-     * (each column's fastest of five timings, averaged; BENCHMARKS.md, "eighteenth session"),
-     * 1 % and half → 5 % and 60 %: documents r = 20 2.19 → 1.43, paragraphs r = 50 6.12 → 4.53, music 1.11 → 1.00,
-     * speech 1.46 → 1.49, planted 0.547 → 0.547, digits 0.838 → 0.838.
+     * on documents nearly all of them are above 1 % of the maximum while a document has 7 positive
+     * weights of 20, so a lower bar sent documents to block pivoting at 1.5 × the active set's
+     * time. The two constants were chosen on the exact solves of six data sets (BENCHMARKS.md,
+     * "eighteenth session").
      */
     private boolean likelyDense() {
         int large = 0;

@@ -209,12 +209,14 @@ class NnlsSolverTest {
         double[] v = TestData.wh(w, truth, m, r);
         double[] g = new Basis(m, r, w, 0).gram();
         double[] c = TestData.wtv(w, v, m, r);
+        double[] scaled = new double[r];
         double largest = 0;
         for (int k = 0; k < r; k++) {
-            largest = Math.max(largest, c[k] / Math.sqrt(g[k * r + k]));
+            scaled[k] = c[k] / Math.sqrt(g[k * r + k]);
+            largest = Math.max(largest, scaled[k]);
         }
         for (int k = 0; k < r; k++) {
-            assertTrue(c[k] / Math.sqrt(g[k * r + k]) > 0.01 * largest, "seed " + seed + ": c'_" + k + " is small");
+            assertTrue(scaled[k] > 0.01 * largest, "seed " + seed + ": c'_" + k + " is small");
         }
         double[] withInverse = new double[r];
         int pivots = new NnlsSolver(r).solve(g, NnlsSolver.scaledInverse(g, r), c, withInverse);
