@@ -116,6 +116,12 @@ public final class StreamBenchCommand implements Callable<Integer> {
             + "60,000-item run, and after one round still about a quarter).")
     int warmUps;
 
+    @Option(names = "--floor", description = "With --data: then run the projection floor on the same records: a "
+            + "topology that only decodes each record, projects it on the run's final factors and publishes its weights "
+            + "(no stores, statistics or updater; the passthrough's settings), and report floorPerSecond and floorRatio "
+            + "(passthrough ÷ floor time): the most that any way of learning could bring the service to.")
+    boolean floor;
+
     @Option(names = "--out-w", paramLabel = "W.npy", description = "With --data: write the final factors (m × r, float64) here.")
     Path outW;
 
@@ -227,7 +233,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
     /** Seconds for the service to publish the weights of the n records. */
     private double service(EmbeddedKafka broker, NmfStreamConfig config, int n) throws Exception {
-        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, null),
+        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
                 NmfService.streamsProperties(config, broker.bootstrapServers()))) {
             long start = System.nanoTime();
             streams.start();
@@ -334,6 +340,12 @@ public final class StreamBenchCommand implements Callable<Integer> {
             }
             row.put("internalBytesPer1000Items", 1000.0 * internalTotal / n);
             boolean complete = quality(row, matrix, weights, factors, outW, trace);
+            if (floor && factors.newestComplete() != null) {
+                Basis basis = new Basis(m, rank, factors.newestComplete(), factors.newestVersion());
+                double least = ProjectionFloor.seconds(broker, input, dir, n, config, basis);
+                row.put("floorPerSecond", n / least);
+                row.put("floorRatio", pass / least);
+            }
             if (paced > 0) {
                 // the same records again, produced at a fraction of the measured rate while the service runs
                 NmfStreamConfig pacedConfig = config("data-paced", format, dir, "exactly_once_v2");
@@ -460,7 +472,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
      */
     private double serviceWithFactors(EmbeddedKafka broker, NmfStreamConfig config, int n, FactorSnapshots factors,
             DataMatrix pacedInput, double rate) throws Exception {
-        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, null),
+        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
                 NmfService.streamsProperties(config, broker.bootstrapServers()))) {
             long start = System.nanoTime();
             streams.start();
@@ -473,7 +485,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
                 consumer.subscribe(List.of(config.topics().factors()));
                 ObjectMapper json = new ObjectMapper();
                 long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-                while (System.nanoTime() < deadline && !(factors.newestComplete() != null && factors.newestItemsSeen() >= n)) {
+                // without learning (nmf.learning=false, a fixed nmf.basis.file) the factors are that basis, at once
+                long items = config.learning() ? n : 0;
+                while (System.nanoTime() < deadline && !(factors.newestComplete() != null && factors.newestItemsSeen() >= items)) {
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         if (r.value() != null) {
                             factors.accept(r.key(), json.readTree(r.value()));
@@ -702,7 +716,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
     private double[] latency(EmbeddedKafka broker, NmfStreamConfig config, double rate) throws Exception {
         List<Double> latencies = new ArrayList<>();
         PlantedModel planted = new PlantedModel(dimension, rank, 0.2, 0.1, 0.05, 9);
-        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, null),
+        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
                 NmfService.streamsProperties(config, broker.bootstrapServers()));
                 KafkaConsumer<String, byte[]> consumer = consumer(broker);
                 KafkaProducer<String, byte[]> producer = producer(broker)) {

@@ -92,7 +92,13 @@ public final class TextBenchCommand implements Callable<Integer> {
                     + "and top-10 words), with two exact models of different seeds as the floor.")
     int[] hashingQuality;
 
-    /** The basis the breakdown learned (for --fixed-basis). */
+    @Option(names = "--floor", description = "After each run, the projection floor on the same records: a topology "
+            + "that only reads and vectorises each document, projects it on the basis the breakdown learned and "
+            + "publishes its weights (no stores, statistics or updater; the passthrough's settings): floorPerSecond "
+            + "and floorRatio (passthrough ÷ floor time), the most that any way of learning could bring the service to.")
+    boolean floor;
+
+    /** The basis the breakdown learned (for --fixed-basis and --floor). */
     private Basis learned;
 
     @Spec
@@ -147,6 +153,11 @@ public final class TextBenchCommand implements Callable<Integer> {
                 row.put("passthroughPerSecond", records / pass);
                 row.put("textPerSecond", records / nmf);
                 row.put("ratio", pass / nmf);
+                if (floor) {
+                    double least = ProjectionFloor.seconds(broker, input, dir, records, config, learned);
+                    row.put("floorPerSecond", records / least);
+                    row.put("floorRatio", pass / least);
+                }
                 out.println(json.writeValueAsString(row));
                 out.flush();
             }
