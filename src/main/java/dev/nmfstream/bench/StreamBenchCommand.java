@@ -135,6 +135,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     + "open, /metrics scraped every second) and off, RUNS runs of each, and the median on/off ratio.")
     int httpOverhead;
 
+    /** When the last {@link #serviceWithFactors} run started (epoch ms). */
+    private long startedAtMs;
+
     @Spec
     CommandSpec spec;
 
@@ -433,6 +436,10 @@ public final class StreamBenchCommand implements Callable<Integer> {
         row.put("factorsItemsSeen", factors.newestItemsSeen());
         // from the last item's weights to the first factors snapshot that had learned from every item
         long caughtUp = factors.firstUpdatedAtWith(weights.distinct());
+        // from the service's start to its first weights: joining, restoring, the first basis
+        if (weights.firstProcessedAt() >= 0) {
+            row.put("firstWeightsSeconds", (weights.firstProcessedAt() - startedAtMs) / 1000.0);
+        }
         if (caughtUp >= 0 && weights.lastProcessedAt() >= 0) {
             row.put("factorsLagSeconds", (caughtUp - weights.lastProcessedAt()) / 1000.0);
         } else {
@@ -474,6 +481,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             DataMatrix pacedInput, double rate) throws Exception {
         try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
                 NmfService.streamsProperties(config, broker.bootstrapServers()))) {
+            startedAtMs = System.currentTimeMillis();
             long start = System.nanoTime();
             streams.start();
             if (pacedInput != null) {
@@ -537,6 +545,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
         private long records;
         private int distinct;
         private long lastProcessedAt = -1;
+        private long firstProcessedAt = -1;
 
         /**
          * @param normSq ‖v_j‖² of every item j; not copied, not modified
@@ -576,6 +585,14 @@ public final class StreamBenchCommand implements Callable<Integer> {
         /** A weights record's processedTimestamp (epoch ms; −1 if absent). */
         void processedAt(long at) {
             lastProcessedAt = Math.max(lastProcessedAt, at);
+            if (at >= 0 && (firstProcessedAt < 0 || at < firstProcessedAt)) {
+                firstProcessedAt = at;
+            }
+        }
+
+        /** The oldest processedTimestamp of any weights record (−1 if none). */
+        long firstProcessedAt() {
+            return firstProcessedAt;
         }
 
         /** The newest processedTimestamp of any weights record (−1 if none). */

@@ -194,6 +194,9 @@ public final class NmfService implements AutoCloseable {
         return failed.await(timeout, unit);
     }
 
+    /** The restore consumer's fetch.max.wait.ms unless the configuration gives one (see {@link #streamsProperties}). */
+    static final int RESTORE_FETCH_MAX_WAIT_MS = 50;
+
     /** The Kafka Streams properties for a configuration and a cluster. */
     public static Properties streamsProperties(NmfStreamConfig config, String bootstrapServers) {
         Properties p = new Properties();
@@ -205,6 +208,13 @@ public final class NmfService implements AutoCloseable {
         p.setProperty(StreamsConfig.producerPrefix("buffer.memory"),
                 String.valueOf(Math.max(32L << 20, 4L * config.recordBytes())));
         p.setProperty(StreamsConfig.producerPrefix("linger.ms"), "5");
+        // A task is ready only when its restore consumer has found the end of every changelog
+        // partition; a fetch at that end waits fetch.max.wait.ms (500 ms by default) for data that
+        // does not come, and the next tasks' partitions wait behind it. With five tasks of empty
+        // changelogs that took 1.3-1.4 s from assignment to RUNNING, 0.6 s with 20 ms
+        // (BENCHMARKS.md, "twentieth session").
+        p.setProperty(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+                String.valueOf(RESTORE_FETCH_MAX_WAIT_MS));
         // The global store's processing errors go to the same handler as the tasks' (Kafka 5's
         // default; Kafka 4 warns at every start while it is off). The partition assignor reads
         // its Streams settings back from the main consumer's configuration, which carries only

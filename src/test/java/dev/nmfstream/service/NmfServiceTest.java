@@ -28,4 +28,17 @@ class NmfServiceTest {
         }
         assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, failures.handle(fault));
     }
+
+    @Test
+    void theRestoreConsumerWaitsBrieflyAtAChangelogsEndUnlessConfiguredOtherwise() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("nmf.rank", "20");
+        p.setProperty("nmf.dimension", "1025");
+        String key = "restore.consumer.fetch.max.wait.ms";
+        assertEquals("50", NmfService.streamsProperties(dev.nmfstream.stream.NmfStreamConfig.from(p), "b:9092")
+                .getProperty(key));
+        p.setProperty(key, "300");
+        assertEquals("300", NmfService.streamsProperties(dev.nmfstream.stream.NmfStreamConfig.from(p), "b:9092")
+                .getProperty(key), "the configuration's value wins");
+    }
 }
