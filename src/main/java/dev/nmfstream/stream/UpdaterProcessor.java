@@ -355,7 +355,10 @@ final class UpdaterProcessor implements Processor<String, byte[], String, byte[]
         }
         samples.add(sample);
         if (samples.size() >= config.engine().streamBootstrapSize()) {
+            long t0 = System.nanoTime();
             Basis first = state.initialize(samples);
+            LOG.info("updater: the first basis from {} samples in {} ms", samples.size(),
+                    (System.nanoTime() - t0) / 1_000_000);
             for (int q = 0; q < samples.size() - 1; q++) {
                 Chunker.delete(chunks, sampleName(q));
             }
