@@ -5,11 +5,10 @@ import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.stream.NmfStreamConfig;
-import dev.nmfstream.text.TextVectorizer;
+import dev.nmfstream.stream.TextInput;
 import dev.nmfstream.wire.ColumnDecoder;
 import dev.nmfstream.wire.DecodedItem;
 import dev.nmfstream.wire.InputFormat;
-import dev.nmfstream.wire.TextColumns;
 import dev.nmfstream.wire.WeightsEncoder;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -60,7 +59,7 @@ final class ProjectionFloor {
             this.basis = basis;
             this.decoder = config.text() != null
                     ? new ColumnDecoder(config.dimension(), config.maxValueBytes(), config.maxIdBytes(),
-                            new Vectorised(new TextVectorizer(config.text())))
+                            new TextInput(config))
                     : new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
                             Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
             this.item = new DecodedItem(config.dimension());
@@ -83,24 +82,6 @@ final class ProjectionFloor {
             byte[] message = weights.encode(item.idUtf8(), item.idLength(), basis.version(), projection.h,
                     projection.relativeResidual(), item.eventTimestamp(), context.currentSystemTimeMs());
             context.forward(new Record<>(item.idKey(), message, record.timestamp()));
-        }
-    }
-
-    /** The text decoder's columns from a vectoriser, as the service's text input makes them. */
-    private record Vectorised(TextVectorizer vectorizer) implements TextColumns {
-        @Override
-        public void start() {
-            vectorizer.start();
-        }
-
-        @Override
-        public void add(char[] chars, int offset, int length) {
-            vectorizer.add(chars, offset, length);
-        }
-
-        @Override
-        public int finish(int[] indices, double[] values) {
-            return vectorizer.finish(indices, values);
         }
     }
 }

@@ -9,12 +9,13 @@ import dev.nmfstream.wire.TextColumns;
  * feeds, and the task's table of the words in each row, whose changes go to the updater with
  * the statistics.
  */
-final class TextInput implements TextColumns {
+public final class TextInput implements TextColumns {
 
     private final TextVectorizer vectorizer;
     private final BucketWords words;
 
-    TextInput(NmfStreamConfig config) {
+    /** The pipeline of {@code config.text()} with a word table of {@code config.dimension()} rows. */
+    public TextInput(NmfStreamConfig config) {
         this.words = new BucketWords(config.dimension());
         this.vectorizer = new TextVectorizer(config.text(), words);
     }
