@@ -31,9 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The projection floor of {@code bench-stream --floor} on a real broker: every sparse JSON record
- * gets one weights message, committed, with the exact projection on the fixed basis that the
- * engine's projector gives the same column.
+ * The projection floor of {@code bench-stream --floor} and {@code bench-text --floor} on a real
+ * broker: every sparse JSON record, and every text document, gets one weights message, committed,
+ * with the exact projection on the fixed basis that the engine's projector gives the column the
+ * service decodes from it.
  */
 class ProjectionFloorIT {
 
@@ -79,20 +80,7 @@ class ProjectionFloorIT {
             double seconds = ProjectionFloor.seconds(broker, "in", dir, n, config, basis);
             assertTrue(seconds > 0 && seconds < 600, "seconds = " + seconds);
 
-            Map<String, JsonNode> weights = new HashMap<>();
-            ObjectMapper json = new ObjectMapper();
-            try (KafkaConsumer<String, byte[]> in = KafkaClients.committedConsumer(bootstrap, null, true)) {
-                in.subscribe(List.of("in-floor"));
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (weights.size() < n && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, byte[]> record : in.poll(Duration.ofMillis(200))) {
-                        JsonNode message = json.readTree(record.value());
-                        assertEquals(record.key(), message.get("id").asText(), "the weights' key is the item id");
-                        assertEquals(null, weights.put(record.key(), message), "weights twice for " + record.key());
-                    }
-                }
-            }
-            assertEquals(n, weights.size());
+            Map<String, JsonNode> weights = read(bootstrap, "in-floor", n);
             Projector projector = new Projector(r);
             Projection expected = new Projection(r);
             for (int j = 0; j < n; j++) {
@@ -108,5 +96,80 @@ class ProjectionFloorIT {
                 assertEquals(expected.relativeResidual(), message.get("relativeResidual").asDouble(), 1e-12);
             }
         }
+    }
+
+    @Test
+    void documentsAreVectorisedAsTheServiceDoes() throws Exception {
+        int m = 1 << 12;
+        int r = 4;
+        String[] texts = {"The quick brown fox jumps over the lazy dog", "Streams of documents, topics and words",
+            "A fox, a dog and a stream", "Kafka keeps every record in order", "Words first seen late enter topics"};
+        int n = 200;
+        SplittableRandom random = new SplittableRandom(9);
+        double[] w = new double[m * r];
+        for (int q = 0; q < w.length; q++) {
+            w[q] = random.nextDouble();
+        }
+        Basis basis = new Basis(m, r, w, 3);
+        Properties p = BenchProperties.forInput("docs", "floor-text-test", dir);
+        p.setProperty("nmf.rank", String.valueOf(r));
+        p.setProperty("nmf.dimension", String.valueOf(m));
+        p.setProperty("nmf.input.format", "text");
+        NmfStreamConfig config = NmfStreamConfig.from(p);
+        byte[][] values = new byte[n][];
+        for (int j = 0; j < n; j++) {
+            values[j] = ("{\"id\":\"d" + j + "\",\"text\":\"" + texts[j % texts.length] + " " + j + "\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
+            String bootstrap = broker.bootstrapServers();
+            broker.createTopics(List.of(EmbeddedKafka.TopicSpec.deleted("docs", 2)));
+            Properties producer = new Properties();
+            producer.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (KafkaProducer<String, byte[]> out = new KafkaProducer<>(producer, new StringSerializer(),
+                    new ByteArraySerializer())) {
+                for (int j = 0; j < n; j++) {
+                    out.send(new ProducerRecord<>("docs", "d" + j, values[j]));
+                }
+            }
+            ProjectionFloor.seconds(broker, "docs", dir, n, config, basis);
+            Map<String, JsonNode> weights = read(bootstrap, "docs-floor", n);
+
+            // the service's decoding of the same documents, projected here
+            dev.nmfstream.wire.ColumnDecoder decoder = new dev.nmfstream.wire.ColumnDecoder(m,
+                    config.maxValueBytes(), config.maxIdBytes(), new dev.nmfstream.stream.TextInput(config));
+            dev.nmfstream.wire.DecodedItem item = new dev.nmfstream.wire.DecodedItem(m);
+            Projector projector = new Projector(r);
+            Projection expected = new Projection(r);
+            for (int j = 0; j < n; j++) {
+                assertTrue(decoder.decode(("d" + j).getBytes(java.nio.charset.StandardCharsets.UTF_8), values[j], item));
+                projector.project(basis, item.column(), expected);
+                JsonNode h = weights.get("d" + j).get("weights");
+                for (int k = 0; k < r; k++) {
+                    assertEquals(expected.h[k], h.get(k).asDouble(), 1e-12 * (1 + expected.h[k]),
+                            "document " + j + ", component " + k);
+                }
+            }
+        }
+    }
+
+    /** The committed weights messages of a topic by key, each key once. */
+    private static Map<String, JsonNode> read(String bootstrap, String topic, int n) throws Exception {
+        Map<String, JsonNode> weights = new HashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        try (KafkaConsumer<String, byte[]> in = KafkaClients.committedConsumer(bootstrap, null, true)) {
+            in.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (weights.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : in.poll(Duration.ofMillis(200))) {
+                    JsonNode message = json.readTree(record.value());
+                    assertEquals(record.key(), message.get("id").asText(), "the weights' key is the item id");
+                    assertEquals(null, weights.put(record.key(), message), "weights twice for " + record.key());
+                }
+            }
+        }
+        assertEquals(n, weights.size());
+        return weights;
     }
 }
