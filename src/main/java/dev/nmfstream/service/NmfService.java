@@ -211,7 +211,7 @@ public final class NmfService implements AutoCloseable {
         // A task is ready only when its restore consumer has found the end of every changelog
         // partition; a fetch at that end waits fetch.max.wait.ms (500 ms by default) for data that
         // does not come, and the next tasks' partitions wait behind it. With five tasks of empty
-        // changelogs that took 1.3-1.4 s from assignment to RUNNING, 0.6 s with 20 ms
+        // changelogs that took 0.85-1.6 s from assignment to RUNNING, 0.49-0.67 s with 50 ms
         // (BENCHMARKS.md, "twentieth session").
         p.setProperty(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
                 String.valueOf(RESTORE_FETCH_MAX_WAIT_MS));
