@@ -68,14 +68,11 @@ class ProjectionFloorIT {
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
             String bootstrap = broker.bootstrapServers();
             broker.createTopics(List.of(EmbeddedKafka.TopicSpec.deleted("in", 4)));
-            Properties producer = new Properties();
-            producer.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            try (KafkaProducer<String, byte[]> out = new KafkaProducer<>(producer, new StringSerializer(),
-                    new ByteArraySerializer())) {
-                for (int j = 0; j < n; j++) {
-                    out.send(new ProducerRecord<>("in", "i" + j, ColumnEncoder.json("i" + j, columns[j], -1)));
-                }
+            byte[][] values = new byte[n][];
+            for (int j = 0; j < n; j++) {
+                values[j] = ColumnEncoder.json("i" + j, columns[j], -1);
             }
+            produce(bootstrap, "in", "i", values);
 
             double seconds = ProjectionFloor.seconds(broker, "in", dir, n, config, basis);
             assertTrue(seconds > 0 && seconds < 600, "seconds = " + seconds);
@@ -125,14 +122,7 @@ class ProjectionFloorIT {
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
             String bootstrap = broker.bootstrapServers();
             broker.createTopics(List.of(EmbeddedKafka.TopicSpec.deleted("docs", 2)));
-            Properties producer = new Properties();
-            producer.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            try (KafkaProducer<String, byte[]> out = new KafkaProducer<>(producer, new StringSerializer(),
-                    new ByteArraySerializer())) {
-                for (int j = 0; j < n; j++) {
-                    out.send(new ProducerRecord<>("docs", "d" + j, values[j]));
-                }
-            }
+            produce(bootstrap, "docs", "d", values);
             ProjectionFloor.seconds(broker, "docs", dir, n, config, basis);
             Map<String, JsonNode> weights = read(bootstrap, "docs-floor", n);
 
@@ -150,6 +140,18 @@ class ProjectionFloorIT {
                     assertEquals(expected.h[k], h.get(k).asDouble(), 1e-12 * (1 + expected.h[k]),
                             "document " + j + ", component " + k);
                 }
+            }
+        }
+    }
+
+    /** Record j of values under the key {@code keyPrefix + j}. */
+    private static void produce(String bootstrap, String topic, String keyPrefix, byte[][] values) {
+        Properties producer = new Properties();
+        producer.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, byte[]> out = new KafkaProducer<>(producer, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int j = 0; j < values.length; j++) {
+                out.send(new ProducerRecord<>(topic, keyPrefix + j, values[j]));
             }
         }
     }
