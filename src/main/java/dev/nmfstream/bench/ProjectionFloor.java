@@ -5,13 +5,12 @@ import dev.nmfstream.nmf.Basis;
 import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.stream.NmfStreamConfig;
+import dev.nmfstream.stream.NmfTopology;
 import dev.nmfstream.stream.TextInput;
 import dev.nmfstream.wire.ColumnDecoder;
 import dev.nmfstream.wire.DecodedItem;
-import dev.nmfstream.wire.InputFormat;
 import dev.nmfstream.wire.WeightsEncoder;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.Topology;
@@ -57,11 +56,7 @@ final class ProjectionFloor {
 
         Scorer(NmfStreamConfig config, Basis basis) {
             this.basis = basis;
-            this.decoder = config.text() != null
-                    ? new ColumnDecoder(config.dimension(), config.maxValueBytes(), config.maxIdBytes(),
-                            new TextInput(config))
-                    : new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
-                            Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
+            this.decoder = NmfTopology.decoder(config, config.text() != null ? new TextInput(config) : null);
             this.item = new DecodedItem(config.dimension());
             this.projector = new Projector(config.rank());
             this.projection = new Projection(config.rank());

@@ -234,10 +234,15 @@ public final class StreamBenchCommand implements Callable<Integer> {
         return bytes;
     }
 
+    /** The service of a configuration (its first basis from nmf.basis.file, if set) on the broker, not started. */
+    private static KafkaStreams streams(EmbeddedKafka broker, NmfStreamConfig config) throws Exception {
+        return new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
+                NmfService.streamsProperties(config, broker.bootstrapServers()));
+    }
+
     /** Seconds for the service to publish the weights of the n records. */
     private double service(EmbeddedKafka broker, NmfStreamConfig config, int n) throws Exception {
-        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
-                NmfService.streamsProperties(config, broker.bootstrapServers()))) {
+        try (KafkaStreams streams = streams(broker, config)) {
             long start = System.nanoTime();
             streams.start();
             count(broker, config.topics().weights(), n);
@@ -479,8 +484,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
      */
     private double serviceWithFactors(EmbeddedKafka broker, NmfStreamConfig config, int n, FactorSnapshots factors,
             DataMatrix pacedInput, double rate) throws Exception {
-        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
-                NmfService.streamsProperties(config, broker.bootstrapServers()))) {
+        try (KafkaStreams streams = streams(broker, config)) {
             startedAtMs = System.currentTimeMillis();
             long start = System.nanoTime();
             streams.start();
@@ -733,8 +737,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
     private double[] latency(EmbeddedKafka broker, NmfStreamConfig config, double rate) throws Exception {
         List<Double> latencies = new ArrayList<>();
         PlantedModel planted = new PlantedModel(dimension, rank, 0.2, 0.1, 0.05, 9);
-        try (KafkaStreams streams = new KafkaStreams(NmfTopology.build(config, NmfService.initialBasis(config)),
-                NmfService.streamsProperties(config, broker.bootstrapServers()));
+        try (KafkaStreams streams = streams(broker, config);
                 KafkaConsumer<String, byte[]> consumer = consumer(broker);
                 KafkaProducer<String, byte[]> producer = producer(broker)) {
             streams.start();

@@ -2,8 +2,12 @@ package dev.nmfstream.stream;
 
 import dev.nmfstream.audio.FrequencyLabels;
 import dev.nmfstream.nmf.Basis;
+import dev.nmfstream.wire.ColumnDecoder;
 import dev.nmfstream.wire.FeatureLabels;
+import dev.nmfstream.wire.InputFormat;
+import dev.nmfstream.wire.TextColumns;
 import dev.nmfstream.wire.internal.BasisMessage;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -171,6 +175,17 @@ public final class NmfTopology {
     static FeatureLabels labels(NmfStreamConfig config) {
         return config.audioSampleRate() > 0 ? new FrequencyLabels(config.audioSampleRate(), config.audioNFft())
                 : FeatureLabels.NONE;
+    }
+
+    /**
+     * The decoder of a projector task's input records: text documents through {@code text} when
+     * the input is text ({@code text} non-null), else the numeric {@code nmf.input.format}.
+     */
+    public static ColumnDecoder decoder(NmfStreamConfig config, TextColumns text) {
+        return text != null
+                ? new ColumnDecoder(config.dimension(), config.maxValueBytes(), config.maxIdBytes(), text)
+                : new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
+                        Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
     }
 
     /**

@@ -12,7 +12,6 @@ import dev.nmfstream.nmf.SufficientStatistics;
 import dev.nmfstream.wire.ColumnDecoder;
 import dev.nmfstream.wire.DeadLetter;
 import dev.nmfstream.wire.DecodedItem;
-import dev.nmfstream.wire.InputFormat;
 import dev.nmfstream.wire.WeightsEncoder;
 import dev.nmfstream.wire.WireSerdes;
 import dev.nmfstream.wire.internal.BasisMessage;
@@ -22,7 +21,6 @@ import dev.nmfstream.wire.internal.VocabularyMessage;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.apache.kafka.common.serialization.Serializer;
@@ -173,10 +171,7 @@ final class ProjectorProcessor implements Processor<byte[], byte[], Object, byte
         this.text = config.text() != null ? new TextInput(config) : null;
         this.restoredWarmup = warmup.count();
         this.restoredBacklog = backlog.count();
-        this.decoder = text != null
-                ? new ColumnDecoder(config.dimension(), config.maxValueBytes(), config.maxIdBytes(), text)
-                : new ColumnDecoder(config.dimension(), InputFormat.valueOf(config.inputFormat().toUpperCase(
-                        Locale.ROOT)), config.maxValueBytes(), config.maxIdBytes(), config.maxValue());
+        this.decoder = NmfTopology.decoder(config, text);
         this.latestWeights = keepLatestWeights ? context.getStateStore(NmfTopology.LATEST_WEIGHTS_STORE) : null;
         this.taskName = context.taskId().toString();
         this.projector = new Projector(config.rank());

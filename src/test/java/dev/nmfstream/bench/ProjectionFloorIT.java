@@ -12,7 +12,12 @@ import dev.nmfstream.nmf.Projection;
 import dev.nmfstream.nmf.Projector;
 import dev.nmfstream.nmf.SparseColumn;
 import dev.nmfstream.stream.NmfStreamConfig;
+import dev.nmfstream.stream.NmfTopology;
+import dev.nmfstream.stream.TextInput;
+import dev.nmfstream.wire.ColumnDecoder;
 import dev.nmfstream.wire.ColumnEncoder;
+import dev.nmfstream.wire.DecodedItem;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -116,7 +121,7 @@ class ProjectionFloorIT {
         byte[][] values = new byte[n][];
         for (int j = 0; j < n; j++) {
             values[j] = ("{\"id\":\"d" + j + "\",\"text\":\"" + texts[j % texts.length] + " " + j + "\"}")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    .getBytes(StandardCharsets.UTF_8);
         }
 
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), new Properties())) {
@@ -127,13 +132,12 @@ class ProjectionFloorIT {
             Map<String, JsonNode> weights = read(bootstrap, "docs-floor", n);
 
             // the service's decoding of the same documents, projected here
-            dev.nmfstream.wire.ColumnDecoder decoder = new dev.nmfstream.wire.ColumnDecoder(m,
-                    config.maxValueBytes(), config.maxIdBytes(), new dev.nmfstream.stream.TextInput(config));
-            dev.nmfstream.wire.DecodedItem item = new dev.nmfstream.wire.DecodedItem(m);
+            ColumnDecoder decoder = NmfTopology.decoder(config, new TextInput(config));
+            DecodedItem item = new DecodedItem(m);
             Projector projector = new Projector(r);
             Projection expected = new Projection(r);
             for (int j = 0; j < n; j++) {
-                assertTrue(decoder.decode(("d" + j).getBytes(java.nio.charset.StandardCharsets.UTF_8), values[j], item));
+                assertTrue(decoder.decode(("d" + j).getBytes(StandardCharsets.UTF_8), values[j], item));
                 projector.project(basis, item.column(), expected);
                 JsonNode h = weights.get("d" + j).get("weights");
                 for (int k = 0; k < r; k++) {

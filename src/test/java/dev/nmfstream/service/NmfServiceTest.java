@@ -3,6 +3,8 @@ package dev.nmfstream.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nmfstream.stream.ConfigurationMismatchException;
+import dev.nmfstream.stream.NmfStreamConfig;
+import java.util.Properties;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
@@ -31,14 +33,14 @@ class NmfServiceTest {
 
     @Test
     void theRestoreConsumerWaitsBrieflyAtAChangelogsEndUnlessConfiguredOtherwise() {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         p.setProperty("nmf.rank", "20");
         p.setProperty("nmf.dimension", "1025");
         String key = "restore.consumer.fetch.max.wait.ms";
-        assertEquals("50", NmfService.streamsProperties(dev.nmfstream.stream.NmfStreamConfig.from(p), "b:9092")
+        assertEquals("50", NmfService.streamsProperties(NmfStreamConfig.from(p), "b:9092")
                 .getProperty(key));
         p.setProperty(key, "300");
-        assertEquals("300", NmfService.streamsProperties(dev.nmfstream.stream.NmfStreamConfig.from(p), "b:9092")
+        assertEquals("300", NmfService.streamsProperties(NmfStreamConfig.from(p), "b:9092")
                 .getProperty(key), "the configuration's value wins");
     }
 }
